@@ -1,0 +1,395 @@
+"""Benchmark our digest build against Pelican and Hugo on the same generated corpus.
+
+    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--tools digest,pelican,hugo] [--keep]
+
+For each size it writes one corpus per tool (bench/corpus.py, same reports in each
+tool's format) under bench/work/, then, per repetition and tool, times three builds:
+
+- cold:   output folder and caches removed first
+- noop:   rebuild with nothing changed
+- edit:   rebuild after appending a sentence to one article
+
+Each build runs as a child process; os.wait4 gives its CPU time (user + sys) and
+peak resident memory. The medians go to stdout and bench/results.md as Markdown.
+Pelican (into bench/work/pelican-venv) and Hugo (Debian package) are installed if missing.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import corpus
+
+# Where our build keeps its incremental cache, relative to the content folder.
+DIGEST_CACHE = "../.digest-cache"
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / "work"
+PELICAN_VENV = WORK / "pelican-venv"
+PELICAN_REQUIREMENT = "pelican>=4.12,<4.13"
+RESULTS = BENCH / "results.md"
+BUILDS = ("cold", "noop", "edit")
+TIMEOUT = 3600  # seconds for one build before it is killed
+
+
+class Failed(Exception):
+    """A build (or an install) did not succeed."""
+
+
+def run_quiet(cmd, **kwargs):
+    """Run a setup command, returning its output; raise Failed if it fails."""
+    done = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        raise Failed(f"{' '.join(map(str, cmd))} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return done.stdout.strip()
+
+
+class Tool:
+    """What every tool shares: where its site and output live."""
+
+    name = "tool"
+
+    def site(self, size):
+        """Return the folder of this tool's corpus for size."""
+        return WORK / f"n{size}" / self.name
+
+    def output(self, site):
+        """Return the output folder."""
+        return site / "output"
+
+
+class Digest(Tool):
+    """Our generator: python build.py --content DIR --output DIR, run from the repo root."""
+
+    name = "digest"
+
+    def install(self):
+        """Check that build.py exists; we never install it."""
+        if not (ROOT / "build.py").exists():
+            raise Failed(f"{ROOT / 'build.py'} does not exist yet")
+
+    def python(self):
+        """Return the project's venv python, else this interpreter."""
+        venv = ROOT / ".venv" / "bin" / "python"
+        return str(venv) if venv.exists() else sys.executable
+
+    def version(self):
+        """Return the repo's commit, noting uncommitted changes."""
+        try:
+            rev = run_quiet(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT)
+        except Failed:
+            return "no commit yet"
+        dirty = run_quiet(["git", "status", "--porcelain"], cwd=ROOT)
+        return f"commit {rev}" + (" + uncommitted changes" if dirty else "")
+
+    def write_corpus(self, site, size):
+        """Write the corpus in our format into site/content."""
+        corpus.generate(size, site / "content", "digest")
+
+    def articles(self, site):
+        """Return the folder holding the article files."""
+        return site / "content" / "articles"
+
+    def caches(self, site):
+        """Return the folders a cold build must not find."""
+        return [(site / "content" / DIGEST_CACHE).resolve()]
+
+    def command(self, site):
+        """Return the build command and its working directory."""
+        cmd = [self.python(), "build.py", "--content", str(site / "content"),
+               "--output", str(self.output(site))]
+        return cmd, ROOT
+
+
+class Pelican(Tool):
+    """Pelican with its default theme, in its own venv."""
+
+    name = "pelican"
+
+    def install(self):
+        """Create bench/work/pelican-venv with Pelican 4.12 and Markdown unless it is there."""
+        if (PELICAN_VENV / "bin" / "pelican").exists():
+            return
+        print(f"installing Pelican into {PELICAN_VENV} ...", flush=True)
+        run_quiet([sys.executable, "-m", "venv", str(PELICAN_VENV)])
+        run_quiet([str(PELICAN_VENV / "bin" / "pip"), "install", "-q", PELICAN_REQUIREMENT, "markdown"])
+
+    def version(self):
+        """Return Pelican's and Python-Markdown's versions."""
+        code = "import pelican, markdown; print(pelican.__version__, markdown.__version__)"
+        pel, md = run_quiet([str(PELICAN_VENV / "bin" / "python"), "-c", code]).split()
+        return f"Pelican {pel}, Markdown {md}"
+
+    def write_corpus(self, site, size):
+        """Write the corpus as a Pelican project."""
+        corpus.generate(size, site, "pelican")
+
+    def articles(self, site):
+        """Return the folder holding the article files."""
+        return site / "content" / "articles"
+
+    def caches(self, site):
+        """Return Pelican's cache folder (unused with caching off, removed anyway)."""
+        return [site / "cache", site / "__pycache__"]
+
+    def command(self, site):
+        """Return the build command and its working directory."""
+        cmd = [str(PELICAN_VENV / "bin" / "pelican"), "content", "-s", "pelicanconf.py",
+               "-o", str(self.output(site)), "-q"]
+        return cmd, site
+
+
+class Hugo(Tool):
+    """Hugo from Debian's package, with the minimal layouts corpus.py writes."""
+
+    name = "hugo"
+
+    def install(self):
+        """apt-get install hugo unless it is on PATH; Failed if Debian has no candidate."""
+        if shutil.which("hugo"):
+            return
+        if self.candidate() is None:
+            print("running apt-get update ...", flush=True)
+            run_quiet(["apt-get", "update"])
+        if self.candidate() is None:
+            raise Failed("Debian offers no hugo package here (apt-cache policy hugo: no candidate)")
+        print(f"installing hugo {self.candidate()} with apt-get ...", flush=True)
+        run_quiet(["apt-get", "install", "-y", "hugo"], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+    def candidate(self):
+        """Return the candidate version apt-cache policy shows for hugo, or None."""
+        try:
+            policy = run_quiet(["apt-cache", "policy", "hugo"])
+        except (Failed, FileNotFoundError):
+            return None
+        found = re.search(r"Candidate:\s*(\S+)", policy)
+        return found.group(1) if found and found.group(1) != "(none)" else None
+
+    def version(self):
+        """Return `hugo version`, shortened."""
+        return run_quiet(["hugo", "version"]).split(" BuildDate")[0]
+
+    def write_corpus(self, site, size):
+        """Write the corpus as a Hugo site."""
+        corpus.generate(size, site, "hugo")
+
+    def articles(self, site):
+        """Return the folder holding the article files."""
+        return site / "content" / "posts"
+
+    def output(self, site):
+        """Return the output folder."""
+        return site / "public"
+
+    def caches(self, site):
+        """Return Hugo's generated-resources folder and lock file."""
+        return [site / "resources", site / ".hugo_build.lock"]
+
+    def command(self, site):
+        """Return the build command and its working directory."""
+        return ["hugo", "--source", str(site), "--destination", str(self.output(site)), "--quiet"], site
+
+
+TOOLS = {tool.name: tool for tool in (Digest(), Pelican(), Hugo())}
+
+
+def remove(path):
+    """Delete a file or folder if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def measure(cmd, cwd, log):
+    """Run cmd; return (wall s, CPU s, peak RSS MB); raise Failed on a non-zero exit."""
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(f"\n$ {' '.join(cmd)}\n")
+        out.flush()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        timer = threading.Timer(TIMEOUT, proc.kill)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        tail = "".join(open(log, encoding="utf-8", errors="replace").readlines()[-15:])
+        raise Failed(f"exit status {proc.returncode}; end of {log}:\n{tail}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def count_pages(folder):
+    """Return the number of .html files under folder."""
+    return sum(1 for _ in folder.rglob("*.html"))
+
+
+def edit_article(tool, site, rep):
+    """Append a sentence to the middle article (the same report in every flavor)."""
+    files = sorted(p.relative_to(tool.articles(site)) for p in tool.articles(site).rglob("*.md"))
+    path = tool.articles(site) / files[len(files) // 2]
+    with open(path, "a", encoding="utf-8", newline="\n") as f:
+        f.write(f"\n记者第{rep + 1}次回访时，群众对此表示满意。\n")
+
+
+def one_round(tool, site, rep, log):
+    """Time cold, noop and edit builds once; return {build: (wall, cpu, rss, pages)}."""
+    cmd, cwd = tool.command(site)
+    row = {}
+    for build in BUILDS:
+        if build == "cold":
+            for path in [tool.output(site), *tool.caches(site)]:
+                remove(path)
+        if build == "edit":
+            edit_article(tool, site, rep)
+        wall, cpu, rss = measure(cmd, cwd, log)
+        row[build] = (wall, cpu, rss, count_pages(tool.output(site)))
+        print(f"  {tool.name:8} {build:5} rep {rep + 1}: {wall:7.2f} s wall {cpu:7.2f} s CPU "
+              f"{rss:7.0f} MB {row[build][3]:6} pages", flush=True)
+    return row
+
+
+def bench_size(tools, size, repeat):
+    """Write the corpora for size and time every tool; return {(tool, build): [samples]}."""
+    samples = {}
+    for tool in tools:
+        remove(tool.site(size))
+        tool.write_corpus(tool.site(size), size)
+        remove(WORK / "logs" / f"{tool.name}-{size}.log")
+    broken = set()
+    for rep in range(repeat):
+        for tool in tools:
+            if tool.name in broken:
+                continue
+            try:
+                row = one_round(tool, tool.site(size), rep, WORK / "logs" / f"{tool.name}-{size}.log")
+            except Failed as err:
+                print(f"  {tool.name} FAILED at size {size}: {err}", flush=True)
+                broken.add(tool.name)
+                continue
+            for build, sample in row.items():
+                samples.setdefault((tool.name, build), []).append(sample)
+    return samples
+
+
+def median_row(samples):
+    """Return the medians of (wall, cpu, rss) and the pages of the last sample."""
+    return [statistics.median(s[k] for s in samples) for k in range(3)] + [samples[-1][3]]
+
+
+def ratio(value, ours):
+    """Return value / ours formatted, or a dash when there is no baseline."""
+    return f"{value / ours:.2f}" if ours else "–"
+
+
+def table(results, tools):
+    """Return the Markdown table of medians and ratios against our build."""
+    lines = ["| articles | tool | build | wall s | CPU s | peak RSS MB | pages | wall × ours | CPU × ours |",
+             "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for size, samples in results.items():
+        for build in BUILDS:
+            ours = samples.get(("digest", build))
+            base = median_row(ours) if ours else [0, 0, 0, 0]
+            for tool in tools:
+                runs = samples.get((tool.name, build))
+                if not runs:
+                    lines.append(f"| {size} | {tool.name} | {build} | failed | | | | | |")
+                    continue
+                wall, cpu, rss, pages = median_row(runs)
+                lines.append(f"| {size} | {tool.name} | {build} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | "
+                             f"{pages} | {ratio(wall, base[0])} | {ratio(cpu, base[1])} |")
+    return "\n".join(lines)
+
+
+def machine():
+    """Return a one-line description of this machine."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        model = found.group(1).strip() if found else model
+    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, {platform.platform()}"
+
+
+def report(results, tools, versions, args):
+    """Return the whole Markdown report."""
+    lines = ["# Benchmark results", "",
+             f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+             f"- machine: {machine()}",
+             f"- Python: {platform.python_version()}",
+             *(f"- {name}: {version}" for name, version in versions.items()),
+             f"- command: `python bench/run.py --sizes {args.sizes} --repeat {args.repeat} "
+             f"--tools {args.tools}`",
+             f"- medians of {args.repeat} repetitions; × ours = that tool's median / our median "
+             f"(above 1: we are faster)", "",
+             table(results, tools), ""]
+    return "\n".join(lines)
+
+
+def install(names):
+    """Install or check each tool; return the usable ones and their versions."""
+    tools, versions = [], {}
+    for name in names:
+        tool = TOOLS[name]
+        try:
+            tool.install()
+            versions[name] = tool.version()
+            tools.append(tool)
+        except (Failed, OSError) as err:
+            print(f"skipping {name}: {err}", flush=True)
+    return tools, versions
+
+
+def parse_args():
+    """Parse and check the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each build")
+    parser.add_argument("--tools", default="digest,pelican,hugo", help="comma-separated: " + ",".join(TOOLS))
+    parser.add_argument("--keep", action="store_true", help="keep corpora and outputs in bench/work/")
+    args = parser.parse_args()
+    unknown = set(args.tools.split(",")) - set(TOOLS)
+    if unknown:
+        parser.error(f"unknown tool(s): {', '.join(sorted(unknown))}")
+    try:
+        args.size_list = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        parser.error("--sizes takes comma-separated integers, e.g. 1000,10000")
+    if args.repeat < 1 or min(args.size_list) < 1:
+        parser.error("--repeat and --sizes must be positive")
+    return args
+
+
+def main():
+    """Install the peers, run the benchmark, print and save the table."""
+    args = parse_args()
+    (WORK / "logs").mkdir(parents=True, exist_ok=True)
+    tools, versions = install(args.tools.split(","))
+    if not tools:
+        return 1
+    results = {}
+    for size in args.size_list:
+        print(f"size {size}: writing corpora ...", flush=True)
+        results[size] = bench_size(tools, size, args.repeat)
+        if not args.keep:
+            remove(WORK / f"n{size}")
+    text = report(results, tools, versions, args)
+    RESULTS.write_text(text, encoding="utf-8")
+    print("\n" + text)
+    print(f"written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""The county news digest's command line.
+
+    python build.py [--content DIR] [--output DIR] [--base-url URL] [--drafts] [--future]
+    python build.py check [--content DIR]
+    python build.py serve [--content DIR] [--port N]
+    python build.py new "标题" [--place P] [--content DIR]
+
+Exit status: 0 built (warnings allowed), 1 the content has errors, 2 the
+command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from digest.builder import BuildOptions, Theme, build, load_site  # noqa: E402
+from digest.errors import ContentError, Report, format_problems, summary_line  # noqa: E402
+
+COMMANDS = ("build", "check", "serve", "new")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv.pop(0) if argv and argv[0] in COMMANDS else "build"
+    parser = make_parser(command)
+    args = parser.parse_args(argv)
+    if command != "new" and not args.content.is_dir():
+        parser.error(f"the content folder '{args.content}' does not exist")
+    if command == "check":
+        return run_check(args)
+    if command == "serve":
+        from digest.serve import serve
+        return serve(args.content, port=args.port, host=args.host)
+    if command == "new":
+        from digest.scaffold import new_article
+        return new_article(args.title, args.content, place=args.place)
+    return run_build(args)
+
+
+def make_parser(command: str) -> argparse.ArgumentParser:
+    prog = "build.py" if command == "build" else f"build.py {command}"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
+    parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content)")
+    if command == "build":
+        parser.add_argument("--output", type=Path, default=Path("output"), help="the output folder (default: output)")
+        parser.add_argument("--base-url", type=base_url, help="the site's address, overriding site.yaml")
+    if command in ("build", "check"):
+        parser.add_argument("--drafts", action="store_true", help="include drafts")
+        parser.add_argument("--future", action="store_true", help="include reports dated in the future")
+    if command == "serve":
+        parser.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+        parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    if command == "new":
+        parser.add_argument("title", help="the report's title")
+        parser.add_argument("--place", default="", help="the place the report is about")
+    return parser
+
+
+def base_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a web address like https://example.cn/digest/")
+    return text
+
+
+def run_build(args) -> int:
+    started = time.monotonic()
+    options = BuildOptions(
+        content_dir=args.content, output_dir=args.output, base_url=args.base_url,
+        drafts=args.drafts, future=args.future,
+    )
+    try:
+        result = build(options, Theme())
+    except ContentError as exc:
+        return print_problems(exc.report)
+    print_problems(result.report)
+    seconds = time.monotonic() - started
+    print(
+        f"built {len(result.site.articles)} report(s) into {args.output}: "
+        f"{result.files_written} files in {seconds:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_check(args) -> int:
+    options = BuildOptions(content_dir=args.content, drafts=args.drafts, future=args.future)
+    try:
+        site, report = load_site(options)
+    except ContentError as exc:
+        return print_problems(exc.report)
+    print_problems(report)
+    print(f"ok: {len(site.articles)} report(s), {len(site.events)} event(s)", file=sys.stderr)
+    return 0
+
+
+def print_problems(report: Report) -> int:
+    """Print every problem, sorted by file and line; 1 if any is an error."""
+    for line in format_problems(report.problems):
+        print(line, file=sys.stderr)
+    if report.has_errors:
+        print(summary_line(report) + "; nothing was written", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

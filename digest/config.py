@@ -1,0 +1,124 @@
+"""``site.yaml`` read into a frozen :class:`SiteConfig`.
+
+The config is plain data passed to whoever needs it; nothing reaches into a
+global settings mapping. Every problem in the file is collected with its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import Report
+from .sources import SITE_FILE, load_yaml_file
+from .yamlfile import LineDict
+
+KNOWN_KEYS = {
+    "title", "description", "base_url", "language", "timezone", "author",
+    "per_page", "summary_length", "feed_limit", "allow_iframe_hosts", "copyright",
+}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "孝义要闻"
+    description: str = ""
+    base_url: str = "http://localhost/"
+    language: str = "zh-CN"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    author: str = ""
+    per_page: int = 10
+    summary_length: int = 120
+    feed_limit: int = 50
+    allow_iframe_hosts: tuple[str, ...] = ()
+    copyright: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url (``/digest/``), for pages served at any depth."""
+        return urlsplit(self.base_url).path or "/"
+
+    def absolute_url(self, url: str) -> str:
+        """``articles/yima/`` → ``https://example.cn/digest/articles/yima/``."""
+        return self.base_url + url.lstrip("/")
+
+
+def load_config(content_dir: Path, report: Report, base_url: str | None = None) -> SiteConfig:
+    """Read site.yaml (optional); ``base_url`` from the command line wins."""
+    raw = load_yaml_file(content_dir, SITE_FILE, report)
+    if raw is None:
+        raw = LineDict()
+        raw.line, raw.lines = 1, {}
+    if not isinstance(raw, LineDict):
+        report.error(SITE_FILE, 1, "site.yaml must be 'key: value' lines")
+        raw = LineDict()
+        raw.line, raw.lines = 1, {}
+    values = {}
+    for key in ("title", "description", "author", "copyright", "language"):
+        if key in raw:
+            values[key] = _text(raw, key, report)
+    if "timezone" in raw:
+        values["timezone"] = _timezone(raw, report)
+    for key in ("per_page", "summary_length", "feed_limit"):
+        if key in raw:
+            values[key] = _positive_int(raw, key, report)
+    if "allow_iframe_hosts" in raw:
+        values["allow_iframe_hosts"] = _hosts(raw, report)
+    url = base_url if base_url is not None else raw.get("base_url")
+    if url is not None:
+        values["base_url"] = _base_url(url, raw, report, from_command_line=base_url is not None)
+    values["extra"] = {k: v for k, v in raw.items() if k not in KNOWN_KEYS}
+    return SiteConfig(**{k: v for k, v in values.items() if v is not None})
+
+
+def _text(raw: LineDict, key: str, report: Report) -> str | None:
+    value = raw[key]
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        report.error(SITE_FILE, raw.line_of(key), f"{key} must be text")
+        return None
+    return str(value).strip()
+
+
+def _timezone(raw: LineDict, report: Report) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(str(raw["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        report.error(
+            SITE_FILE, raw.line_of("timezone"),
+            f"unknown timezone '{raw['timezone']}'; use a name like Asia/Shanghai",
+        )
+        return None
+
+
+def _positive_int(raw: LineDict, key: str, report: Report) -> int | None:
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        report.error(SITE_FILE, raw.line_of(key), f"{key} must be a whole number above 0")
+        return None
+    return value
+
+
+def _hosts(raw: LineDict, report: Report) -> tuple[str, ...] | None:
+    value = raw["allow_iframe_hosts"]
+    if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
+        report.error(
+            SITE_FILE, raw.line_of("allow_iframe_hosts"),
+            "allow_iframe_hosts must be a list of host names, e.g. [player.example.cn]",
+        )
+        return None
+    return tuple(h.strip().lower() for h in value)
+
+
+def _base_url(url, raw: LineDict, report: Report, from_command_line: bool) -> str | None:
+    parts = urlsplit(str(url))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        where = "--base-url" if from_command_line else "base_url"
+        report.error(
+            SITE_FILE, raw.line_of("base_url"),
+            f"{where} '{url}' is not a web address; write it like https://example.cn/digest/",
+        )
+        return None
+    return str(url).rstrip("/") + "/"

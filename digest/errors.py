@@ -1,0 +1,94 @@
+"""Problems found in the content, each with the place it was found.
+
+Every stage reports what is wrong with the editors' files as a :class:`Problem`
+that carries a :class:`Location`. Problems are collected in a :class:`Report`
+rather than raised one by one, so that an editor sees every mistake in one run.
+The command line prints them in one place (:func:`format_problems`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in the content folder: a path relative to it and a 1-based line."""
+
+    path: str
+    line: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One error or warning, printed as ``PATH:LINE: error: message``."""
+
+    location: Location
+    severity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass
+class Report:
+    """Collects problems from every stage; plain data, so it crosses process pools."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.problems.append(Problem(Location(path, line), ERROR, message))
+
+    def warning(self, path: str, line: int, message: str) -> None:
+        self.problems.append(Problem(Location(path, line), WARNING, message))
+
+    def extend(self, other: "Report") -> None:
+        self.problems.extend(other.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+class ContentError(Exception):
+    """Raised when a build must stop because the content has errors.
+
+    It carries the whole report, so the command line prints every problem,
+    not only the one that ended the build.
+    """
+
+    def __init__(self, report: Report):
+        super().__init__(f"{len(report.errors)} error(s) in the content")
+        self.report = report
+
+    def __reduce__(self):
+        return (type(self), (self.report,))
+
+
+def format_problems(problems: list[Problem]) -> list[str]:
+    """The lines to print: sorted by file and line, duplicates dropped."""
+    return [str(p) for p in sorted(set(problems))]
+
+
+def summary_line(report: Report) -> str:
+    errors, warnings = len(report.errors), len(report.warnings)
+    return f"{errors} error(s), {warnings} warning(s)"

@@ -1,0 +1,112 @@
+"""RSS 2.0 and Atom feeds with feedgen, and the sitemap's entries.
+
+One function builds the feed for any list of articles; the caller picks RSS
+or Atom when it serialises. Feed content uses absolute URLs (fragments too),
+because a feed reader shows it far from the site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup
+from feedgen.feed import FeedGenerator
+
+from .content import Article
+from .site import Site
+
+URL_ATTRIBUTES = {"a": "href", "img": "src", "iframe": "src"}
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    dest: str  # path in the output folder
+    data: bytes
+
+
+def site_feeds(site: Site, limit: int) -> list[FeedFile]:
+    """feed.xml and atom.xml for the site, and an RSS feed per place."""
+    config = site.config
+    newest = site.articles[:limit]
+    rss = make_feed(site, newest, config.title, "", "feed.xml", config.description)
+    atom = make_feed(site, newest, config.title, "", "atom.xml", config.description)
+    files = [
+        FeedFile("feed.xml", rss.rss_str(pretty=True)),
+        FeedFile("atom.xml", atom.atom_str(pretty=True)),
+    ]
+    for group in site.places.values():
+        dest = f"{group.url}feed.xml"
+        feed = make_feed(site, group.articles[:limit], f"{config.title} · {group.name}",
+                         group.url, dest, f"{group.name}的报道")
+        files.append(FeedFile(dest, feed.rss_str(pretty=True)))
+    return files
+
+
+def make_feed(site: Site, articles, title: str, page_url: str, self_url: str, description: str) -> FeedGenerator:
+    config = site.config
+    feed = FeedGenerator()
+    feed.load_extension("dc")
+    feed.id(config.absolute_url(page_url))
+    feed.title(title)
+    feed.subtitle(description or title)
+    feed.link(href=config.absolute_url(page_url), rel="alternate")
+    feed.link(href=config.absolute_url(self_url), rel="self")
+    feed.language(config.language)
+    feed.generator("county-digest")
+    if config.author:
+        feed.author(name=config.author)
+    updated = max((a.updated or a.date for a in articles), default=site.built_at)
+    feed.updated(updated)
+    feed.lastBuildDate(updated)
+    for article in reversed(articles):  # feedgen prepends: add oldest first
+        add_entry(feed, site, article)
+    return feed
+
+
+def add_entry(feed: FeedGenerator, site: Site, article: Article) -> None:
+    config = site.config
+    url = config.absolute_url(article.url)
+    entry = feed.add_entry()
+    entry.id(url)
+    entry.guid(url, permalink=True)
+    entry.title(article.title)
+    entry.link(href=url)
+    entry.published(article.date)
+    entry.updated(article.updated or article.date)
+    entry.summary(article.summary)
+    entry.content(absolute_html(entry_html(site, article), url), type="CDATA")
+    for name in article.authors:
+        entry.author(name=name)
+        entry.dc.dc_creator(name)
+    for name in (article.place, *article.tags):
+        if name:
+            entry.category(term=name)
+
+
+def entry_html(site: Site, article: Article) -> str:
+    """The article as a feed reader shows it: photos with captions, then the body."""
+    figures = []
+    for photo in article.photos:
+        caption = escape(photo.caption) + (f"（摄影：{escape(photo.credit)}）" if photo.credit else "")
+        figures.append(
+            f'<figure><img src="../../{escape(photo.src)}" alt="{escape(photo.caption)}">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+    return "".join(figures) + article.html
+
+
+def absolute_html(html: str, page_url: str) -> str:
+    """Make every link and image in ``html`` absolute, resolved against ``page_url``."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag, attribute in URL_ATTRIBUTES.items():
+        for node in soup.find_all(tag, attrs={attribute: True}):
+            node[attribute] = urljoin(page_url, node[attribute])
+    return str(soup)
+
+
+def sitemap_entries(site: Site, page_urls: list[str]) -> list[dict]:
+    """Absolute URLs of every page, with the last change of the articles."""
+    modified = {a.url: (a.updated or a.date).date().isoformat() for a in site.articles}
+    return [{"loc": site.config.absolute_url(url), "lastmod": modified.get(url)} for url in page_urls]

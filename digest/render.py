@@ -1,0 +1,54 @@
+"""The Jinja environment: autoescape on, undefined names an error, a few filters.
+
+Templates only lay out what :mod:`digest.pages` planned; any logic that needs
+more than a loop or an ``if`` belongs in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .dates import chinese_date, has_time
+from .pages import Page
+from .site import Site
+
+PREVIEW_SCRIPT = "__preview__/reload.js"
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cn_date"] = chinese_date
+    env.filters["cn_datetime"] = chinese_datetime
+    env.filters["iso"] = lambda moment: moment.isoformat()
+    env.filters["clock"] = lambda moment: f"{moment:%H:%M}" if has_time(moment) else ""
+    return env
+
+
+def chinese_datetime(moment: datetime) -> str:
+    """2020年1月30日 09:00, the time only where one was given."""
+    text = chinese_date(moment)
+    return f"{text} {moment:%H:%M}" if has_time(moment) else text
+
+
+def render_page(env: Environment, site: Site, page: Page, preview: bool = False) -> bytes:
+    template = env.get_template(page.template)
+    root = site.config.base_path if page.dest == "404.html" else page.root
+    html = template.render(
+        site=site,
+        config=site.config,
+        page=page,
+        root=root,
+        preview_script=root + PREVIEW_SCRIPT if preview else None,
+        **page.data,
+    )
+    return html.encode("utf-8")

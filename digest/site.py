@@ -1,0 +1,132 @@
+"""The Site: everything known about the content, gathered before any page is made.
+
+Every page sees the same consistent picture: articles newest first, the
+timeline oldest first, and the indexes by slug, place, tag and month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .config import SiteConfig
+from .content import Article, Event, slugify
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of articles shown on one index page: a place, a tag or a month."""
+
+    name: str
+    slug: str
+    articles: tuple[Article, ...]
+    kind: str  # "place", "tag" or "month"
+
+    @property
+    def url(self) -> str:
+        folder = {"place": "places", "tag": "tags", "month": "archive"}[self.kind]
+        return f"{folder}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]  # published, newest first
+    events: tuple[Event, ...]  # oldest first
+    built_at: datetime
+    assets: frozenset[str] = frozenset()  # content files pages refer to
+    by_slug: dict = field(default_factory=dict)
+    places: dict = field(default_factory=dict)  # name -> Group
+    tags: dict = field(default_factory=dict)
+    months: dict = field(default_factory=dict)  # "2020-01" -> Group
+    events_by_article: dict = field(default_factory=dict)
+    positions: dict = field(default_factory=dict)  # slug -> index in articles
+
+    @classmethod
+    def create(cls, config, articles, events, built_at, assets=frozenset()) -> "Site":
+        articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
+        events = tuple(sorted(events, key=lambda e: (e.date, e.line)))
+        by_article = defaultdict(list)
+        for event in events:
+            if event.article:
+                by_article[event.article].append(event)
+        return cls(
+            config=config,
+            articles=articles,
+            events=events,
+            built_at=built_at,
+            assets=frozenset(assets),
+            by_slug={a.slug: a for a in articles},
+            places=_groups(articles, "place", lambda a: [a.place] if a.place else []),
+            tags=_groups(articles, "tag", lambda a: list(a.tags)),
+            months=_months(articles),
+            events_by_article={slug: tuple(found) for slug, found in by_article.items()},
+            positions={a.slug: i for i, a in enumerate(articles)},
+        )
+
+    def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+        """The older and the newer report around ``article``."""
+        index = self.positions[article.slug]
+        older = self.articles[index + 1] if index + 1 < len(self.articles) else None
+        newer = self.articles[index - 1] if index > 0 else None
+        return older, newer
+
+    def place_of(self, article: Article) -> Group | None:
+        return self.places.get(article.place)
+
+    def tag_groups(self, article: Article) -> list[Group]:
+        return [self.tags[tag] for tag in article.tags]
+
+    def same_place(self, article: Article, limit: int = 5) -> list[Article]:
+        group = self.place_of(article)
+        if group is None:
+            return []
+        return [a for a in group.articles if a.slug != article.slug][:limit]
+
+    def status_of(self, article: Article) -> str:
+        """草稿 or 定时发布 for reports shown only in preview; else nothing."""
+        return _status_label(article, self.built_at)
+
+    def place_url(self, name: str) -> str | None:
+        group = self.places.get(name)
+        return group.url if group else None
+
+
+def _groups(articles, kind: str, names_of) -> dict[str, Group]:
+    """Group articles by name, each with a unique pinyin slug; biggest groups first."""
+    members = defaultdict(list)
+    for article in articles:
+        for name in names_of(article):
+            members[name].append(article)
+    groups, used = {}, set()
+    for name in sorted(members, key=lambda n: (-len(members[n]), slugify(n), n)):
+        slug = _unique(slugify(name) or kind, used)
+        groups[name] = Group(name, slug, tuple(members[name]), kind)
+    return groups
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, number = slug, 2
+    while candidate in used:
+        candidate, number = f"{slug}-{number}", number + 1
+    used.add(candidate)
+    return candidate
+
+
+def _months(articles) -> dict[str, Group]:
+    members = defaultdict(list)
+    for article in articles:
+        members[f"{article.date.year:04d}-{article.date.month:02d}"].append(article)
+    return {
+        key: Group(f"{int(key[:4])}年{int(key[5:])}月", key, tuple(found), "month")
+        for key, found in sorted(members.items(), reverse=True)
+    }
+
+
+def _status_label(article: Article, built_at: datetime) -> str:
+    if article.draft:
+        return "草稿"
+    if article.date > built_at:
+        return "定时发布"
+    return ""
