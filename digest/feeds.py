@@ -34,7 +34,7 @@ def site_feeds(site: Site, limit: int) -> list[FeedFile]:
     atom = make_feed(site, newest, config.title, "", "atom.xml", config.description)
     files = [
         FeedFile("feed.xml", rss.rss_str(pretty=True)),
-        FeedFile("atom.xml", atom.atom_str(pretty=True)),
+        FeedFile("atom.xml", atom.atom_str(pretty=True, extensions=False)),  # Atom names authors itself
     ]
     for group in site.places.values():
         dest = f"{group.url}feed.xml"
