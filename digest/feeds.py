@@ -31,7 +31,7 @@ def site_feeds(site: Site, limit: int) -> list[FeedFile]:
     config = site.config
     newest = site.articles[:limit]
     rss = make_feed(site, newest, config.title, "", "feed.xml", config.description)
-    atom = make_feed(site, newest, config.title, "", "atom.xml", config.description)
+    atom = make_feed(site, newest, config.title, "", "atom.xml", config.description, content_type="html")
     files = [
         FeedFile("feed.xml", rss.rss_str(pretty=True)),
         FeedFile("atom.xml", atom.atom_str(pretty=True, extensions=False)),  # Atom names authors itself
@@ -44,7 +44,9 @@ def site_feeds(site: Site, limit: int) -> list[FeedFile]:
     return files
 
 
-def make_feed(site: Site, articles, title: str, page_url: str, self_url: str, description: str) -> FeedGenerator:
+def make_feed(site: Site, articles, title: str, page_url: str, self_url: str, description: str,
+              content_type: str = "CDATA") -> FeedGenerator:
+    """A feed of ``articles``; content_type is CDATA for RSS, html for Atom."""
     config = site.config
     feed = FeedGenerator()
     feed.load_extension("dc")
@@ -76,7 +78,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article) -> None:
     entry.published(article.date)
     entry.updated(article.updated or article.date)
     entry.summary(article.summary)
-    entry.content(absolute_html(entry_html(site, article), url), type="CDATA")
+    entry.content(absolute_html(entry_html(site, article), url), type=content_type)
     for name in article.authors:
         entry.author(name=name)
         entry.dc.dc_creator(name)
