@@ -63,11 +63,11 @@ def make_feed(site: Site, articles, title: str, page_url: str, self_url: str, de
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
-        add_entry(feed, site, article)
+        add_entry(feed, site, article, content_type)
     return feed
 
 
-def add_entry(feed: FeedGenerator, site: Site, article: Article) -> None:
+def add_entry(feed: FeedGenerator, site: Site, article: Article, content_type: str) -> None:
     config = site.config
     url = config.absolute_url(article.url)
     entry = feed.add_entry()
