@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digest.builder import BuildOptions, Theme, build, load_site  # noqa: E402
 from digest.errors import ContentError, Report, format_problems, summary_line  # noqa: E402
+from digest.report import format_report, make_report  # noqa: E402
 
 COMMANDS = ("build", "check", "serve", "new")
 
@@ -87,6 +88,7 @@ def run_build(args) -> int:
         f"{result.files_written} files in {seconds:.1f} s",
         file=sys.stderr,
     )
+    print_report(result.site, result.report)
     return 0
 
 
@@ -98,7 +100,14 @@ def run_check(args) -> int:
         return print_problems(exc.report)
     print_problems(report)
     print(f"ok: {len(site.articles)} report(s), {len(site.events)} event(s)", file=sys.stderr)
+    print_report(site, report)
     return 0
+
+
+def print_report(site, report: Report, changes=None) -> None:
+    """The pre-publish report: places, months, what is waiting, warnings, changes."""
+    for line in format_report(make_report(site, report, changes)):
+        print(line, file=sys.stderr)
 
 
 def print_problems(report: Report) -> int:

@@ -72,7 +72,8 @@ def load_site(options: BuildOptions) -> tuple[Site, Report]:
     if report.has_errors:
         raise ContentError(report)
     assets |= {photo.src for article in articles for photo in article.photos}
-    return Site.create(config, articles, events, options.build_time, assets), report
+    waiting = left_out(everything, published)
+    return Site.create(config, articles, events, options.build_time, assets, waiting), report
 
 
 def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, Report]:
@@ -131,6 +132,12 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, report
             continue
         chosen.append(article)
     return chosen
+
+
+def left_out(everything: list[Article], published: list[Article]) -> list[Article]:
+    """The drafts and scheduled reports this build leaves out (for the pre-publish report)."""
+    chosen = {article.source for article in published}
+    return [article for article in everything if article.source not in chosen]
 
 
 def check_photos(articles: list[Article], content_dir: Path, report: Report) -> None:

@@ -36,6 +36,7 @@ class Site:
     events: tuple[Event, ...]  # oldest first
     built_at: datetime
     assets: frozenset[str] = frozenset()  # content files pages refer to
+    waiting: tuple[Article, ...] = ()  # drafts and scheduled reports left out, oldest first
     by_slug: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)  # name -> Group
     tags: dict = field(default_factory=dict)
@@ -44,7 +45,7 @@ class Site:
     positions: dict = field(default_factory=dict)  # slug -> index in articles
 
     @classmethod
-    def create(cls, config, articles, events, built_at, assets=frozenset()) -> "Site":
+    def create(cls, config, articles, events, built_at, assets=frozenset(), waiting=()) -> "Site":
         articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
         events = tuple(sorted(events, key=lambda e: (e.date, e.line)))
         by_article = defaultdict(list)
@@ -57,6 +58,7 @@ class Site:
             events=events,
             built_at=built_at,
             assets=frozenset(assets),
+            waiting=tuple(sorted(waiting, key=lambda a: (a.date, a.slug))),
             by_slug={a.slug: a for a in articles},
             places=_groups(articles, "place", lambda a: [a.place] if a.place else []),
             tags=_groups(articles, "tag", lambda a: list(a.tags)),

@@ -1,0 +1,92 @@
+"""The pre-publish report printed at the end of ``check`` and of every build.
+
+What an editor wants to know before the site goes out: how many reports each
+place and each month has, which drafts and scheduled reports are waiting (and
+so will not appear), how many warnings there are, and how many pages this
+build changed. It is plain data first (:func:`make_report`), text second
+(:func:`format_report`), so tests read the numbers, not the wording.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .content import Article
+from .errors import Report
+from .site import Site
+
+LISTED_WAITING = 10  # name this many waiting reports, then count the rest
+NO_PLACE = "（未注明地点）"
+
+
+@dataclass(frozen=True)
+class PageChanges:
+    """Pages (and other files) this build added, changed and removed."""
+
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    reports: int
+    included_early: int  # drafts and scheduled reports in the site (--drafts, --future)
+    by_place: tuple[tuple[str, int], ...]  # most reports first, reports without a place last
+    by_month: tuple[tuple[str, int], ...]  # newest month first
+    drafts: tuple[Article, ...]  # left out of this build
+    scheduled: tuple[Article, ...]  # left out until their date
+    warnings: int
+    changes: PageChanges | None = None  # only a build knows them
+
+
+def make_report(site: Site, problems: Report, changes: PageChanges | None = None) -> PublishReport:
+    places = Counter(article.place or NO_PLACE for article in site.articles)
+    return PublishReport(
+        reports=len(site.articles),
+        included_early=sum(1 for article in site.articles if site.status_of(article)),
+        by_place=tuple(sorted(places.items(), key=lambda item: (item[0] == NO_PLACE, -item[1], item[0]))),
+        by_month=tuple((key, len(group.articles)) for key, group in site.months.items()),
+        drafts=tuple(a for a in site.waiting if a.draft),
+        scheduled=tuple(a for a in site.waiting if not a.draft),
+        warnings=len(problems.warnings),
+        changes=changes,
+    )
+
+
+def format_report(report: PublishReport) -> list[str]:
+    """The lines to print, one fact a line."""
+    early = f" ({report.included_early} of them drafts or scheduled)" if report.included_early else ""
+    lines = [
+        "before publishing:",
+        f"  reports: {report.reports} in the site{early}; waiting: "
+        f"{len(report.drafts)} draft(s), {len(report.scheduled)} scheduled",
+        "  by place: " + _counts(report.by_place),
+        "  by month: " + _counts(report.by_month),
+    ]
+    lines += _waiting("draft", report.drafts, with_date=False)
+    lines += _waiting("scheduled", report.scheduled, with_date=True)
+    lines.append(f"  warnings: {report.warnings}")
+    if report.changes is not None:
+        c = report.changes
+        lines.append(
+            f"  since the last build: {c.changed} changed, {c.added} added, "
+            f"{c.removed} removed, {c.unchanged} unchanged"
+        )
+    return lines
+
+
+def _counts(pairs: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in pairs) or "none"
+
+
+def _waiting(label: str, articles: tuple[Article, ...], with_date: bool) -> list[str]:
+    lines = []
+    for article in articles[:LISTED_WAITING]:
+        when = f" (from {article.date:%Y-%m-%d %H:%M})" if with_date else ""
+        lines.append(f"  {label}: {article.source}: {article.title}{when}")
+    if len(articles) > LISTED_WAITING:
+        lines.append(f"  ... and {len(articles) - LISTED_WAITING} more {label}(s)")
+    return lines

@@ -1,0 +1,509 @@
+"""``python build.py serve``: a live preview for the editor's desk.
+
+The site is built with drafts and scheduled reports shown (and marked) into a
+preview folder that is never the real output, served on 127.0.0.1, and rebuilt
+whenever a file under the content, the templates or the static folder is
+saved. Open pages reload themselves: every page of a preview build loads
+``__preview__/reload.js`` (kept in memory, never written to the output),
+which listens to ``/__preview__/events`` (Server-Sent Events, one message per
+rebuild). A rebuild that fails leaves the last good pages in place, and the
+script lays the errors over them until the file is fixed.
+
+The server is the standard library's ``ThreadingHTTPServer`` with a handler
+that serves only regular files inside the preview folder.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import watchfiles
+from jinja2 import TemplateSyntaxError
+
+from .builder import BuildOptions, Theme, build
+from .errors import ContentError, Location, Problem, format_problems, summary_line
+
+PREVIEW_FOLDER = ".digest-preview"
+PREVIEW_PREFIX = "/__preview__/"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+ANY_HOST = {"", "0.0.0.0", "::"}
+KEEPALIVE_SECONDS = 15
+REQUEST_TIMEOUT_SECONDS = 5
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".wasm": "application/wasm",
+    ".woff2": "font/woff2",
+}
+FEED_TYPES = {
+    "feed.xml": "application/rss+xml; charset=utf-8",
+    "atom.xml": "application/atom+xml; charset=utf-8",
+}
+DEFAULT_TYPE = "application/octet-stream"
+HTML_TYPE = CONTENT_TYPES[".html"]
+
+
+def content_type(path: Path) -> str:
+    """The Content-Type for a file of the built site (feeds by their names)."""
+    return FEED_TYPES.get(path.name) or CONTENT_TYPES.get(path.suffix.lower(), DEFAULT_TYPE)
+
+
+# --- what the browser is told after each build -------------------------------
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """The outcome of the latest build: a new ``build`` id every time, and its errors."""
+
+    build: str
+    errors: tuple[Problem, ...] = ()
+
+    def to_json(self) -> bytes:
+        errors = [
+            {"path": p.location.path, "line": p.location.line, "message": p.message}
+            for p in self.errors
+        ]
+        return json.dumps({"build": self.build, "errors": errors}, ensure_ascii=False).encode("utf-8")
+
+
+class PreviewState:
+    """The latest BuildState, shared by the watcher thread and the request threads."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._session = secrets.token_hex(4)  # a restarted server is a new build too
+        self._count = 0
+        self._state = BuildState(f"{self._session}-0")
+        self.stopped = False
+
+    def publish(self, errors: list[Problem]) -> None:
+        with self._changed:
+            self._count += 1
+            self._state = BuildState(f"{self._session}-{self._count}", tuple(sorted(set(errors))))
+            self._changed.notify_all()
+
+    def current(self) -> BuildState:
+        with self._changed:
+            return self._state
+
+    def wait_for_new(self, seen: str | None, timeout: float) -> BuildState | None:
+        """The state once it differs from ``seen``; None on timeout or when stopping."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.stopped or self._state.build != seen, timeout)
+            if self.stopped or self._state.build == seen:
+                return None
+            return self._state
+
+    def stop(self) -> None:
+        """Wake every open event stream so its thread can end."""
+        with self._changed:
+            self.stopped = True
+            self._changed.notify_all()
+
+
+# --- building ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What to build, where the preview goes, and the address it is served at."""
+
+    content_dir: Path
+    output_dir: Path
+    base_url: str
+    theme: Theme
+
+    @property
+    def options(self) -> BuildOptions:
+        return BuildOptions(
+            content_dir=self.content_dir, output_dir=self.output_dir,
+            base_url=self.base_url, preview=True,
+        )
+
+    @property
+    def watched(self) -> list[Path]:
+        folders = (self.content_dir, self.theme.templates_dir, self.theme.static_dir)
+        return [folder.absolute() for folder in folders if folder.is_dir()]
+
+
+def preview_dir(content_dir: Path) -> Path:
+    """``.digest-preview/<content folder name>`` beside the content folder (git-ignored)."""
+    content = content_dir.resolve()
+    return content.parent / PREVIEW_FOLDER / (content.name or "content")
+
+
+def rebuild(preview: Preview, state: PreviewState) -> None:
+    """Build once; tell the terminal and the open pages how it went."""
+    started = time.monotonic()
+    try:
+        result = build(preview.options, preview.theme)
+    except ContentError as exc:
+        print_problems(exc.report.problems)
+        print(summary_line(exc.report) + "; the preview shows the last good build", file=sys.stderr)
+        state.publish(exc.report.errors)
+        return
+    except Exception as exc:  # a broken template must not stop the preview
+        problem = build_failure(exc, preview.theme)
+        print_problems([problem])
+        state.publish([problem])
+        return
+    print_problems(result.report.problems)
+    seconds = time.monotonic() - started
+    print(f"{time.strftime('%H:%M:%S')} built {len(result.site.articles)} report(s) in {seconds:.1f} s", file=sys.stderr)
+    state.publish([])
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for line in format_problems(problems):
+        print(line, file=sys.stderr)
+
+
+def build_failure(exc: Exception, theme: Theme) -> Problem:
+    """A failure that is not in the content: name the template line when there is one."""
+    message = f"{type(exc).__name__}: {exc}"
+    templates = theme.templates_dir.resolve()
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        return Problem(Location(_template_path(exc.filename, templates), exc.lineno or 1), "error", message)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).resolve().is_relative_to(templates):
+            return Problem(Location(_template_path(frame.filename, templates), frame.lineno or 1), "error", message)
+    return Problem(Location("(build)", 1), "error", message)
+
+
+def _template_path(filename: str, templates: Path) -> str:
+    path = Path(filename).resolve()
+    if path.is_relative_to(templates):
+        return f"{templates.name}/{path.relative_to(templates).as_posix()}"
+    return filename
+
+
+# --- watching ----------------------------------------------------------------
+
+
+class SourceFilter(watchfiles.DefaultFilter):
+    """Editors' temporary files and hidden files or folders (caches) are not sources."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__()
+        self.roots = roots
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        return super().__call__(change, path) and not self.is_hidden(Path(path))
+
+    def is_hidden(self, path: Path) -> bool:
+        inside = [path.relative_to(root) for root in self.roots if path.is_relative_to(root)]
+        return any(part.startswith(".") for rel in inside for part in rel.parts)
+
+
+def watch_and_rebuild(preview: Preview, state: PreviewState, stop: threading.Event) -> None:
+    """Rebuild after every batch of saves until ``stop`` is set."""
+    watched = preview.watched
+    for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched), stop_event=stop, raise_interrupt=False):
+        names = sorted({_shown_path(path, watched) for _, path in changes})
+        print(f"changed: {', '.join(names)}", file=sys.stderr)
+        rebuild(preview, state)
+
+
+def _shown_path(path: str, roots: list[Path]) -> str:
+    for root in roots:
+        if Path(path).is_relative_to(root):
+            return Path(path).relative_to(root).as_posix()
+    return path
+
+
+# --- serving -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """Where a URL leads: a status, and the file or the redirect target."""
+
+    status: int
+    file: Path | None = None
+    location: str = ""
+
+
+def url_path(target: str) -> str:
+    """The path of a request target, still percent-encoded, without query or fragment."""
+    if not target.startswith("/"):
+        target = urlsplit(target).path or "/"
+    return target.split("?", 1)[0].split("#", 1)[0]
+
+
+def locate(root: Path, path: str) -> Found:
+    """Map a URL path to a regular file inside ``root``; nothing outside it, ever.
+
+    The path is decoded once (``%2e%2e`` is ``..``); any ``..`` segment, NUL or
+    backslash is refused, and so is anything that resolves (symlinks followed)
+    to a place outside the root.
+    """
+    decoded = unquote(path)
+    segments = decoded.split("/")
+    if ".." in segments or "\x00" in decoded or "\\" in decoded:
+        return Found(403)
+    base = root.resolve()
+    target = _inside(base, base.joinpath(*(s for s in segments if s not in ("", "."))))
+    if target is None:
+        return Found(403)
+    if target.is_dir():
+        if not path.endswith("/"):
+            return Found(301, location=path + "/")
+        target = _inside(base, target / "index.html")
+        if target is None:
+            return Found(403)
+    return Found(200, target) if target.is_file() else Found(404)
+
+
+def _inside(base: Path, path: Path) -> Path | None:
+    resolved = path.resolve()
+    return resolved if resolved.is_relative_to(base) else None
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Serves one preview folder; request threads are joined when it closes."""
+
+    daemon_threads = False
+
+    def __init__(self, address: tuple[str, int], root: Path, state: PreviewState):
+        self.root = root
+        self.state = state
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, PreviewHandler)
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS lookup of the host name."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that goes away mid-answer is normal; other errors are printed."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    timeout = REQUEST_TIMEOUT_SECONDS
+    server_version = "digest-preview"
+
+    def do_GET(self) -> None:
+        self.respond(head=False)
+
+    def do_HEAD(self) -> None:
+        self.respond(head=True)
+
+    def log_message(self, format: str, *args) -> None:
+        """Quiet: the terminal is for the editor's errors, not for every request."""
+
+    def respond(self, head: bool) -> None:
+        path = url_path(self.path)
+        if path.startswith(PREVIEW_PREFIX):
+            self.preview_endpoint(path.removeprefix(PREVIEW_PREFIX), head)
+            return
+        found = locate(self.server.root, path)
+        if found.status == 301:
+            query = urlsplit(self.path).query
+            self.send_body(301, HTML_TYPE, b"", head, location=found.location + (f"?{query}" if query else ""))
+        elif found.status == 200:
+            self.send_file(found.file, head)
+        elif found.status == 404:
+            self.send_body(404, HTML_TYPE, self.not_found_page(), head)
+        else:
+            self.send_body(found.status, "text/plain; charset=utf-8", b"forbidden\n", head)
+
+    def send_file(self, file: Path, head: bool) -> None:
+        try:
+            data = file.read_bytes()
+        except OSError:  # removed by a rebuild between looking and reading
+            self.send_body(404, HTML_TYPE, self.not_found_page(), head)
+            return
+        self.send_body(200, content_type(file), data, head)
+
+    def not_found_page(self) -> bytes:
+        page = self.server.root / "404.html"
+        try:
+            return page.read_bytes()
+        except OSError:  # nothing built yet: a page that still reloads and shows errors
+            return NO_PREVIEW_PAGE
+
+    def send_body(self, status: int, kind: str, body: bytes, head: bool, location: str = "") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def preview_endpoint(self, name: str, head: bool) -> None:
+        if name == "reload.js":
+            script = RELOAD_SCRIPT.replace("BUILD_NOW", json.dumps(self.server.state.current().build))
+            self.send_body(200, CONTENT_TYPES[".js"], script.encode("utf-8"), head)
+        elif name == "errors":
+            self.send_body(200, "application/json", self.server.state.current().to_json(), head)
+        elif name == "events" and not head:
+            self.stream_events()
+        else:
+            self.send_body(404, "text/plain; charset=utf-8", b"not found\n", head)
+
+    def stream_events(self) -> None:
+        """One ``data:`` message per build (the current one first) until the server stops."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(b"retry: 1000\n\n")
+        seen = None
+        while not self.server.state.stopped:
+            state = self.server.state.wait_for_new(seen, KEEPALIVE_SECONDS)
+            if state is None:
+                self.wfile.write(b": keep-alive\n\n")
+            else:
+                self.wfile.write(b"data: " + state.to_json() + b"\n\n")
+                seen = state.build
+            self.wfile.flush()
+
+
+# ``last`` starts as the build this script was served with: a page whose build
+# is replaced before its event stream connects still reloads.
+RELOAD_SCRIPT = """\
+(function () {
+  "use strict";
+  var last = BUILD_NOW, box = null;
+  function show(errors) {
+    if (box) { box.remove(); box = null; }
+    if (!errors.length) return;
+    box = document.createElement("div");
+    box.id = "digest-preview-errors";
+    box.setAttribute("role", "alert");
+    box.style.cssText = "position:fixed;top:0;left:0;right:0;max-height:80vh;overflow:auto;" +
+      "z-index:2147483647;margin:0;padding:1em 1.5em;background:#fff4f4;color:#8b0000;" +
+      "border-bottom:4px solid #c00;box-shadow:0 4px 16px rgba(0,0,0,.3);font:15px/1.6 monospace;";
+    var title = document.createElement("strong");
+    title.textContent = "内容有错误（" + errors.length + " 处），预览停在上一次正确的版本；改好后页面会自动更新：";
+    box.appendChild(title);
+    var list = document.createElement("ul");
+    errors.forEach(function (error) {
+      var item = document.createElement("li");
+      item.textContent = error.path + ":" + error.line + ": " + error.message;
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    document.body.appendChild(box);
+  }
+  var events = new EventSource("/__preview__/events");
+  events.onmessage = function (event) {
+    var state = JSON.parse(event.data);
+    document.documentElement.setAttribute("data-preview-build", state.build);
+    if (state.build !== last && !state.errors.length) {
+      events.close();
+      location.reload();
+      return;
+    }
+    last = state.build;
+    show(state.errors);
+  };
+})();
+"""
+
+NO_PREVIEW_PAGE = b"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>\xe9\xa2\x84\xe8\xa7\x88</title></head>
+<body><p>No page here (yet). The preview reloads when the content builds.</p>
+<script src="/__preview__/reload.js"></script></body></html>
+"""
+
+
+# --- the command -------------------------------------------------------------
+
+
+def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
+    """Build, serve and rebuild until Ctrl-C; 0 when stopped, 2 if the port is taken."""
+    try:
+        server = PreviewServer((host, port), preview_dir(content_dir), PreviewState())
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port", file=sys.stderr)
+        return 2
+    address = site_address(host, server.server_port)
+    preview = Preview(content_dir, server.root, address, Theme())
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_and_rebuild, args=(preview, server.state, stop), name="digest-watch")
+    try:
+        with interrupt_on_sigterm():
+            warn_if_public(host)
+            rebuild(preview, server.state)
+            watcher.start()
+            print(f"preview of {content_dir} at {address}  (Ctrl-C to stop)", flush=True)
+            server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.state.stop()
+        if watcher.is_alive():
+            watcher.join()
+        server.server_close()
+    print("preview stopped", file=sys.stderr)
+    return 0
+
+
+def site_address(host: str, port: int) -> str:
+    """The address to open (and the preview's base_url)."""
+    shown = "127.0.0.1" if host in ANY_HOST else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def warn_if_public(host: str) -> None:
+    if host not in LOCAL_HOSTS:
+        print(
+            f"warning: listening on {host or 'every address'}: other computers can see "
+            "this preview, drafts included; leave out --host to keep it on this computer",
+            file=sys.stderr,
+        )
+
+
+@contextmanager
+def interrupt_on_sigterm():
+    """Stop on SIGTERM as on Ctrl-C (only the main thread may set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,88 @@
+"""The pre-publish report: the numbers first, then what `check` and a build print."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from conftest import article_text, run_build, write_content
+from digest.config import SiteConfig
+from digest.content import Article
+from digest.errors import Report
+from digest.report import LISTED_WAITING, NO_PLACE, PageChanges, format_report, make_report
+from digest.site import Site
+
+TZ = ZoneInfo("Asia/Shanghai")
+BUILT = datetime(2020, 3, 1, tzinfo=TZ)
+
+
+def article(slug, month, day, place="", draft=False):
+    return Article(source=f"articles/{slug}.md", slug=slug, title=f"标题{slug}",
+                   date=datetime(2020, month, day, 9, 0, tzinfo=TZ), place=place, draft=draft)
+
+
+def make_site(articles, waiting=()):
+    return Site.create(SiteConfig(), list(articles), [], BUILT, waiting=list(waiting))
+
+
+def test_counts_by_place_and_month_and_what_is_waiting():
+    site = make_site(
+        [article("a", 1, 30, "驿马乡"), article("b", 2, 1, "驿马乡"), article("c", 2, 2, "下栅村"), article("d", 2, 3)],
+        waiting=[article("later", 5, 1), article("draft", 2, 4, "驿马乡", draft=True)],
+    )
+    problems = Report()
+    problems.warning("articles/a.md", 3, "a warning")
+    problems.warning("articles/b.md", 3, "another")
+    report = make_report(site, problems)
+    assert report.reports == 4
+    assert report.by_place == (("驿马乡", 2), ("下栅村", 1), (NO_PLACE, 1))
+    assert report.by_month == (("2020-02", 3), ("2020-01", 1))
+    assert [a.slug for a in report.drafts] == ["draft"]
+    assert [a.slug for a in report.scheduled] == ["later"]
+    assert (report.warnings, report.included_early, report.changes) == (2, 0, None)
+
+
+def test_the_printed_report():
+    site = make_site([article("a", 1, 30, "驿马乡")], waiting=[article("later", 5, 1), article("d", 2, 4, draft=True)])
+    lines = format_report(make_report(site, Report(), PageChanges(added=1, changed=2, removed=3, unchanged=40)))
+    assert lines == [
+        "before publishing:",
+        "  reports: 1 in the site; waiting: 1 draft(s), 1 scheduled",
+        "  by place: 驿马乡 1",
+        "  by month: 2020-01 1",
+        "  draft: articles/d.md: 标题d",
+        "  scheduled: articles/later.md: 标题later (from 2020-05-01 09:00)",
+        "  warnings: 0",
+        "  since the last build: 2 changed, 1 added, 3 removed, 40 unchanged",
+    ]
+
+
+def test_drafts_shown_in_the_site_are_counted_and_long_lists_are_cut():
+    drafts = [article(f"d{n:02d}", 2, 1 + n, draft=True) for n in range(LISTED_WAITING + 3)]
+    site = make_site([article("a", 1, 30), article("shown", 2, 1, draft=True)], waiting=drafts)
+    lines = format_report(make_report(site, Report()))
+    assert lines[1] == f"  reports: 2 in the site (1 of them drafts or scheduled); waiting: {len(drafts)} draft(s), 0 scheduled"
+    listed = [line for line in lines if line.startswith("  draft: ")]
+    assert len(listed) == LISTED_WAITING
+    assert "  ... and 3 more draft(s)" in lines
+    assert format_report(make_report(make_site([]), Report()))[2:4] == ["  by place: none", "  by month: none"]
+
+
+def test_check_and_build_print_the_report(tmp_path):
+    content = write_content(tmp_path, {
+        "a.md": article_text(place="驿马乡"),
+        "b.md": article_text(date="2020-02-01", place="驿马乡"),
+        "c.md": article_text(title="草稿标题", draft="true"),
+        "d.md": article_text(title="以后再发", date="2999-01-01 08:00"),
+    })
+    check = run_build("check", "--content", str(content))
+    assert check.returncode == 0, check.stderr
+    assert "  reports: 2 in the site; waiting: 1 draft(s), 1 scheduled" in check.stderr
+    assert "  by place: 驿马乡 2" in check.stderr
+    assert "  by month: 2020-02 1, 2020-01 1" in check.stderr
+    assert "  draft: articles/c.md: 草稿标题" in check.stderr
+    assert "  scheduled: articles/d.md: 以后再发 (from 2999-01-01 08:00)" in check.stderr
+    assert "  warnings: 1" in check.stderr  # the scheduled report's
+    build = run_build("--content", str(content), "--output", str(tmp_path / "output"), "--drafts")
+    assert build.returncode == 0, build.stderr
+    assert "  reports: 3 in the site (1 of them drafts or scheduled); waiting: 0 draft(s), 1 scheduled" in build.stderr

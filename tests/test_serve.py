@@ -1,0 +1,338 @@
+"""`build.py serve`: live reload in a real browser, errors over the page, and a server
+that never hands out a file outside the preview folder."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from conftest import PROJECT, SAMPLE_CONTENT, article_text
+from digest.builder import Theme
+from digest.serve import Preview, PreviewState, rebuild, site_address, warn_if_public
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+YIMA = "articles/2020/2020-01-30-yima.md"
+YIMA_TITLE = "驿马乡：十个工作组统一调度 党员干部守在防控一线"
+SECRET = "this-must-never-be-served"
+WAITING = {
+    "extra/draft.md": article_text(title="还在写的稿子", draft="true"),
+    "extra/later.md": article_text(title="定时稿", date="2999-01-01 08:00"),
+}
+SAVE_SHOWS_WITHIN_MS = 20_000
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    root: Path  # the temporary folder: content/, .digest-preview/, secret.txt
+    url: str
+    port: int
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def output(self) -> Path:
+        return self.root / ".digest-preview" / "content"
+
+    @property
+    def terminal(self) -> str:
+        return (self.root / "stderr.txt").read_text(encoding="utf-8")
+
+    def stop(self) -> int:
+        """Ctrl-C, as the editor stops it."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+
+def start_server(root: Path, articles: dict[str, str] | None = None) -> Server:
+    """`build.py serve --port 0` on a copy of the sample content; wait for its address."""
+    shutil.copytree(SAMPLE_CONTENT, root / "content")
+    for name, text in (articles or {}).items():
+        path = root / "content" / "articles" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "secret.txt").write_text(SECRET, encoding="utf-8")
+    with (root / "stdout.txt").open("w") as stdout, (root / "stderr.txt").open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, str(PROJECT / "build.py"), "serve", "--content", "content", "--port", "0"],
+            cwd=root, stdout=stdout, stderr=stderr,
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        found = re.search(r"at (http://127\.0\.0\.1:(\d+)/)", (root / "stdout.txt").read_text(encoding="utf-8"))
+        if found:
+            return Server(process, root, found.group(1), int(found.group(2)))
+        assert process.poll() is None, (root / "stderr.txt").read_text(encoding="utf-8")
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the preview server did not print its address")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One server for the tests that only read, with a draft and a scheduled report."""
+    running = start_server(tmp_path_factory.mktemp("serve"), WAITING)
+    yield running
+    assert running.stop() == 0
+
+
+def get(server: Server, path: str, method: str = "GET") -> http.client.HTTPResponse:
+    """A request with the path sent exactly as written (http.client does not normalise it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request(method, path)
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+def raw_get(server: Server, target: str) -> tuple[int, bytes]:
+    """A request line written by hand, for targets no client library would send."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(f"GET {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode("latin-1"))
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+# --- the browser ----------------------------------------------------------------
+
+
+def test_saving_updates_the_open_page_and_errors_show_over_it(tmp_path):
+    server = start_server(tmp_path)
+    article = server.content / YIMA
+    original = article.read_text(encoding="utf-8")
+    new_title = "驿马乡：预览会自己刷新"
+    edited = original.replace(YIMA_TITLE, new_title) + "\n保存以后新加的一段。\n"
+    broken = edited.replace("tags: [疫情防控, 基层党建, 卡口值守, 物资保障]", "tags: [疫情防控, 基层党建")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(server.url + "articles/yima/")
+            expect(page.locator("h1")).to_have_text(YIMA_TITLE)
+            expect(page.locator("html")).to_have_attribute("data-preview-build", re.compile("."))
+
+            article.write_text(edited, encoding="utf-8")
+            expect(page.locator("h1")).to_have_text(new_title, timeout=SAVE_SHOWS_WITHIN_MS)
+            expect(page.locator(".body")).to_contain_text("保存以后新加的一段。")
+
+            article.write_text(broken, encoding="utf-8")
+            overlay = page.locator("#digest-preview-errors")
+            expect(overlay).to_be_visible(timeout=SAVE_SHOWS_WITHIN_MS)
+            expect(overlay).to_contain_text(f"{YIMA}:")
+            expect(page.locator("h1")).to_have_text(new_title)  # the last good page, under the errors
+            shown = overlay.locator("li").first.inner_text()
+            path, line, message = shown.split(": ", 1)[0].split(":") + [shown.split(": ", 1)[1]]
+            assert f"{path}:{line}: error: {message}" in server.terminal
+
+            later = browser.new_page()  # a page opened while the content is broken
+            later.goto(server.url)
+            expect(later.locator("#digest-preview-errors")).to_contain_text(f"{YIMA}:")
+
+            article.write_text(edited.replace("新加的一段", "改好的一段"), encoding="utf-8")
+            expect(overlay).to_have_count(0, timeout=SAVE_SHOWS_WITHIN_MS)
+            expect(page.locator(".body")).to_contain_text("改好的一段")
+            expect(later.locator("#digest-preview-errors")).to_have_count(0, timeout=SAVE_SHOWS_WITHIN_MS)
+            browser.close()
+    finally:
+        assert server.stop() == 0
+    assert "Traceback" not in server.terminal
+
+
+# --- what is served -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/", "text/html; charset=utf-8"),
+    ("/articles/yima/", "text/html; charset=utf-8"),
+    ("/feed.xml", "application/rss+xml; charset=utf-8"),
+    ("/atom.xml", "application/atom+xml; charset=utf-8"),
+    ("/sitemap.xml", "application/xml; charset=utf-8"),
+    ("/static/style.css", "text/css; charset=utf-8"),
+    ("/media/yima-checkpoint.jpg", "image/jpeg"),
+    ("/robots.txt", "text/plain; charset=utf-8"),
+    ("/__preview__/reload.js", "text/javascript; charset=utf-8"),
+    ("/__preview__/errors", "application/json"),
+])
+def test_content_types(server, path, content_type):
+    response = get(server, path)
+    assert (response.status, response.getheader("Content-Type")) == (200, content_type)
+    assert int(response.getheader("Content-Length")) == len(response.body) > 0
+
+
+def test_a_folder_without_its_slash_is_redirected_and_head_sends_no_body(server):
+    response = get(server, "/articles/yima?x=1")
+    assert (response.status, response.getheader("Location")) == (301, "/articles/yima/?x=1")
+    head = get(server, "/articles/yima/", method="HEAD")
+    assert head.status == 200 and head.body == b"" and int(head.getheader("Content-Length")) > 0
+
+
+def test_a_missing_page_is_the_sites_404_page(server):
+    response = get(server, "/articles/no-such-report/")
+    assert response.status == 404
+    assert response.body == (server.output / "404.html").read_bytes()
+    assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+
+
+def test_preview_pages_load_the_reload_script_which_is_not_in_the_output(server):
+    page = get(server, "/articles/yima/").body.decode("utf-8")
+    assert '<script src="../../__preview__/reload.js"></script>' in page
+    assert 'src="/__preview__/reload.js"' in get(server, "/nowhere").body.decode("utf-8")
+    assert b"EventSource" in get(server, "/__preview__/reload.js").body
+    assert not (server.output / "__preview__").exists()
+    assert not (server.root / "output").exists(), "the preview never touches the real output"
+    assert json.loads(get(server, "/__preview__/errors").body)["errors"] == []
+
+
+def test_drafts_and_scheduled_reports_are_shown_and_marked(server):
+    slugs = {"draft": "草稿", "later": "定时发布"}
+    for slug, label in slugs.items():
+        response = get(server, f"/articles/{slug}/")
+        assert response.status == 200
+        assert f'<span class="status">{label}</span>' in response.body.decode("utf-8")
+
+
+def test_the_event_stream_sends_the_current_build_first(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/__preview__/events")
+    response = connection.getresponse()
+    assert response.getheader("Content-Type") == "text/event-stream; charset=utf-8"
+    lines = [response.readline() for _ in range(4)]
+    connection.close()
+    assert lines[:2] == [b"retry: 1000\n", b"\n"]
+    assert json.loads(lines[2].removeprefix(b"data: ")) == json.loads(get(server, "/__preview__/errors").body)
+
+
+TRAVERSALS = [
+    "/../secret.txt",
+    "/../../secret.txt",
+    "/static/../../../secret.txt",
+    "/%2e%2e/%2e%2e/secret.txt",
+    "/%2E%2E/%2E%2E/secret.txt",
+    "/static/%2e%2e/%2e%2e/%2e%2e/secret.txt",
+    "/..%2f..%2fsecret.txt",
+    "/static%2f..%2f..%2f..%2fsecret.txt",
+    "/..%5c..%5csecret.txt",
+    "/.%2e/.%2e/secret.txt",
+    "/%2e%2e%2f%2e%2e%2f%2e%2e%2fcontent%2fsite.yaml",
+    "/../../content/site.yaml",
+    "/../../../../../../etc/passwd",
+    "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/index.html%00/../../secret.txt",
+    "/%252e%252e/%252e%252e/secret.txt",
+    "//etc/passwd",
+    "/" + "/".join([".."] * 8) + "/etc/passwd",
+]
+
+
+@pytest.mark.parametrize("target", TRAVERSALS)
+def test_paths_out_of_the_preview_are_refused(server, target):
+    response = get(server, target)
+    assert response.status in (403, 404)
+    assert SECRET.encode() not in response.body
+    assert b"root:" not in response.body and b"base_url" not in response.body
+
+
+@pytest.mark.parametrize("target", [
+    "http://127.0.0.1/../../secret.txt",
+    "http://127.0.0.1/%2e%2e/%2e%2e/secret.txt",
+    "../secret.txt",
+    "/..\\..\\secret.txt",
+])
+def test_hand_written_request_lines_are_refused_too(server, target):
+    status, body = raw_get(server, target)
+    assert status in (400, 403, 404)
+    assert SECRET.encode() not in body
+
+
+def test_symlinks_out_of_the_preview_are_refused(server):
+    (server.output / "leak.txt").symlink_to(server.root / "secret.txt")
+    (server.output / "leak").symlink_to(server.root)
+    try:
+        assert get(server, "/leak.txt").status == 403
+        assert get(server, "/leak/secret.txt").status == 403
+        assert get(server, "/leak/").status == 403
+        assert SECRET.encode() not in get(server, "/leak/secret.txt").body
+    finally:
+        (server.output / "leak.txt").unlink()
+        (server.output / "leak").unlink()
+
+
+# --- starting and stopping ------------------------------------------------------
+
+
+def test_ctrl_c_stops_cleanly_with_a_page_listening(tmp_path):
+    server = start_server(tmp_path)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/__preview__/events")
+    response = connection.getresponse()
+    assert response.readline() == b"retry: 1000\n"
+    started = time.monotonic()
+    assert server.stop() == 0
+    assert time.monotonic() - started < 10
+    connection.close()
+    assert "Traceback" not in server.terminal
+    assert server.terminal.rstrip().endswith("preview stopped")
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = subprocess.run(
+            [sys.executable, str(PROJECT / "build.py"), "serve", "--content", str(SAMPLE_CONTENT), "--port", port],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_another_address_only_with_a_warning(capsys):
+    warn_if_public("127.0.0.1")
+    warn_if_public("localhost")
+    assert capsys.readouterr().err == ""
+    warn_if_public("0.0.0.0")
+    assert "warning: listening on 0.0.0.0: other computers can see this preview" in capsys.readouterr().err
+    assert site_address("0.0.0.0", 8000) == "http://127.0.0.1:8000/"
+    assert site_address("::1", 8000) == "http://[::1]:8000/"
+
+
+@pytest.mark.parametrize("broken, where, line", [
+    ("{% if %}", "templates/404.html", 1),
+    ("<p>\n{{ no_such_name }}</p>", "templates/404.html", 2),
+])
+def test_a_broken_template_is_shown_with_its_line(tmp_path, broken, where, line):
+    templates = tmp_path / "templates"
+    shutil.copytree(Theme().templates_dir, templates)
+    (templates / "404.html").write_text(broken, encoding="utf-8")
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    state = PreviewState()
+    preview = Preview(content, tmp_path / "preview", "http://127.0.0.1:8000/", Theme(templates_dir=templates))
+    rebuild(preview, state)
+    [problem] = state.current().errors
+    assert (problem.location.path, problem.location.line) == (where, line)
+    assert not (tmp_path / "preview").exists()
