@@ -22,11 +22,9 @@ NO_PLACE = "（未注明地点）"
 
 @dataclass(frozen=True)
 class PageChanges:
-    """Pages (and other files) this build added, changed and removed."""
+    """Files of the output whose bytes this build changed (or added), and the rest."""
 
-    added: int
     changed: int
-    removed: int
     unchanged: int
 
 
@@ -70,11 +68,8 @@ def format_report(report: PublishReport) -> list[str]:
     lines += _waiting("scheduled", report.scheduled, with_date=True)
     lines.append(f"  warnings: {report.warnings}")
     if report.changes is not None:
-        c = report.changes
-        lines.append(
-            f"  since the last build: {c.changed} changed, {c.added} added, "
-            f"{c.removed} removed, {c.unchanged} unchanged"
-        )
+        changes = report.changes
+        lines.append(f"  since the last build: {changes.changed} file(s) changed, {changes.unchanged} unchanged")
     return lines
 
 

@@ -44,7 +44,7 @@ def test_counts_by_place_and_month_and_what_is_waiting():
 
 def test_the_printed_report():
     site = make_site([article("a", 1, 30, "驿马乡")], waiting=[article("later", 5, 1), article("d", 2, 4, draft=True)])
-    lines = format_report(make_report(site, Report(), PageChanges(added=1, changed=2, removed=3, unchanged=40)))
+    lines = format_report(make_report(site, Report(), PageChanges(changed=2, unchanged=40)))
     assert lines == [
         "before publishing:",
         "  reports: 1 in the site; waiting: 1 draft(s), 1 scheduled",
@@ -53,7 +53,7 @@ def test_the_printed_report():
         "  draft: articles/d.md: 标题d",
         "  scheduled: articles/later.md: 标题later (from 2020-05-01 09:00)",
         "  warnings: 0",
-        "  since the last build: 2 changed, 1 added, 3 removed, 40 unchanged",
+        "  since the last build: 2 file(s) changed, 40 unchanged",
     ]
 
 
