@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from digest.builder import BuildOptions, Theme, build, load_site  # noqa: E402
+from digest.builder import BuildOptions, Theme, build, load_site, unsafe_output  # noqa: E402
 from digest.errors import ContentError, Report, format_problems, summary_line  # noqa: E402
 from digest.report import format_report, make_report  # noqa: E402
 
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if command != "new" and not args.content.is_dir():
         parser.error(f"the content folder '{args.content}' does not exist")
+    if command == "build" and unsafe_output(args.content, args.output):
+        parser.error(unsafe_output(args.content, args.output))
     if command == "check":
         return run_check(args)
     if command == "serve":

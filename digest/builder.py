@@ -8,6 +8,7 @@ error in the content writes nothing at all.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +28,7 @@ from .write import OutputWriter
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 LONG_SUMMARY_FACTOR = 2
+PROGRAM_DIRS = ("digest", "templates", "static", "tests", ".git")  # never an output folder
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,31 @@ class BuildOptions:
     @property
     def build_time(self) -> datetime:
         return self.now or datetime.now(timezone.utc)
+
+
+def unsafe_output(content_dir: Path, output_dir: Path) -> str | None:
+    """Why building into ``output_dir`` would destroy something, if it would.
+
+    A build replaces its output folder whole, so the output must not be or
+    hold the content, the program, or the folder the editor works in, nor sit
+    inside the content or the program's own folders.
+    """
+    output = output_dir.resolve()
+    content = content_dir.resolve()
+    program = [PROJECT_DIR / name for name in PROGRAM_DIRS]
+    if output.exists() and not output.is_dir():
+        return f"--output '{output_dir}' is a file, not a folder; choose a folder such as 'output'"
+    for name, folders in (
+        ("the content folder", [content]),
+        ("the current folder", [Path.cwd().resolve()]),
+        ("the program's own files", [PROJECT_DIR, *program]),
+    ):
+        if any(output == folder or output in folder.parents for folder in folders):
+            return (f"--output '{output_dir}' would replace {name}: a build replaces its output "
+                    "folder whole; choose a separate folder such as 'output'")
+    if any(folder in output.parents for folder in [content, *program]):
+        return f"--output '{output_dir}' is inside the content or the program's folders; choose a folder such as 'output'"
+    return None
 
 
 def load_site(options: BuildOptions) -> tuple[Site, Report]:
@@ -98,17 +125,18 @@ def read_articles(content_dir: Path, config: SiteConfig, report: Report) -> list
 
 
 def check_slugs(articles: list[Article], report: Report) -> None:
-    """Slugs are unique across all subfolders: name both files of a clash."""
-    first_with: dict[str, Article] = {}
+    """Slugs are unique across all subfolders: each file of a clash names the others."""
+    sharing: dict[str, list[Article]] = {}
     for article in articles:
-        other = first_with.setdefault(article.slug, article)
-        if other is article:
-            continue
-        for one, two in ((article, other), (other, article)):
+        sharing.setdefault(article.slug, []).append(article)
+    for slug, group in sharing.items():
+        for one in group if len(group) > 1 else ():
+            others = " and ".join(other.source for other in group if other is not one)
+            origin = "" if "slug" in one.lines else " (made from the file name)"
             report.error(
                 one.source, one.line_of("slug"),
-                f"the slug '{one.slug}' is also used by {two.source}; "
-                "give one of them another 'slug:'",
+                f"the slug '{slug}'{origin} is also used by {others}; two reports cannot share "
+                f"one address: give one of them its own line like 'slug: {slug}-2'",
             )
 
 
@@ -120,15 +148,14 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, report
     """Leave out drafts and scheduled reports unless asked for (or previewing)."""
     chosen = []
     for article in articles:
-        if is_scheduled(article, options):
+        if article.draft and not (options.drafts or options.preview):
+            continue
+        if is_scheduled(article, options) and not (options.future or options.preview):
             report.warning(
                 article.source, article.line_of("date"),
                 f"the date is in the future: the report is scheduled and left out "
                 f"until {article.date:%Y-%m-%d %H:%M} (use --future to include it)",
             )
-            if not (options.future or options.preview):
-                continue
-        if article.draft and not (options.drafts or options.preview):
             continue
         chosen.append(article)
     return chosen
@@ -145,9 +172,9 @@ def check_photos(articles: list[Article], content_dir: Path, report: Report) -> 
         for photo in article.photos:
             if not _is_content_file(content_dir, photo.src):
                 report.error(
-                    article.source, article.line_of("photos"),
+                    article.source, photo.line,
                     f"the photo '{photo.src}' does not exist; photo paths are relative "
-                    "to the content folder, e.g. media/photo.jpg",
+                    "to the content folder (not to the article), e.g. media/yima.jpg",
                 )
 
 
@@ -175,13 +202,19 @@ def render_bodies(published, everything, content_dir, config, report) -> tuple[l
 
 
 def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, report) -> None:
-    for link, message in links.broken:
-        line = line_of(text, link, first_line)
-        target = message.rsplit("(", 1)[-1].rstrip(")")
-        if target in unpublished:
-            report.warning(source, line, f"the link '{link}' names a draft or scheduled report; it is left out until that report is published")
+    """Broken links are errors; a link to a report not yet out, or a removed embed, a warning."""
+    for problem in links.broken:
+        line = line_of(text, problem.link, first_line)
+        if problem.target in unpublished:
+            report.warning(
+                source, line,
+                f"the link '{problem.link}' names a draft or scheduled report; "
+                "it shows as plain text until that report is published",
+            )
+        elif problem.is_error:
+            report.error(source, line, problem.message)
         else:
-            report.error(source, line, f"{message}; check the path (it is relative to this file)")
+            report.warning(source, line, problem.message)
 
 
 def _summary(article: Article, html: str, limit: int, report: Report) -> str:
@@ -189,7 +222,8 @@ def _summary(article: Article, html: str, limit: int, report: Report) -> str:
         if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
             report.warning(
                 article.source, article.line_of("summary"),
-                f"the summary has {len(article.summary)} characters; keep it under {limit}",
+                f"the summary has {len(article.summary)} characters, far more than the "
+                f"{limit} a summary should have (site.yaml summary_length); shorten it to a sentence or two",
             )
         return article.summary
     return cut_summary(plain_text(html), limit)
@@ -206,16 +240,25 @@ def link_events(raw_events: list[RawEvent], everything, articles, content_dir, c
         article = raw.article
         if article and article not in known:
             report.error(
-                sources.TIMELINE_FILE, raw.line,
-                f"the event names the article '{article}', but no article has that slug",
+                sources.TIMELINE_FILE, raw.article_line,
+                f"'article: {article}' names no report: no article has the slug '{article}'"
+                f"{_slug_hint(article, known)}",
             )
         elif article and article not in published:
             article = ""  # a draft or scheduled report: no link yet
         links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, page_prefix="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
-        _report_links(links, raw.detail, raw.line, sources.TIMELINE_FILE, set(), report)
+        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), report)
         events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail))
     return events
+
+
+def _slug_hint(slug: str, known: set[str]) -> str:
+    """The slug an event probably meant; slugs are what articles say in 'slug:' or their file name."""
+    close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean 'article: {close[0]}'?"
+    return "; use the slug of a report (its 'slug:', or its file name without the date and .md)"
 
 
 @dataclass(frozen=True)

@@ -6,19 +6,21 @@ global settings mapping. Every problem in the file is collected with its line.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Report
-from .sources import SITE_FILE, load_yaml_file
-from .yamlfile import LineDict
+from .sources import SITE_FILE, UNPRINTABLE, load_yaml_file
+from .yamlfile import LineDict, empty_mapping
 
 KNOWN_KEYS = {
     "title", "description", "base_url", "language", "timezone", "author",
     "per_page", "summary_length", "feed_limit", "allow_iframe_hosts", "copyright",
 }
+OTHER_KEYS = {"publisher"}  # kept in ``extra`` and read by the templates' helpers
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,11 @@ def load_config(content_dir: Path, report: Report, base_url: str | None = None) 
     """Read site.yaml (optional); ``base_url`` from the command line wins."""
     raw = load_yaml_file(content_dir, SITE_FILE, report)
     if raw is None:
-        raw = LineDict()
-        raw.line, raw.lines = 1, {}
+        raw = empty_mapping()
     if not isinstance(raw, LineDict):
-        report.error(SITE_FILE, 1, "site.yaml must be 'key: value' lines")
-        raw = LineDict()
-        raw.line, raw.lines = 1, {}
+        report.error(SITE_FILE, 1, "site.yaml must be 'key: value' lines, like 'title: 孝义要闻'")
+        raw = empty_mapping()
+    _warn_misspelt_keys(raw, report)
     values = {}
     for key in ("title", "description", "author", "copyright", "language"):
         if key in raw:
@@ -74,10 +75,22 @@ def load_config(content_dir: Path, report: Report, base_url: str | None = None) 
     return SiteConfig(**{k: v for k, v in values.items() if v is not None})
 
 
+def _warn_misspelt_keys(raw: LineDict, report: Report) -> None:
+    known = KNOWN_KEYS | OTHER_KEYS
+    for key in raw:
+        if key not in known:
+            close = difflib.get_close_matches(key.lower(), sorted(known), n=1, cutoff=0.7)
+            if close:
+                report.warning(
+                    SITE_FILE, raw.line_of(key),
+                    f"unknown setting '{key}:'; did you mean '{close[0]}:'? (as written it is not used)",
+                )
+
+
 def _text(raw: LineDict, key: str, report: Report) -> str | None:
     value = raw[key]
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        report.error(SITE_FILE, raw.line_of(key), f"{key} must be text")
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or UNPRINTABLE.search(str(value)):
+        report.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be text; put it in quotes")
         return None
     return str(value).strip()
 
@@ -85,10 +98,10 @@ def _text(raw: LineDict, key: str, report: Report) -> str | None:
 def _timezone(raw: LineDict, report: Report) -> ZoneInfo | None:
     try:
         return ZoneInfo(str(raw["timezone"]))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Asia' is a folder of zones
         report.error(
             SITE_FILE, raw.line_of("timezone"),
-            f"unknown timezone '{raw['timezone']}'; use a name like Asia/Shanghai",
+            f"'timezone:' '{raw['timezone']}' is not a time zone name; use one like Asia/Shanghai",
         )
         return None
 
@@ -96,7 +109,7 @@ def _timezone(raw: LineDict, report: Report) -> ZoneInfo | None:
 def _positive_int(raw: LineDict, key: str, report: Report) -> int | None:
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        report.error(SITE_FILE, raw.line_of(key), f"{key} must be a whole number above 0")
+        report.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be a whole number above 0, e.g. {key}: 10")
         return None
     return value
 
@@ -106,7 +119,7 @@ def _hosts(raw: LineDict, report: Report) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
         report.error(
             SITE_FILE, raw.line_of("allow_iframe_hosts"),
-            "allow_iframe_hosts must be a list of host names, e.g. [player.example.cn]",
+            "'allow_iframe_hosts:' must be a list of host names, e.g. allow_iframe_hosts: [player.example.cn]",
         )
         return None
     return tuple(h.strip().lower() for h in value)
@@ -115,10 +128,10 @@ def _hosts(raw: LineDict, report: Report) -> tuple[str, ...] | None:
 def _base_url(url, raw: LineDict, report: Report, from_command_line: bool) -> str | None:
     parts = urlsplit(str(url))
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        where = "--base-url" if from_command_line else "base_url"
+        where = "--base-url" if from_command_line else "'base_url:'"
         report.error(
             SITE_FILE, raw.line_of("base_url"),
-            f"{where} '{url}' is not a web address; write it like https://example.cn/digest/",
+            f"{where} '{url}' is not a web address; write it with http:// or https://, like https://example.cn/digest/",
         )
         return None
     return str(url).rstrip("/") + "/"

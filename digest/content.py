@@ -2,7 +2,8 @@
 
 :data:`ARTICLE_FIELDS` is the one table that says how each front-matter field
 is converted. A converter raises :class:`FieldProblem` with a message for the
-editor; the caller adds the file and the line of the offending value.
+editor; the caller adds the file and the line of the offending value (or of
+the offending item of a list, when the converter knows it).
 """
 
 from __future__ import annotations
@@ -18,15 +19,19 @@ from pypinyin import lazy_pinyin
 
 from .dates import DateProblem, parse_date
 from .errors import Report
-from .sources import FrontMatter
-from .yamlfile import LineDict
+from .sources import UNPRINTABLE, FrontMatter
+from .yamlfile import LineDict, LineList
 
 SLUG_FORM = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 
 
 class FieldProblem(ValueError):
-    pass
+    """A value that cannot be used; ``line`` is set when it is one item of a list."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Photo:
     src: str  # relative to the content folder
     caption: str = ""
     credit: str = ""
+    line: int = field(default=1, compare=False)  # of its src in the article file
 
 
 @dataclass(frozen=True)
@@ -86,23 +92,39 @@ class Event:
 
 
 def _text(value) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool):
+        raise FieldProblem(
+            "must be text, but YAML reads yes/no/true/false/on/off as a yes-or-no answer; put the text in quotes"
+        )
+    if isinstance(value, list):
+        raise FieldProblem("must be text, not a list")
+    if isinstance(value, dict):
+        raise FieldProblem("must be text, not 'key: value' lines; if the text contains ': ', put it in quotes")
+    if not isinstance(value, (str, int, float)):
         raise FieldProblem("must be text")
-    return str(value).strip()
-
-
-def _required_text(value) -> str:
-    text = "" if value is None else _text(value)
-    if not text:
-        raise FieldProblem("is empty; give it some text")
+    text = str(value).strip()
+    bad = UNPRINTABLE.search(text)
+    if bad:
+        raise FieldProblem(f"contains the invisible character U+{ord(bad.group()):04X}; delete it")
     return text
+
+
+def _items(value):
+    """(line or None, item) for each item of a list, so a problem can name the item's line."""
+    lines = value.line_at if isinstance(value, LineList) else (lambda index: None)
+    return [(lines(index), item) for index, item in enumerate(value)]
 
 
 def _names(value) -> tuple[str, ...]:
     if isinstance(value, list):
-        names = tuple(_text(item) for item in value)
+        names = []
+        for line, item in _items(value):
+            try:
+                names.append(_text(item))
+            except FieldProblem as exc:
+                raise FieldProblem(f"has a name that {exc}", line) from None
     else:
-        names = tuple(n.strip() for n in re.split(r"[、,，]", _text(value)))
+        names = [n.strip() for n in re.split(r"[、,，]", _text(value))]
     return tuple(n for n in names if n)
 
 
@@ -110,68 +132,87 @@ def _tags(value) -> tuple[str, ...]:
     if isinstance(value, str):
         return _names(value)
     if not isinstance(value, list):
-        raise FieldProblem("must be a list, e.g. tags: [疫情防控, 基层党建]")
+        raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
     tags = []
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, (str, int)):
-            raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
-        if str(item).strip() and str(item).strip() not in tags:
-            tags.append(str(item).strip())
+    for line, item in _items(value):
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]", line)
+        tag = _text(item)
+        if tag and tag not in tags:
+            tags.append(tag)
     return tuple(tags)
 
 
 def _bool(value) -> bool:
     if not isinstance(value, bool):
-        raise FieldProblem("must be true or false")
+        raise FieldProblem("must be true or false, e.g. draft: true")
     return value
 
 
 def _slug(value) -> str:
     text = _text(value)
     if not SLUG_FORM.match(text):
+        suggestion = slugify(text) or "yima-checkpoint"
         raise FieldProblem(
-            f"'{text}' is not a usable slug; use lower-case letters, digits and hyphens, e.g. yima-checkpoint"
+            f"'{text}' cannot be part of a web address; a slug is lower-case letters a-z, "
+            f"digits and hyphens, e.g. slug: {suggestion}"
         )
     return text
 
 
+PHOTO_KEYS = ("src", "caption", "credit")
+PHOTO_LIST = "must be a list of pictures, each starting with '- src:', e.g. '- src: media/yima.jpg'"
+
+
 def _photos(value) -> tuple[Photo, ...]:
     if not isinstance(value, list):
-        raise FieldProblem("must be a list of pictures, each with src:, caption: and credit:")
+        raise FieldProblem(PHOTO_LIST)
     photos = []
-    for item in value:
+    for line, item in _items(value):
         if isinstance(item, str):
             item = {"src": item}
         if not isinstance(item, dict) or not item.get("src"):
-            raise FieldProblem("each picture needs src: (a path like media/photo.jpg)")
-        photos.append(Photo(
-            src=_text(item["src"]).lstrip("/"),
-            caption=_text(item.get("caption") or ""),
-            credit=_text(item.get("credit") or ""),
-        ))
+            raise FieldProblem("has a picture without 'src:'; give its path, e.g. '- src: media/yima.jpg'", line)
+        try:
+            photos.append(Photo(
+                src=_text(item["src"]).lstrip("/"),
+                caption=_text(item.get("caption") or ""),
+                credit=_text(item.get("credit") or ""),
+                line=item.line_of("src") if isinstance(item, LineDict) else line or 1,
+            ))
+        except FieldProblem as exc:
+            raise FieldProblem(f"has a picture whose src, caption or credit {exc}", line) from None
     return tuple(photos)
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str  # the Article attribute
-    convert: Callable
+    convert: Callable | None  # None: a date, converted in the site timezone
+    example: str  # a line an editor can copy
     required: bool = False
 
 
 ARTICLE_FIELDS = {
-    "title": FieldSpec("title", _required_text, required=True),
-    "date": FieldSpec("date", None, required=True),  # needs the timezone: see _convert
-    "author": FieldSpec("authors", _names),
-    "place": FieldSpec("place", _text),
-    "tags": FieldSpec("tags", _tags),
-    "summary": FieldSpec("summary", _text),
-    "photos": FieldSpec("photos", _photos),
-    "slug": FieldSpec("slug", _slug),
-    "draft": FieldSpec("draft", _bool),
-    "updated": FieldSpec("updated", None),
+    "title": FieldSpec("title", _text, "title: 驿马乡：党员干部守在防控一线", required=True),
+    "date": FieldSpec("date", None, "date: 2020-01-30 09:00", required=True),
+    "author": FieldSpec("authors", _names, "author: 张世川"),
+    "place": FieldSpec("place", _text, "place: 驿马乡"),
+    "tags": FieldSpec("tags", _tags, "tags: [疫情防控, 基层党建]"),
+    "summary": FieldSpec("summary", _text, "summary: 一句话导语。"),
+    "photos": FieldSpec("photos", _photos, "photos: then '- src: media/yima.jpg'"),
+    "slug": FieldSpec("slug", _slug, "slug: yima"),
+    "draft": FieldSpec("draft", _bool, "draft: true"),
+    "updated": FieldSpec("updated", None, "updated: 2020-02-02"),
 }
-DATE_FIELDS = {"date", "updated"}
+
+# Keys editors write for the ones we know: Chinese names and near-English ones.
+KEY_SYNONYMS = {
+    "标题": "title", "题目": "title", "日期": "date", "时间": "date", "作者": "author",
+    "记者": "author", "地点": "place", "地方": "place", "标签": "tags", "摘要": "summary",
+    "导语": "summary", "图片": "photos", "照片": "photos", "image": "photos", "images": "photos",
+    "pictures": "photos", "草稿": "draft", "更新": "updated", "modified": "updated",
+}
 
 
 def read_article(front: FrontMatter, source: str, zone: tzinfo, report: Report) -> Article | None:
@@ -183,36 +224,46 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, report: Report) 
     }
     ok = True
     for key, spec in ARTICLE_FIELDS.items():
-        if key not in fields:
+        if not _is_given(fields.get(key)):
             if spec.required:
-                report.error(source, 1, f"'{key}:' is missing; add it to the front matter")
-                ok = False
-            continue
-        if fields[key] is None:
-            if spec.required:
-                report.error(source, fields.line_of(key), f"'{key}:' is empty; fill it in")
+                report.error(source, *_missing(fields, key, spec))
                 ok = False
             continue
         try:
-            values[spec.name] = _convert(key, spec, fields[key], zone)
+            values[spec.name] = _convert(spec, fields[key], zone)
         except FieldProblem as exc:
-            report.error(source, fields.line_of(key), f"'{key}:' {exc}")
+            report.error(source, exc.line or fields.line_of(key), f"'{key}:' {exc}")
             ok = False
     if not front.body.strip():
-        report.error(source, front.body_line - 1, "the report has no text after the front matter")
+        report.error(source, 1, "the report has no text; write it below the front matter's closing '---'")
         ok = False
-    _warn_misspelt_keys(fields, source, report)
+    _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, report)
+    if isinstance(fields.get("photos"), list):
+        _warn_photo_keys(fields["photos"], source, report)
     if "slug" not in values:
         values["slug"] = slug_from_filename(source)
         if not values["slug"]:
-            report.error(source, 1, "cannot make a slug from the file name; add 'slug:'")
+            report.error(source, 1, "no slug can be made from the file name; add a line like 'slug: yima'")
             ok = False
     values["extra"] = {k: v for k, v in fields.items() if k not in ARTICLE_FIELDS}
     return Article(**values) if ok else None
 
 
-def _convert(key: str, spec: FieldSpec, value, zone: tzinfo):
-    if key in DATE_FIELDS:
+def _is_given(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _missing(fields: LineDict, key: str, spec: FieldSpec) -> tuple[int, str]:
+    """The line and the message for a required field that is absent or empty."""
+    if key in fields:
+        return fields.line_of(key), f"'{key}:' is empty; fill it in, e.g. '{spec.example}'"
+    slips = [k for k in fields if close_key(k, ARTICLE_FIELDS) == key]
+    hint = f" ('{slips[0]}:' on line {fields.line_of(slips[0])} looks like a misspelling of it)" if slips else ""
+    return 1, f"'{key}:' is missing; add a line like '{spec.example}' to the front matter{hint}"
+
+
+def _convert(spec: FieldSpec, value, zone: tzinfo):
+    if spec.convert is None:
         try:
             return parse_date(value, zone)
         except DateProblem as exc:
@@ -220,16 +271,33 @@ def _convert(key: str, spec: FieldSpec, value, zone: tzinfo):
     return spec.convert(value)
 
 
-def _warn_misspelt_keys(fields: LineDict, source: str, report: Report) -> None:
+def close_key(key: str, known) -> str | None:
+    """The known key an unknown one probably means: 'titel' → 'title', '标题' → 'title'."""
+    if key in known:
+        return None
+    lowered = key.strip().lower()
+    if lowered in known:
+        return lowered
+    if KEY_SYNONYMS.get(lowered) in known:
+        return KEY_SYNONYMS[lowered]
+    close = difflib.get_close_matches(lowered, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _warn_misspelt_keys(fields: LineDict, known, source: str, report: Report, what: str = "key") -> None:
     for key in fields:
-        if key in ARTICLE_FIELDS:
-            continue
-        close = difflib.get_close_matches(key, ARTICLE_FIELDS, n=1, cutoff=0.6)
-        if close:
+        meant = close_key(key, known)
+        if meant:
             report.warning(
                 source, fields.line_of(key),
-                f"unknown key '{key}:'; did you mean '{close[0]}:'? (it is kept for templates)",
+                f"unknown {what} '{key}:'; did you mean '{meant}:'? (as written it is not used)",
             )
+
+
+def _warn_photo_keys(photos: list, source: str, report: Report) -> None:
+    for item in photos:
+        if isinstance(item, LineDict):
+            _warn_misspelt_keys(item, PHOTO_KEYS, source, report, what="picture key")
 
 
 def slug_from_filename(source: str) -> str:
@@ -248,6 +316,7 @@ def slugify(text: str) -> str:
 # --- the timeline -----------------------------------------------------------
 
 EVENT_KEYS = ("date", "title", "place", "article", "detail")
+EVENT_EXAMPLES = {"date": "date: 2020-01-26", "title": "title: 孝义市启动一级响应"}
 
 
 @dataclass(frozen=True)
@@ -260,42 +329,59 @@ class RawEvent:
     place: str = ""
     article: str = ""
     detail: str = ""
+    article_line: int = 0
+    detail_line: int = 0  # where the detail's text starts
 
 
 def read_timeline(raw, source: str, zone: tzinfo, report: Report) -> list[RawEvent]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        report.error(source, 1, "the timeline must be a list of events, each starting with '- date:'")
+        report.error(
+            source, getattr(raw, "line", 1),
+            "the timeline must be a list of events, each starting with '- date:' (a dash and a space)",
+        )
         return []
     events = []
-    for item in raw:
-        event = _read_event(item, source, zone, report)
+    for line, item in _items(raw):
+        event = _read_event(item, line or 1, source, zone, report)
         if event is not None:
             events.append(event)
     return events
 
 
-def _read_event(item, source: str, zone: tzinfo, report: Report) -> RawEvent | None:
+def _read_event(item, line: int, source: str, zone: tzinfo, report: Report) -> RawEvent | None:
     if not isinstance(item, LineDict):
-        report.error(source, 1, "each timeline entry must be 'date:', 'title:' ... lines")
+        report.error(
+            source, line,
+            "a timeline entry must be 'key: value' lines under a '- ', like '- date: 2020-01-26' "
+            "followed by '  title: ...'",
+        )
         return None
     values, ok = {"line": item.line}, True
-    for key in ("date", "title"):
-        if item.get(key) in (None, ""):
-            report.error(source, item.line, f"a timeline event has no '{key}:'; add it")
+    for key, example in EVENT_EXAMPLES.items():
+        if not _is_given(item.get(key)):
+            named = f" '{item['title']}'" if key == "date" and isinstance(item.get("title"), str) else ""
+            report.error(source, item.line, f"the event{named} has no '{key}:'; add a line like '{example}'")
             ok = False
     for key in EVENT_KEYS:
-        if item.get(key) in (None, ""):
+        if not _is_given(item.get(key)):
             continue
         try:
             values[key] = parse_date(item[key], zone) if key == "date" else _text(item[key])
         except (DateProblem, FieldProblem) as exc:
             report.error(source, item.line_of(key), f"'{key}:' {exc}")
             ok = False
+    values["article_line"] = item.line_of("article")
+    values["detail_line"] = item.text_line("detail")
+    _warn_unknown_event_keys(item, source, report)
+    return RawEvent(**values) if ok else None
+
+
+def _warn_unknown_event_keys(item: LineDict, source: str, report: Report) -> None:
+    """Events keep no extra keys, so every unknown one is worth a word."""
     for key in item:
         if key not in EVENT_KEYS:
-            close = difflib.get_close_matches(key, EVENT_KEYS, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}:'?" if close else ""
-            report.warning(source, item.line_of(key), f"unknown timeline key '{key}:'{hint}")
-    return RawEvent(**values) if ok else None
+            meant = close_key(key, EVENT_KEYS)
+            hint = f"; did you mean '{meant}:'?" if meant else f"; an event has only {', '.join(EVENT_KEYS)}"
+            report.warning(source, item.line_of(key), f"unknown timeline key '{key}:'{hint} (as written it is not used)")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import date, datetime, time, tzinfo
 
 _DATE_FORM = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
 )
 
-HOW_TO_WRITE = "write it like 2020-01-30 or 2020-01-30 09:00"
+HOW_TO_WRITE = "write it in numbers, like 2020-01-30 or 2020-01-30 09:00"
+FIRST_YEAR, LAST_YEAR = 1000, 9998  # a year beyond these is a slip, and keeps time zones in range
+MONTHS = "January February March April May June July August September October November December".split()
 
 
 class DateProblem(ValueError):
-    pass
+    """What is wrong with a date, said to follow "'date:' ..." in a message."""
 
 
 def parse_date(value, zone: tzinfo) -> datetime:
@@ -28,7 +31,7 @@ def parse_date(value, zone: tzinfo) -> datetime:
     elif isinstance(value, str) and _DATE_FORM.match(value.strip()):
         moment = _from_text(value.strip())
     else:
-        raise DateProblem(f"'{value}' is not a date; {HOW_TO_WRITE}")
+        raise DateProblem(f"says '{value}', which is not a date; {HOW_TO_WRITE}")
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
     return moment.astimezone(zone)
@@ -37,10 +40,12 @@ def parse_date(value, zone: tzinfo) -> datetime:
 def _from_text(text: str) -> datetime:
     day, _, clock = text.replace("T", " ", 1).partition(" ")
     year, month, mday = (int(part) for part in day.split("-"))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateProblem(_no_such_day(year, month, day))
     try:
         date(year, month, mday)
     except ValueError:
-        raise DateProblem(f"{day} is no such day; check the month and the day") from None
+        raise DateProblem(_no_such_day(year, month, day)) from None
     iso = f"{year:04d}-{month:02d}-{mday:02d}"
     clock = clock.strip()
     if clock:
@@ -49,7 +54,19 @@ def _from_text(text: str) -> datetime:
     try:
         return datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
-        raise DateProblem(f"'{text}' has no such time of day; {HOW_TO_WRITE}") from None
+        raise DateProblem(f"says '{text}', which has no such time of day; {HOW_TO_WRITE}") from None
+
+
+def _no_such_day(year: int, month: int, day: str) -> str:
+    """"February 2020 has 29 days" — the fact that shows the editor the slip."""
+    if not 1 <= month <= 12:
+        return f"says {day}, but there is no month {month}; check the month and the day"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return f"says {day}, but the year {year} cannot be right; check the year"
+    return (
+        f"says {day}, but {MONTHS[month - 1]} {year} has {monthrange(year, month)[1]} days; "
+        "check the month and the day"
+    )
 
 
 def chinese_date(moment: datetime) -> str:

@@ -8,6 +8,7 @@ The command line prints them in one place (:func:`format_problems`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 ERROR = "error"
@@ -34,7 +35,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message}"
+        return printable(f"{self.location}: {self.severity}: {self.message}")
 
     @property
     def is_error(self) -> bool:
@@ -82,6 +83,21 @@ class ContentError(Exception):
 
     def __reduce__(self):
         return (type(self), (self.report,))
+
+
+# Control characters would garble a terminal; lone surrogates (from file names
+# that are not UTF-8) cannot be printed at all.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """One line the terminal shows as written: invisible characters as \\xNN."""
+    return UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def format_problems(problems: list[Problem]) -> list[str]:

@@ -77,7 +77,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, content_type: s
     entry.link(href=url)
     entry.published(article.date)
     entry.updated(article.updated or article.date)
-    entry.summary(article.summary)
+    entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
     entry.content(absolute_html(entry_html(site, article), url), type=content_type)
     for name in article.authors:
         entry.author(name=name)

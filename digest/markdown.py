@@ -10,6 +10,7 @@ and a link to a file that does not exist is reported.
 
 from __future__ import annotations
 
+import difflib
 import posixpath
 import re
 import unicodedata
@@ -45,6 +46,16 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 SENTENCE_ENDS = "。！？!?…"
 
 
+@dataclass(frozen=True)
+class LinkProblem:
+    """A link or embed in a body that cannot be kept as written."""
+
+    link: str  # as written, to find its line in the body
+    target: str  # the content path it leads to ("" for a web address)
+    message: str
+    is_error: bool = True  # else a warning: the page is still made
+
+
 @dataclass
 class LinkContext:
     """What a body's relative links are resolved against, and what they found.
@@ -59,49 +70,81 @@ class LinkContext:
     article_urls: dict[str, str]
     iframe_hosts: tuple[str, ...] = ()
     page_prefix: str = "../../"
-    broken: list[tuple[str, str]] = field(default_factory=list)  # (link, message)
+    broken: list[LinkProblem] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)  # content files to copy
     linked_sources: set[str] = field(default_factory=set)
 
     def resolve(self, tag: str, attribute: str, value: str) -> str | None:
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme:
-            if parts.scheme.lower() not in URL_SCHEMES:
-                return None
-            if tag == "iframe" and (parts.hostname or "").lower() not in self.iframe_hosts:
-                return None
-            return value
-        if tag == "iframe":
+        written = value.strip()
+        value = "https:" + written if written.startswith("//") else written
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # e.g. an unclosed "[" in a host
+            self._broken(written, "", f"the link '{written}' is not a usable web address; check it")
             return None
-        if value.startswith("//"):
-            return "https:" + value if tag != "iframe" else None
+        if tag == "iframe":
+            return self._embed(written, value, parts)
+        if parts.scheme:
+            return value if parts.scheme.lower() in URL_SCHEMES else None
         if not parts.path:
             return value  # a fragment or a query on this page
-        return self._resolve_path(parts.path, value, parts.fragment)
+        return self._resolve_path(tag, parts.path, value, parts.fragment)
 
-    def _resolve_path(self, path: str, value: str, fragment: str) -> str | None:
+    def _embed(self, written: str, value: str, parts) -> str | None:
+        """An iframe stays only if it shows a page from a host site.yaml allows."""
+        host = (parts.hostname or "").lower() if parts.scheme.lower() in ("http", "https") else ""
+        if host and host in self.iframe_hosts:
+            return value
+        self.broken.append(LinkProblem(
+            written, "",
+            f"the embedded frame '{written}' was removed: only hosts listed in site.yaml's "
+            f"allow_iframe_hosts may be embedded (add {host or 'its host'} there if you trust it)",
+            is_error=False,
+        ))
+        return None
+
+    def _resolve_path(self, tag: str, path: str, value: str, fragment: str) -> str | None:
         target = unquote(path)
         if target.startswith("/"):
             resolved = posixpath.normpath(target.lstrip("/"))
         else:
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(self.source), target))
         suffix = "#" + fragment if fragment else ""
+        what = "the image" if tag == "img" else "the link"
         if resolved.startswith("../") or resolved == "..":
-            self.broken.append((value, f"the link '{value}' points outside the content folder"))
+            self._broken(value, resolved, f"{what} '{value}' points outside the content folder; link only to files inside it")
             return None
         if resolved.endswith(".md"):
             url = self.article_urls.get(resolved)
             if url is None:
-                self.broken.append((value, f"the link '{value}' names an article that does not exist ({resolved})"))
+                self._broken(value, resolved, f"{what} '{value}' names an article file that does not exist "
+                             f"(looked for {resolved}){self._hint(target, resolved)}")
                 return None
             self.linked_sources.add(resolved)
             return self.page_prefix + url + suffix
         if not (self.content_dir / resolved).is_file():
-            self.broken.append((value, f"the link '{value}' names a file that does not exist ({resolved})"))
+            self._broken(value, resolved, f"{what} '{value}' names a file that does not exist "
+                         f"(looked for {resolved}){self._hint(target, resolved)}")
             return None
         self.assets.add(resolved)
         return self.page_prefix + resolved + suffix
+
+    def _broken(self, value: str, resolved: str, message: str) -> None:
+        self.broken.append(LinkProblem(value, resolved, message))
+
+    def _hint(self, target: str, resolved: str) -> str:
+        """Name the file the editor probably meant, as a path relative to this file."""
+        here = posixpath.dirname(self.source) or "."
+        candidates = [target.lstrip("/")] if not target.startswith("../") else []
+        if resolved.endswith(".md"):
+            names = {posixpath.basename(s): s for s in sorted(self.article_urls, reverse=True) if s != self.source}
+            close = difflib.get_close_matches(posixpath.basename(resolved), list(names), n=1, cutoff=0.75)
+            candidates += [names[name] for name in close]
+        for candidate in candidates:
+            exists = candidate in self.article_urls or (self.content_dir / candidate).is_file()
+            if candidate != resolved and exists:
+                return f"; paths are relative to this file: did you mean '{posixpath.relpath(candidate, here)}'?"
+        return "; check the name (paths are relative to this file)"
 
 
 class MarkdownRenderer:
@@ -128,16 +171,20 @@ def clean_html(html: str, links: LinkContext) -> str:
             return value if re.fullmatch(r"\s*text-align:\s*(left|right|center);?\s*", value) else None
         return value
 
-    tags = ALLOWED_TAGS if links.iframe_hosts else ALLOWED_TAGS - {"iframe"}
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
-        tags=tags,
+        tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel=None,
     )
+    return EMPTY_IFRAME.sub("", cleaned)
+
+
+# An iframe whose src was refused shows an empty box: drop it whole.
+EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
 
 
 def _flatten_toc(tokens) -> list[tuple[int, str, str]]:

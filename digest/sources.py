@@ -7,11 +7,12 @@ fields mean (that is :mod:`digest.content`).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Report
-from .yamlfile import LineDict, YamlProblem, load_yaml
+from .yamlfile import LineDict, YamlProblem, empty_mapping, load_yaml
 
 ARTICLES_DIR = "articles"
 MEDIA_DIR = "media"
@@ -55,19 +56,29 @@ def rel_path(path: Path, content_dir: Path) -> str:
 
 def read_text(path: Path, rel: str, report: Report) -> SourceFile | None:
     """Read and decode a UTF-8 file (BOM and CRLF accepted), or report why not."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(rel, 1, f"the file cannot be read ({exc.strerror}); check that it is a file you may open")
+        return None
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = " (it looks like GBK)" if _looks_like_gbk(data) else ""
-        report.error(
-            rel, line, f"the file is not UTF-8{hint}; save it as UTF-8 in your editor"
-        )
+        report.error(rel, line, _not_utf8_message(data))
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(rel, text, digest)
+    return SourceFile(rel, _without_invisible(text, rel, report), digest)
+
+
+def _not_utf8_message(data: bytes) -> str:
+    if _looks_like_gbk(data):
+        return (
+            "the file is not UTF-8: it looks like GBK, the old Chinese Windows encoding; "
+            "open it and save it again choosing the encoding UTF-8 (另存为 → 编码 → UTF-8)"
+        )
+    return "the file is not UTF-8; open it and save it again choosing the encoding UTF-8"
 
 
 def _looks_like_gbk(data: bytes) -> bool:
@@ -78,48 +89,66 @@ def _looks_like_gbk(data: bytes) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in decoded)
 
 
+# Characters a web page or a feed cannot contain (XML 1.0): removed from files, refused
+# in values (where only a YAML escape like "\x01" can put them); and the Unicode line
+# separators that YAML would count as line breaks where editors see none.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+SEPARATORS = re.compile("[\x85\u2028\u2029]")
+
+
+def _without_invisible(text: str, rel: str, report: Report) -> str:
+    """Drop control characters (pasted from Word or a PDF) and say where the first was."""
+    text = SEPARATORS.sub(" ", text)
+    found = UNPRINTABLE.search(text)
+    if found is None:
+        return text
+    report.warning(
+        rel, text.count("\n", 0, found.start()) + 1,
+        f"an invisible control character (U+{ord(found.group()):04X}) was removed; "
+        "such characters cannot appear in a web page (delete it from the file to silence this warning)",
+    )
+    return UNPRINTABLE.sub("", text)
+
+
 def split_front_matter(source: SourceFile, report: Report) -> FrontMatter | None:
     """Split ``---`` front matter from the body and parse it as YAML."""
     lines = source.text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        report.error(
-            source.rel_path, 1,
-            "the file does not start with front matter; begin it with a line '---', "
-            "the fields (title:, date:), and another '---'",
-        )
+    if lines[0].strip() != "---":
+        report.error(source.rel_path, 1, _no_front_matter(source.text))
         return None
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         report.error(
             source.rel_path, 1,
-            "the front matter is not closed; add a line '---' after the last field",
+            "the front matter is not closed; add a line '---' after the last field (title:, date:, ...)",
         )
         return None
     try:
-        fields = load_yaml("\n".join(lines[1:end]))
+        fields = load_yaml("\n".join(lines[1:end]), first_line=2)
     except YamlProblem as exc:
-        report.error(source.rel_path, exc.line + 2, f"{exc.message}; fix the front matter")
+        report.error(source.rel_path, exc.line, f"the front matter cannot be read: {exc.message}")
         return None
     if fields is None:
-        fields = LineDict()
-        fields.line, fields.lines = 1, {}
+        fields = empty_mapping(2)
     if not isinstance(fields, LineDict):
-        report.error(source.rel_path, 2, "the front matter must be 'key: value' lines")
+        report.error(
+            source.rel_path, 2,
+            "the front matter must be 'key: value' lines, like 'title: ...' and 'date: ...' "
+            "(with an English colon and a space)",
+        )
         return None
-    _shift_lines(fields, 1)
     return FrontMatter(fields, "\n".join(lines[end + 1:]), end + 2)
 
 
-def _shift_lines(value, offset: int) -> None:
-    """Turn YAML-document lines into file lines (the front matter starts at line 2)."""
-    if isinstance(value, LineDict):
-        value.line += offset
-        value.lines = {key: line + offset for key, line in value.lines.items()}
-        for item in value.values():
-            _shift_lines(item, offset)
-    elif isinstance(value, list):
-        for item in value:
-            _shift_lines(item, offset)
+def _no_front_matter(text: str) -> str:
+    if not text.strip():
+        return "the file is empty; a report needs front matter ('---', title:, date:, '---') and then its text"
+    if text.lstrip().startswith("---"):
+        return "the front matter must begin on the very first line; delete the empty lines above '---'"
+    return (
+        "the file does not begin with front matter; its first line must be '---', "
+        "then title: and date: lines, then another '---' line, then the text"
+    )
 
 
 def load_yaml_file(content_dir: Path, name: str, report: Report):
@@ -133,5 +162,5 @@ def load_yaml_file(content_dir: Path, name: str, report: Report):
     try:
         return load_yaml(source.text)
     except YamlProblem as exc:
-        report.error(name, exc.line + 1, f"{exc.message}; fix the YAML")
+        report.error(name, exc.line, f"{name} cannot be read: {exc.message}")
         return None

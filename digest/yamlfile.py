@@ -1,33 +1,65 @@
 """YAML loading that keeps line numbers and refuses what editors never mean.
 
-PyYAML's safe loader is used with two changes:
+PyYAML's safe loader is used with these changes:
 
-* mappings come back as :class:`LineDict`, which remembers the line of every
-  key's value, so an error can point at ``title:`` rather than at the file;
+* mappings come back as :class:`LineDict` and lists as :class:`LineList`, which
+  remember the file line of every value, so an error can point at ``title:``
+  or at the third picture rather than at the file;
 * timestamps are not resolved, so ``2020-02-30`` reaches our own date parser
-  (which says "no such day") instead of crashing the constructor.
+  (which says "no such day") instead of crashing the constructor;
+* a key given twice is an error, not a silent "the last one wins";
+* PyYAML's messages are translated into what an editor should do, and the
+  line is the one the editor must fix where that can be told.
 
-Aliases to lists or mappings are refused: that is how a "billion laughs"
-document makes a small file expand into gigabytes.
+Aliases to lists or mappings are refused, and so is nesting deeper than any
+real file needs: that is how a "billion laughs" document makes a small file
+expand into gigabytes, or a small one exhaust the stack.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+
 import yaml
+
+MAX_DEPTH = 40
 
 
 class LineDict(dict):
-    """A dict that also knows the 1-based line of itself and of each value."""
+    """A dict that also knows the file line of itself and of each value."""
 
     line: int = 1
     lines: dict
+    blocks: frozenset = frozenset()  # keys whose value is a '|' or '>' block
 
     def line_of(self, key: str) -> int:
-        return self.lines.get(key, self.line)
+        return getattr(self, "lines", {}).get(key, self.line)
+
+    def text_line(self, key: str) -> int:
+        """The line where the value's text starts (a block's text starts below its key)."""
+        return self.line_of(key) + (1 if key in self.blocks else 0)
+
+
+class LineList(list):
+    """A list that also knows the file line of itself and of each item."""
+
+    line: int = 1
+    lines: list
+
+    def line_at(self, index: int) -> int:
+        lines = getattr(self, "lines", [])
+        return lines[index] if index < len(lines) else self.line
+
+
+def empty_mapping(line: int = 1) -> LineDict:
+    mapping = LineDict()
+    mapping.line, mapping.lines = line, {}
+    return mapping
 
 
 class YamlProblem(Exception):
-    """A YAML document that cannot be read; ``line`` is 0-based in the text."""
+    """A YAML document that cannot be read; ``line`` is a 1-based line of the file."""
 
     def __init__(self, line: int, message: str):
         super().__init__(message)
@@ -36,7 +68,17 @@ class YamlProblem(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe loader with line-aware mappings and no timestamp resolution."""
+    """Safe loader with line-aware collections, no timestamps, no bombs."""
+
+    def __init__(self, text: str, first_line: int):
+        super().__init__(text)
+        self.first_line = first_line
+        self.breaks = [i for i, char in enumerate(text) if char == "\n"]
+        self.depth = 0
+
+    def file_line(self, mark) -> int:
+        """The file line of a position in the text (YAML's own count also breaks at U+2028)."""
+        return self.first_line + bisect_left(self.breaks, mark.index)
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -44,42 +86,145 @@ class _Loader(yaml.SafeLoader):
             anchored = self.anchors.get(event.anchor)
             if anchored is not None and not isinstance(anchored, yaml.ScalarNode):
                 raise YamlProblem(
-                    event.start_mark.line,
-                    f"the alias *{event.anchor} repeats a list or mapping; "
-                    "write the values out instead of using YAML aliases",
+                    self.file_line(event.start_mark),
+                    f"'*{event.anchor}' repeats a whole list or mapping, which is not allowed; "
+                    "write the values out instead of using '&' and '*'",
                 )
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise YamlProblem(
+                    self.file_line(self.peek_event().start_mark),
+                    f"the values are nested more than {MAX_DEPTH} levels deep; "
+                    "check the brackets and the indentation",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # e.g. a 5000-digit number
+            raise YamlProblem(
+                self.file_line(node.start_mark),
+                f"the value cannot be read ({exc}); put it in quotes if it is text",
+            ) from None
 
     def construct_line_mapping(self, node):
-        mapping = LineDict()
-        mapping.line = node.start_mark.line + 1
-        mapping.lines = {}
+        mapping = empty_mapping(self.file_line(node.start_mark))
+        blocks = set()
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise YamlProblem(key_node.start_mark.line, "a key must be a plain word")
+            if not isinstance(key, (str, int, float, bool)):
+                raise YamlProblem(self.file_line(key_node.start_mark), "a key must be a plain word, like title")
             key = str(key)
+            if key in mapping:
+                raise YamlProblem(
+                    self.file_line(key_node.start_mark),
+                    f"'{key}:' is given twice (first on line {mapping.lines[key]}); keep only one of them",
+                )
             mapping[key] = self.construct_object(value_node, deep=True)
-            mapping.lines[key] = value_node.start_mark.line + 1
+            mapping.lines[key] = self.file_line(value_node.start_mark)
+            if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+                blocks.add(key)
+        mapping.blocks = frozenset(blocks)
         return mapping
+
+    def construct_line_list(self, node):
+        items = LineList(self.construct_object(child, deep=True) for child in node.value)
+        items.line = self.file_line(node.start_mark)
+        items.lines = [self.file_line(child.start_mark) for child in node.value]
+        return items
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_line_list)
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
-def load_yaml(text: str):
-    """Parse one YAML document; raise :class:`YamlProblem` with a 0-based line."""
+def load_yaml(text: str, first_line: int = 1):
+    """Parse one YAML document whose first line is ``first_line`` of its file.
+
+    Raises :class:`YamlProblem` with the file line and a message for editors.
+    """
+    loader = _Loader(text, first_line)
     try:
-        return yaml.load(text, Loader=_Loader)
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line if mark else 0
-        reason = exc.problem or exc.context or "cannot be read"
-        raise YamlProblem(line, f"YAML {reason}") from None
+        index, message = explain(exc, text)
+        raise YamlProblem(first_line + index, message) from None
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text.count("\n", 0, exc.position)
+        raise YamlProblem(line, f"it contains the invisible character U+{exc.character:04X}; delete it") from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(0, f"YAML cannot be read: {exc}") from None
+        raise YamlProblem(first_line, f"the YAML cannot be read ({exc})") from None
+    except RecursionError:
+        raise YamlProblem(first_line, "the values are nested too deeply; check the brackets") from None
+    finally:
+        loader.dispose()
+
+
+# --- PyYAML's messages, said the way an editor can act on -------------------
+
+INDENTATION = "a line does not line up with the lines around it; keys of one entry must start in the same column"
+QUOTE_IT = "put the whole value in quotes"
+
+# (words in PyYAML's message, point at where the construct began?, what to do)
+EXPLANATIONS = (
+    ("mapping values are not allowed", False,
+     f"there is a ':' where none can be; if the value itself contains ': ', {QUOTE_IT} "
+     "(e.g. title: \"驿马乡: 卡口值守\"), otherwise check the indentation"),
+    ("could not find expected ':'", True,
+     "this line is not 'key: value'; write a colon and a space after the key"),
+    ("found character '\\t'", False, "a tab is used for indentation; YAML needs spaces instead of tabs"),
+    ("expected ',' or ']'", True, "a list opened with '[' is not closed; end it with ']' and put commas between the items"),
+    ("expected ',' or '}'", True, f"a '{{' is not closed; end it with '}}', or {QUOTE_IT} if the braces are text"),
+    ("quoted scalar", True, "a quotation mark is not closed; end the value with the same quote mark it starts with"),
+    ("unknown escape character", False, "a backslash inside double quotes starts an escape; use single quotes instead"),
+    ("undefined alias", False, f"a value starts with '*', which YAML reads as a reference; {QUOTE_IT}"),
+    ("could not determine a constructor", False, f"a value starts with '!', which YAML reads as a type; {QUOTE_IT}"),
+    ("cannot start any token", False, f"a value starts with a character YAML reserves (@ ` % |); {QUOTE_IT}"),
+    ("expected alphabetic or numeric character", False, f"a value starts with '&' or '*', which YAML reserves; {QUOTE_IT}"),
+    ("entries are not allowed here", False, f"a '- ' list item stands where a value should be; {QUOTE_IT} or fix the indentation"),
+    ("expected <block end>", False, INDENTATION + ", and nothing may follow a closing quote"),
+    ("did not find expected key", False, INDENTATION),
+    ("did not find expected '-' indicator", False, "the '- ' items of one list must start in the same column"),
+    ("but found another document", False, "there is a second '---' line; keep one document per file"),
+)
+
+
+def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """(0-based line in ``text``, message) for a PyYAML error."""
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    for words, at_start, advice in EXPLANATIONS:
+        if words in said:
+            mark = exc.context_mark if at_start and exc.context_mark else exc.problem_mark
+            break
+    else:
+        mark, advice = exc.problem_mark or exc.context_mark, f"the YAML cannot be read ({exc.problem or exc.context})"
+    lines = text.split("\n")
+    index = min(text.count("\n", 0, mark.index), len(lines) - 1) if mark else 0
+    if "mapping values are not allowed" in said and index > 0 and _lacks_colon(lines[index - 1]):
+        index -= 1  # "title 驿马乡" followed by "date: ...": the line above is the one to fix
+    return index, _colon_hint(lines[index]) or advice
+
+
+def _lacks_colon(line: str) -> bool:
+    stripped = line.strip().removeprefix("- ").strip()
+    return bool(stripped) and not stripped.startswith(("#", "-")) and not re.search(r":(\s|$)", stripped)
+
+
+def _colon_hint(line: str) -> str | None:
+    """The commonest slip of all: a Chinese colon, or no space after the colon."""
+    if not _lacks_colon(line):
+        return None
+    if "：" in line:
+        return "the key is followed by a Chinese colon '：'; write an English colon and a space, e.g. 'title: ...'"
+    if ":" in line:
+        return "there is no space after the colon; write 'key: value', e.g. 'title: ...'"
+    return None

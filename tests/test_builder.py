@@ -76,7 +76,8 @@ def test_timeline_event_naming_a_missing_article_is_an_error(tmp_path):
     with pytest.raises(ContentError) as caught:
         load(content)
     assert [str(p) for p in caught.value.report.errors] == [
-        "timeline.yaml:1: error: the event names the article 'nope', but no article has that slug"
+        "timeline.yaml:3: error: 'article: nope' names no report: no article has the slug 'nope'; "
+        "use the slug of a report (its 'slug:', or its file name without the date and .md)"
     ]
 
 
