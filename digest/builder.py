@@ -19,7 +19,9 @@ from .content import Article, Event, RawEvent, read_article, read_timeline
 from .errors import ContentError, Report
 from .feeds import site_feeds, sitemap_entries
 from .markdown import LinkContext, MarkdownRenderer, cut_summary, line_of, plain_text
+from .meta import template_helpers
 from .pages import plan_outputs
+from .photos import publish_photos
 from .render import make_environment, render_page
 from .search import index_site
 from .site import Site
@@ -284,6 +286,7 @@ def build(options: BuildOptions, theme: Theme) -> BuildResult:
 
 def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter) -> None:
     env = make_environment(theme.templates_dir)
+    env.globals.update(template_helpers(site, publish_photos(site, options.content_dir, writer)))
     pages = plan_outputs(site)
     for page in pages:
         writer.write(page.dest, render_page(env, site, page, options.preview))

@@ -1,0 +1,191 @@
+"""Responsive photos: each front-matter photo resized once, in WebP and JPEG.
+
+A phone on a slow connection should not download a 1600-pixel photo to show it
+350 pixels wide. Every photo is resized to a few widths (never enlarged) in
+WebP, with JPEG beside it for browsers without WebP; the page offers them in a
+``<picture>`` with ``srcset``/``sizes`` and fixed ``width``/``height``.
+
+Resizing is slow, so renditions are cached across builds in a folder beside
+the output, named by a hash of the source bytes: a photo is processed once,
+and an edited photo gets new renditions. Output names depend on the source
+path only, so pages do not change when a photo's bytes do (unless its size does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import ContentError, Report
+from .site import Site
+from .write import OutputWriter
+
+WIDTHS = (480, 960, 1600)
+FALLBACK_WIDTH = 960  # the <img src> for browsers that ignore srcset
+KINDS = ("webp", "jpg")
+SAVE_OPTIONS = {
+    "webp": {"format": "WEBP", "quality": 78, "method": 5},
+    "jpg": {"format": "JPEG", "quality": 80, "optimize": True, "progressive": True},
+}
+CACHE_VERSION = "1"  # change when SAVE_OPTIONS or resampling change
+CACHE_FOLDER = Path(".digest-cache") / "photos"
+EXIF_ORIENTATION = 0x0112
+SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One resized file of a photo."""
+
+    dest: str  # path in the output folder: media/yima.480w.webp
+    width: int
+    height: int
+    kind: str  # "webp" or "jpg"
+
+
+@dataclass(frozen=True)
+class ResponsivePhoto:
+    """All renditions of one photo, smallest first, and what templates need."""
+
+    src: str  # the photo as front matter names it: media/yima.jpg
+    width: int  # of the largest rendition: the <img> width/height attributes
+    height: int
+    renditions: tuple[Rendition, ...]
+
+    def srcset(self, kind: str, root: str = "") -> str:
+        """``media/a.480w.webp 480w, media/a.960w.webp 960w`` for one format."""
+        return ", ".join(f"{root}{r.dest} {r.width}w" for r in self.renditions if r.kind == kind)
+
+    @property
+    def fallback(self) -> Rendition:
+        """A middle-sized JPEG for the <img src> of old browsers."""
+        jpegs = [r for r in self.renditions if r.kind == "jpg"]
+        return max((r for r in jpegs if r.width <= FALLBACK_WIDTH), key=lambda r: r.width, default=jpegs[0])
+
+    @property
+    def largest_jpeg(self) -> Rendition:
+        """The share image: chat apps and social sites want a big JPEG."""
+        return max((r for r in self.renditions if r.kind == "jpg"), key=lambda r: r.width)
+
+
+def photo_cache_dir(output_dir: Path) -> Path:
+    """The rendition cache lives beside the output, so it survives the swap."""
+    return output_dir.absolute().parent / CACHE_FOLDER
+
+
+def publish_photos(site: Site, content_dir: Path, writer: OutputWriter) -> dict[str, ResponsivePhoto]:
+    """Resize every article photo (cached) into the output; src → its renditions.
+
+    Raises :class:`ContentError` naming every photo Pillow cannot read.
+    """
+    cache_dir = photo_cache_dir(writer.output_dir)
+    report = Report()
+    photos: dict[str, ResponsivePhoto] = {}
+    for article in site.articles:
+        for photo in article.photos:
+            if photo.src in photos:
+                continue
+            try:
+                photos[photo.src] = publish_photo(photo.src, content_dir / photo.src, cache_dir, writer)
+            except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+                report.error(
+                    article.source, article.line_of("photos"),
+                    f"the photo '{photo.src}' cannot be read as an image ({exc.__class__.__name__}); "
+                    "save it as JPEG, PNG or WebP",
+                )
+    if report.has_errors:
+        raise ContentError(report)
+    return photos
+
+
+def publish_photo(src: str, path: Path, cache_dir: Path, writer: OutputWriter) -> ResponsivePhoto:
+    """Plan the renditions of one photo, make the missing ones, put all in the output."""
+    key = hashlib.sha256(CACHE_VERSION.encode() + path.read_bytes()).hexdigest()[:32]
+    photo = plan_renditions(src, *displayed_size(path))
+    missing = [r for r in photo.renditions if not cached_file(cache_dir, key, r).is_file()]
+    if missing:
+        make_renditions(path, missing, cache_dir, key)
+    for rendition in photo.renditions:
+        writer.link_or_copy(rendition.dest, cached_file(cache_dir, key, rendition))
+    return photo
+
+
+def displayed_size(path: Path) -> tuple[int, int]:
+    """Width and height as shown: a sideways EXIF orientation swaps them.
+
+    Only the header is read, so planning a cached photo stays cheap.
+    """
+    with Image.open(path) as image:
+        width, height = image.size
+        if image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS:
+            return height, width
+    return width, height
+
+
+def rendition_widths(width: int) -> list[int]:
+    """480/960/1600, never wider than the photo itself (no upscaling)."""
+    return sorted({min(target, width) for target in WIDTHS})
+
+
+def plan_renditions(src: str, width: int, height: int) -> ResponsivePhoto:
+    stem = PurePosixPath(src).with_suffix("").as_posix()
+    renditions = []
+    for target in rendition_widths(width):
+        scaled = max(1, round(height * target / width))
+        for kind in KINDS:
+            renditions.append(Rendition(f"{stem}.{target}w.{kind}", target, scaled, kind))
+    largest = renditions[-1]
+    return ResponsivePhoto(src, largest.width, largest.height, tuple(renditions))
+
+
+def cached_file(cache_dir: Path, key: str, rendition: Rendition) -> Path:
+    return cache_dir / key[:2] / f"{key}-{rendition.width}.{rendition.kind}"
+
+
+def make_renditions(path: Path, renditions: list[Rendition], cache_dir: Path, key: str) -> None:
+    """Decode once, resize and encode each rendition into the cache.
+
+    Metadata (EXIF, GPS) is not copied: a correspondent's location stays
+    private. An RGB colour profile is kept so colours look the same; others
+    (CMYK, grey) describe the source's channels, not the RGB we write.
+    """
+    with Image.open(path) as opened:
+        image = ImageOps.exif_transpose(opened)
+        image.load()
+    profile = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
+    for rendition in renditions:
+        resized = image.resize((rendition.width, rendition.height), Image.Resampling.LANCZOS)
+        resized = _convert_for(resized, rendition.kind)
+        options = dict(SAVE_OPTIONS[rendition.kind], **({"icc_profile": profile} if profile else {}))
+        _save_atomically(resized, cached_file(cache_dir, key, rendition), options)
+
+
+def _convert_for(image: Image.Image, kind: str) -> Image.Image:
+    """JPEG has no transparency: flatten onto white. WebP keeps alpha."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if kind == "webp":
+        return image.convert("RGBA" if has_alpha else "RGB")
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+def _save_atomically(image: Image.Image, target: Path, options: dict) -> None:
+    """Write to a temporary file, then rename: parallel builds never see half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            image.save(stream, **options)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,110 @@
+"""Responsive photos: sizes, formats, orientation, transparency, the cache, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import article_text, write_content
+from digest import photos
+from digest.builder import BuildOptions, Theme, build
+from digest.errors import ContentError
+from digest.photos import photo_cache_dir, publish_photo, rendition_widths
+from digest.write import OutputWriter
+
+GPS_IFD = 0x8825
+
+
+def make_jpeg(path: Path, size: tuple[int, int], orientation: int | None = None, colour="steelblue") -> Path:
+    """A photo as a phone saves it: EXIF with a GPS position, maybe an orientation."""
+    exif = Image.Exif()
+    exif[GPS_IFD] = {1: "N", 2: (37.0, 8.0, 0.0)}
+    if orientation:
+        exif[photos.EXIF_ORIENTATION] = orientation
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, colour).save(path, "JPEG", exif=exif)
+    return path
+
+
+def publish(source: Path, output: Path, src: str = "media/p.jpg"):
+    """Publish one photo into a fresh staging folder; the writer and the photo."""
+    writer = OutputWriter(output)
+    photo = publish_photo(src, source, photo_cache_dir(output), writer)
+    return writer, photo
+
+
+@pytest.mark.parametrize(("width", "expected"), [
+    (4000, [480, 960, 1600]), (1200, [480, 960, 1200]), (960, [480, 960]), (300, [300]),
+])
+def test_widths_are_480_960_1600_but_never_wider_than_the_photo(width, expected):
+    assert rendition_widths(width) == expected
+
+
+def test_each_width_is_written_in_webp_and_jpeg_without_the_gps_position(tmp_path):
+    writer, photo = publish(make_jpeg(tmp_path / "in/p.jpg", (2000, 1000)), tmp_path / "site")
+    made = {r.dest: r for r in photo.renditions}
+    assert sorted(made) == sorted(f"media/p.{w}w.{kind}" for w in (480, 960, 1600) for kind in ("webp", "jpg"))
+    for dest, rendition in made.items():
+        with Image.open(writer.staging / dest) as image:
+            assert image.size == (rendition.width, rendition.height) == (rendition.width, rendition.width // 2)
+            assert image.format == {"webp": "WEBP", "jpg": "JPEG"}[rendition.kind]
+            assert GPS_IFD not in image.getexif()
+    assert (photo.width, photo.height) == (1600, 800)
+    assert photo.fallback.dest == "media/p.960w.jpg"
+    assert photo.largest_jpeg.dest == "media/p.1600w.jpg"
+    assert photo.srcset("webp", "../../") == (
+        "../../media/p.480w.webp 480w, ../../media/p.960w.webp 960w, ../../media/p.1600w.webp 1600w"
+    )
+
+
+def test_a_photo_turned_by_its_exif_orientation_is_sized_as_shown(tmp_path):
+    _, photo = publish(make_jpeg(tmp_path / "in/p.jpg", (800, 400), orientation=6), tmp_path / "site")
+    assert (photo.width, photo.height) == (400, 800)
+    assert [(r.width, r.height) for r in photo.renditions if r.kind == "jpg"] == [(400, 800)]
+
+
+def test_transparency_stays_in_webp_and_turns_white_in_jpeg(tmp_path):
+    source = tmp_path / "in/logo.png"
+    source.parent.mkdir()
+    Image.new("RGBA", (200, 100), (255, 0, 0, 0)).save(source)
+    writer, photo = publish(source, tmp_path / "site", "media/logo.png")
+    with Image.open(writer.staging / "media/logo.200w.webp") as webp:
+        assert webp.mode == "RGBA" and webp.getpixel((5, 5))[3] == 0
+    with Image.open(writer.staging / "media/logo.200w.jpg") as jpeg:
+        assert all(channel > 245 for channel in jpeg.getpixel((5, 5)))
+
+
+def test_a_photo_is_processed_once_and_again_only_when_it_changes(tmp_path, monkeypatch):
+    source = make_jpeg(tmp_path / "in/p.jpg", (1000, 500))
+    publish(source, tmp_path / "site")
+    made = []
+    real = photos.make_renditions
+    monkeypatch.setattr(photos, "make_renditions", lambda *args: made.append(args[1]) or real(*args))
+    writer, _ = publish(source, tmp_path / "site")
+    assert made == []
+    assert (writer.staging / "media/p.960w.webp").is_file()
+    make_jpeg(source, (1000, 500), colour="darkred")
+    publish(source, tmp_path / "site")
+    assert [len(batch) for batch in made] == [6]
+
+
+def test_the_cache_lives_beside_the_output(tmp_path):
+    assert photo_cache_dir(tmp_path / "public") == tmp_path / ".digest-cache" / "photos"
+
+
+def test_a_photo_pillow_cannot_read_is_an_error_with_its_line_and_nothing_is_written(tmp_path):
+    content = write_content(tmp_path, {"2020-01-30-a.md": article_text(
+        title="有照片", photos="\n  - src: media/broken.jpg\n    caption: 坏照片",
+    )})
+    (content / "media").mkdir()
+    (content / "media/broken.jpg").write_text("not a photo", encoding="utf-8")
+    output = tmp_path / "output"
+    with pytest.raises(ContentError) as caught:
+        build(BuildOptions(content_dir=content, output_dir=output), Theme())
+    assert [str(problem) for problem in caught.value.report.errors] == [
+        "articles/2020-01-30-a.md:5: error: the photo 'media/broken.jpg' cannot be read as an image "
+        "(UnidentifiedImageError); save it as JPEG, PNG or WebP"
+    ]
+    assert not output.exists()
