@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,20 @@ def test_a_photo_pillow_cannot_read_is_an_error_with_its_line_and_nothing_is_wri
         "(UnidentifiedImageError); save it as JPEG, PNG or WebP"
     ]
     assert not output.exists()
+
+
+def test_feeds_keep_a_plain_absolute_img_of_the_original_photo(sample_site):
+    """Feed readers get one <img> with an absolute URL, not a <picture> with srcsets."""
+    feed = (sample_site / "feed.xml").read_text(encoding="utf-8")
+    sources = re.findall(r'<img [^>]*src="([^"]+)"', feed)
+    assert "https://example.cn/digest/media/yima-checkpoint.jpg" in sources
+    assert all((sample_site / src.removeprefix("https://example.cn/digest/")).is_file() for src in sources)
+    assert "<picture" not in feed and "srcset" not in feed
+
+
+def test_the_page_offers_the_renditions_with_their_size(sample_site):
+    html = (sample_site / "articles/yima/index.html").read_text(encoding="utf-8")
+    assert '<source type="image/webp" srcset="../../media/yima-checkpoint.480w.webp 480w, ' in html
+    assert 'src="../../media/yima-checkpoint.960w.jpg"' in html and 'width="1200" height="800"' in html
+    for dest in re.findall(r"\.\./\.\./(media/[\w.-]+)", html):
+        assert (sample_site / dest).is_file(), dest
