@@ -221,10 +221,10 @@ class SourceFilter(watchfiles.DefaultFilter):
         return any(part.startswith(".") for rel in inside for part in rel.parts)
 
 
-def watch_and_rebuild(preview: Preview, state: PreviewState, stop: threading.Event) -> None:
-    """Rebuild after every batch of saves until ``stop`` is set."""
+def watch_and_rebuild(preview: Preview, state: PreviewState) -> None:
+    """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt)."""
     watched = preview.watched
-    for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched), stop_event=stop, raise_interrupt=False):
+    for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched)):
         names = sorted({_shown_path(path, watched) for _, path in changes})
         print(f"changed: {', '.join(names)}", file=sys.stderr)
         rebuild(preview, state)
@@ -454,22 +454,22 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
         return 2
     address = site_address(host, server.server_port)
     preview = Preview(content_dir, server.root, address, Theme())
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch_and_rebuild, args=(preview, server.state, stop), name="digest-watch")
+    # Builds run in this (the main) thread, so Ctrl-C interrupts a build here
+    # instead of surfacing as a failure of the tools it started.
+    listener = threading.Thread(target=server.serve_forever, name="digest-preview-server")
     try:
         with interrupt_on_sigterm():
             warn_if_public(host)
             rebuild(preview, server.state)
-            watcher.start()
+            listener.start()
             print(f"preview of {content_dir} at {address}  (Ctrl-C to stop)", flush=True)
-            server.serve_forever()
+            watch_and_rebuild(preview, server.state)
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
         server.state.stop()
-        if watcher.is_alive():
-            watcher.join()
+        if listener.is_alive():
+            server.shutdown()
         server.server_close()
     print("preview stopped", file=sys.stderr)
     return 0
