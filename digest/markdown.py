@@ -200,8 +200,17 @@ def plain_text(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for node in soup.select("div.footnote, sup, table, figure, pre"):
         node.decompose()
-    blocks = (block.get_text(" ", strip=True) for block in soup.find_all(["p", "li", "blockquote"]))
+    blocks = (_collapse(block.get_text()) for block in soup.find_all(["p", "li", "blockquote"]))
     return " ".join(b for b in blocks if b)
+
+
+CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
+
+
+def _collapse(text: str) -> str:
+    """One space for a run of whitespace, none between Chinese characters (a wrapped line)."""
+    return SPACE_BETWEEN_CJK.sub("", re.sub(r"\s+", " ", text)).strip()
 
 
 def cut_summary(text: str, limit: int) -> str:

@@ -174,7 +174,7 @@ def load_yaml(text: str, first_line: int = 1):
 INDENTATION = "a line does not line up with the lines around it; keys of one entry must start in the same column"
 QUOTE_IT = "put the whole value in quotes"
 
-# (words in PyYAML's message, point at where the construct began?, what to do)
+# (words in PyYAML's message, point at where the construct began?, what to do); first match wins
 EXPLANATIONS = (
     ("mapping values are not allowed", False,
      f"there is a ':' where none can be; if the value itself contains ': ', {QUOTE_IT} "
@@ -184,8 +184,8 @@ EXPLANATIONS = (
     ("found character '\\t'", False, "a tab is used for indentation; YAML needs spaces instead of tabs"),
     ("expected ',' or ']'", True, "a list opened with '[' is not closed; end it with ']' and put commas between the items"),
     ("expected ',' or '}'", True, f"a '{{' is not closed; end it with '}}', or {QUOTE_IT} if the braces are text"),
-    ("quoted scalar", True, "a quotation mark is not closed; end the value with the same quote mark it starts with"),
     ("unknown escape character", False, "a backslash inside double quotes starts an escape; use single quotes instead"),
+    ("quoted scalar", True, "a quotation mark is not closed; end the value with the same quote mark it starts with"),
     ("undefined alias", False, f"a value starts with '*', which YAML reads as a reference; {QUOTE_IT}"),
     ("could not determine a constructor", False, f"a value starts with '!', which YAML reads as a type; {QUOTE_IT}"),
     ("cannot start any token", False, f"a value starts with a character YAML reserves (@ ` % |); {QUOTE_IT}"),

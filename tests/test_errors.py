@@ -205,6 +205,12 @@ def make_old_output(folder: Path) -> Path:
     return output
 
 
+def assert_untouched(output: Path, before: str) -> None:
+    """The old output byte for byte, and no half-made folder left beside it."""
+    assert tree_hash(output) == before
+    assert [p.name for p in output.parent.iterdir() if p.name.startswith(f".{output.name}")] == []
+
+
 def expected_lines(name: str) -> list[str]:
     return EXPECTED[name] + [count_line(EXPECTED[name])]
 
@@ -224,11 +230,11 @@ def copy_fixture(name: str, folder: Path) -> Path:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_mistake_is_named_and_the_old_output_is_untouched(name, tmp_path, capsys):
     output = make_old_output(tmp_path)
-    before = tree_hash(tmp_path)
+    before = tree_hash(output)
     code, lines = cli(capsys, "--content", FIXTURES / name, "--output", output)
     assert lines == expected_lines(name)
     assert code == 1
-    assert tree_hash(tmp_path) == before  # no staging folder left beside it either
+    assert_untouched(output, before)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -254,11 +260,11 @@ def test_lines_are_the_same_with_a_bom_and_crlf(name, tmp_path, capsys):
 
 def test_the_real_command_reports_every_mistake_sorted_with_no_traceback(tmp_path):
     output = make_old_output(tmp_path)
-    before = tree_hash(tmp_path)
+    before = tree_hash(output)
     result = run_build("--content", str(FIXTURES / "several_mistakes"), "--output", str(output))
     assert result.stderr.splitlines() == expected_lines("several_mistakes")
     assert result.returncode == 1
-    assert tree_hash(tmp_path) == before
+    assert_untouched(output, before)
 
 
 def test_an_alias_bomb_is_refused_quickly(tmp_path):

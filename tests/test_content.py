@@ -1,0 +1,117 @@
+"""Front matter and timeline fields: the right value, or an error at the offending item's line."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.content import read_article, read_timeline
+from digest.errors import Report, format_problems
+from digest.sources import SourceFile, split_front_matter
+from digest.yamlfile import load_yaml
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SOURCE = "articles/2020/2020-01-30-yima.md"
+
+
+def article(front: str, body: str = "正文。\n"):
+    report = Report()
+    fields = split_front_matter(SourceFile(SOURCE, f"---\n{front}---\n{body}", ""), report)
+    found = read_article(fields, SOURCE, SHANGHAI, report) if fields else None
+    return found, format_problems(report.problems)
+
+
+def errors_of(front: str) -> list[str]:
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30\n" + front)
+    assert found is None
+    return problems
+
+
+def test_a_good_article_with_every_field():
+    found, problems = article(
+        "title: 驿马乡：党员干部守在防控一线\ndate: 2020-01-30 09:00\nauthor: 张世川、赵泉\nplace: 驿马乡\n"
+        "tags: [疫情防控, 基层党建, 疫情防控]\nphotos:\n  - src: media/a.jpg\n    caption: 检测点\n    credit: 赵泉\n"
+        "  - media/b.jpg\nslug: yima-2\ndraft: false\nupdated: 2020-02-02\neditor: 王编辑\n"
+    )
+    assert problems == []
+    assert (found.slug, found.authors, found.tags) == ("yima-2", ("张世川", "赵泉"), ("疫情防控", "基层党建"))
+    assert [(p.src, p.caption, p.credit, p.line) for p in found.photos] == [
+        ("media/a.jpg", "检测点", "赵泉", 8), ("media/b.jpg", "", "", 11)]
+    assert found.extra == {"editor": "王编辑"}
+
+
+def test_the_slug_comes_from_the_file_name_without_its_date():
+    assert article("title: 驿马乡\ndate: 2020-01-30\n")[0].slug == "yima"
+
+
+@pytest.mark.parametrize("front, line, message", [
+    ("tags:\n  - 疫情防控\n  - {a: 1}\n", 6, "'tags:' must be a list of words, e.g. tags: [疫情防控, 基层党建]"),
+    ("photos:\n  - src: media/a.jpg\n  - caption: 没有路径\n", 6,
+     "'photos:' has a picture without 'src:'; give its path, e.g. '- src: media/yima.jpg'"),
+    ("author: [张世川, [赵泉]]\n", 4, "'author:' has a name that must be text, not a list"),
+    ("place: yes\n", 4, "'place:' must be text, but YAML reads yes/no/true/false/on/off as a yes-or-no answer; "
+                        "put the text in quotes"),
+    ("place: {乡: 驿马}\n", 4, "'place:' must be text, not 'key: value' lines; if the text contains ': ', put it in quotes"),
+    ("draft: 是\n", 4, "'draft:' must be true or false, e.g. draft: true"),
+    ("slug: Yi Ma\n", 4, "'slug:' 'Yi Ma' cannot be part of a web address; a slug is lower-case letters a-z, "
+                         "digits and hyphens, e.g. slug: yi-ma"),
+    ("slug: 驿马\n", 4, "'slug:' '驿马' cannot be part of a web address; a slug is lower-case letters a-z, "
+                      "digits and hyphens, e.g. slug: yi-ma"),
+    ("summary: \"导语\\x00\"\n", 4, "'summary:' contains the invisible character U+0000; delete it"),
+    ("updated: 2020-02-30\n", 4, "'updated:' says 2020-02-30, but February 2020 has 29 days; check the month and the day"),
+])
+def test_a_wrong_value_is_named_at_its_line(front, line, message):
+    assert errors_of(front) == [f"{SOURCE}:{line}: error: {message}"]
+
+
+def test_a_missing_date_and_an_empty_title_are_both_reported():
+    assert article("title: ''\nplace: 驿马乡\n")[1] == [
+        f"{SOURCE}:1: error: 'date:' is missing; add a line like 'date: 2020-01-30 09:00' to the front matter",
+        f"{SOURCE}:2: error: 'title:' is empty; fill it in, e.g. 'title: 驿马乡：党员干部守在防控一线'",
+    ]
+
+
+@pytest.mark.parametrize("key, meant", [("Title", "title"), ("tag", "tags"), ("标题", "title"), ("照片", "photos"), ("auther", "author")])
+def test_misspelt_and_chinese_keys_name_the_key_meant(key, meant):
+    found, problems = article(f"title: 驿马乡\ndate: 2020-01-30\n{key}: x\n")
+    assert problems == [f"{SOURCE}:4: warning: unknown key '{key}:'; did you mean '{meant}:'? (as written it is not used)"]
+    assert found.extra == {key: "x"}
+
+
+def test_a_misspelt_picture_key_is_named():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30\nphotos:\n  - src: a.jpg\n    captoin: 卡口\n")
+    assert problems == [f"{SOURCE}:6: warning: unknown picture key 'captoin:'; did you mean 'caption:'? (as written it is not used)"]
+
+
+def test_an_article_without_text_is_an_error_at_line_1():
+    assert article("title: 驿马乡\ndate: 2020-01-30\n", body="\n  \n")[1] == [
+        f"{SOURCE}:1: error: the report has no text; write it below the front matter's closing '---'"]
+
+
+def timeline(text: str):
+    report = Report()
+    events = read_timeline(load_yaml(text), "timeline.yaml", SHANGHAI, report)
+    return events, format_problems(report.problems)
+
+
+def test_timeline_events_keep_the_lines_of_their_article_and_detail():
+    events, problems = timeline("- date: 2020-01-26\n  title: 一级响应\n  article: yima\n  detail: |\n    第一行\n")
+    assert problems == []
+    assert (events[0].line, events[0].article_line, events[0].detail_line) == (1, 3, 5)
+
+
+def test_timeline_problems_point_at_the_event_or_its_value():
+    events, problems = timeline(
+        "- date: 2020-01-26\n  title: 一级响应\n  palce: 孝义市\n"
+        "- 就一句话\n"
+        "- title: [列表]\n  date: 2020-02-30\n"
+    )
+    assert problems == [
+        "timeline.yaml:3: warning: unknown timeline key 'palce:'; did you mean 'place:'? (as written it is not used)",
+        "timeline.yaml:4: error: a timeline entry must be 'key: value' lines under a '- ', like '- date: 2020-01-26' "
+        "followed by '  title: ...'",
+        "timeline.yaml:5: error: 'title:' must be text, not a list",
+        "timeline.yaml:6: error: 'date:' says 2020-02-30, but February 2020 has 29 days; check the month and the day",
+    ]
+    assert [e.title for e in events] == ["一级响应"]

@@ -1,0 +1,172 @@
+"""Bodies: pasted HTML made safe, links resolved or reported, summaries cut the CJK way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from digest.markdown import LinkContext, MarkdownRenderer, cut_summary, plain_text
+
+RENDERER = MarkdownRenderer()
+URLS = {"articles/2020/2020-01-30-yima.md": "articles/yima/", "articles/2020/2020-02-01-chongwen.md": "articles/chongwen/"}
+
+# Each removes something that could run; the text around it stays.
+PAYLOADS = [
+    '<script>alert(1)</script>',
+    '<SCRIPT SRC=https://evil.cn/x.js></SCRIPT>',
+    '<img src="https://example.cn/a.png" onerror="alert(1)">',
+    '<p onclick="alert(1)" onmouseover=alert(1)>点我</p>',
+    '<details open ontoggle=alert(1)>x</details>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="&#x6A;&#x61;&#x76;&#x61;script&colon;alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    '[点我](javascript:alert(1))',
+    '[点我](JAVASCRIPT:alert(1))',
+    '[点我](&#106;avascript:alert(1))',
+    '![图](javascript:alert(1))',
+    '[点我][x]\n\n[x]: javascript:alert(1)',
+    '<iframe src="https://evil.cn/x"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<style>body{display:none}</style>',
+    '<p style="background:url(javascript:alert(1))">x</p>',
+    '<object data="https://evil.cn/x.swf"></object>',
+    '<embed src="https://evil.cn/x.swf">',
+    '<form action="https://evil.cn/"><input name="a"><button formaction="javascript:alert(1)">提交</button></form>',
+    '<svg><script>alert(1)</script></svg>',
+    '<svg onload="alert(1)"><circle r="1"/></svg>',
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="https://evil.cn/">',
+    '<link rel="stylesheet" href="https://evil.cn/x.css">',
+]
+
+
+def render(body: str, source: str = "articles/2020/2020-01-30-yima.md", hosts=(), content_dir=Path(".")):
+    links = LinkContext(source, content_dir, URLS, hosts)
+    html, _ = RENDERER.render(body, links)
+    return html, links
+
+
+def live_parts(html: str) -> list[str]:
+    """Everything in ``html`` that a browser could run or that fetches from elsewhere unasked."""
+    soup = BeautifulSoup(html, "html.parser")
+    found = [tag.name for tag in soup.find_all(["script", "style", "object", "embed", "form", "svg", "math", "meta", "base", "link"])]
+    for tag in soup.find_all(True):
+        found += [f"{tag.name}[{name}]" for name in tag.attrs if name.lower().startswith("on") or name in ("style", "srcdoc", "formaction")]
+        for name in ("href", "src", "action"):
+            value = "".join(str(tag.get(name, "")).split()).lower()
+            if value.startswith(("javascript:", "vbscript:", "data:")):
+                found.append(f"{tag.name}[{name}]={value}")
+        if tag.name == "iframe":
+            found.append(f"iframe {tag.get('src')}")
+    return found
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_nothing_that_could_run_survives(payload):
+    html, _ = render(f"前文。\n\n{payload}\n\n后文。")
+    assert live_parts(html) == []
+    assert "前文" in html and "后文" in html
+    assert "alert(1)</script>" not in html and "&lt;script" not in html  # removed, not escaped into text
+
+
+def test_harmless_markup_is_kept():
+    html, _ = render('<table><tr><td colspan="2" style="text-align:center">表</td></tr></table>\n\n'
+                     '<a href="https://example.cn/" title="说明">链接</a> <abbr title="世界卫生组织">WHO</abbr>')
+    assert '<td colspan="2" style="text-align:center">' in html
+    assert '<a href="https://example.cn/" title="说明">' in html and "<abbr" in html
+
+
+def test_an_allowed_iframe_survives_and_others_go_whole_with_a_warning():
+    body = ('<iframe src="https://player.example.cn/v/1" width="640" allowfullscreen></iframe>\n\n'
+            '<iframe src="//player.example.cn/v/2"></iframe>\n\n<iframe src="https://evil.cn/x">内容</iframe>')
+    html, links = render(body, hosts=("player.example.cn",))
+    assert html.count("<iframe") == 2
+    assert '<iframe src="https://player.example.cn/v/1" width="640" allowfullscreen="">' in html
+    assert 'src="https://player.example.cn/v/2"' in html
+    assert "evil" not in html and "内容" not in html
+    assert [(p.link, p.is_error) for p in links.broken] == [("https://evil.cn/x", False)]
+    assert "add evil.cn there if you trust it" in links.broken[0].message
+
+
+def test_without_allowed_hosts_no_iframe_is_kept():
+    html, links = render('<iframe src="https://player.example.cn/v/1"></iframe>')
+    assert "<iframe" not in html and len(links.broken) == 1
+
+
+def test_links_to_articles_become_their_pages():
+    html, links = render("见[崇文](2020-02-01-chongwen.md#fangkong)和[驿马](/articles/2020/2020-01-30-yima.md)。")
+    assert 'href="../../articles/chongwen/#fangkong"' in html and 'href="../../articles/yima/"' in html
+    assert links.broken == []
+
+
+def test_links_that_stay_as_written():
+    html, links = render("[站外](https://example.cn/a?b=1) [邮件](mailto:a@example.cn) [本页](#jie) [电话](tel:110)")
+    assert all(f'href="{url}"' in html for url in ("https://example.cn/a?b=1", "mailto:a@example.cn", "#jie", "tel:110"))
+    assert links.broken == []
+
+
+def test_files_and_images_are_found_relative_to_the_article(tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.jpg").write_bytes(b"jpg")
+    html, links = render("![卡口](../../media/a.jpg) [原文](../../media/a.jpg)", content_dir=tmp_path)
+    assert html.count('"../../media/a.jpg"') == 2
+    assert links.assets == {"media/a.jpg"} and links.broken == []
+
+
+@pytest.mark.parametrize("body, message", [
+    ("![卡口](media/a.jpg)", "the image 'media/a.jpg' names a file that does not exist "
+     "(looked for articles/2020/media/a.jpg); paths are relative to this file: did you mean '../../media/a.jpg'?"),
+    ("[原文](../../media/b.pdf)", "the link '../../media/b.pdf' names a file that does not exist "
+     "(looked for media/b.pdf); check the name (paths are relative to this file)"),
+    ("[驿马](2020-01-30-yimma.md)", "the link '2020-01-30-yimma.md' names an article file that does not exist "
+     "(looked for articles/2020/2020-01-30-yimma.md); paths are relative to this file: "
+     "did you mean '2020-01-30-yima.md'?"),
+    ("[驿马](../2020-01-30-yima.md)", "the link '../2020-01-30-yima.md' names an article file that does not exist "
+     "(looked for articles/2020-01-30-yima.md); paths are relative to this file: did you mean '2020-01-30-yima.md'?"),
+    ("[外面](../../../secret.txt)", "the link '../../../secret.txt' points outside the content folder; "
+     "link only to files inside it"),
+])
+def test_a_broken_link_is_an_error_that_names_the_fix(tmp_path, body, message):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.jpg").write_bytes(b"jpg")
+    html, links = render(body, source="articles/2020/2020-02-01-chongwen.md", content_dir=tmp_path)
+    assert [(p.message, p.is_error) for p in links.broken] == [(message, True)]
+    assert "href" not in html and "src" not in html
+
+
+def test_a_summary_ends_at_a_sentence_end_and_keeps_its_closing_quote():
+    text = "驿马乡启动一级响应。" * 3 + "他说：“守住防线。”" + "后面还有很多很多字" * 10
+    assert cut_summary(text, 40) == "驿马乡启动一级响应。" * 3 + "他说：“守住防线。”"
+
+
+def test_a_summary_without_a_sentence_end_is_cut_with_an_ellipsis():
+    assert cut_summary("字" * 200, 120) == "字" * 120 + "…"
+    assert cut_summary("短。", 120) == "短。"
+
+
+@pytest.mark.parametrize("joined", ["👍🏽", "👨\u200d👩\u200d👧", "🇨🇳", "é"])
+def test_a_summary_never_splits_what_belongs_together(joined):
+    text = "字" * 9 + joined * 5
+    for limit in range(9, len(text)):
+        cut = cut_summary(text, limit).removesuffix("…")
+        assert text.startswith(cut)
+        assert (len(cut) - 9) % len(joined) == 0, (limit, cut)
+
+
+def test_the_plain_text_of_a_body_leaves_out_footnotes_and_tables():
+    html, _ = render("正文[^1]。\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: 注释。")
+    assert plain_text(html) == "正文。"
+
+
+def test_the_plain_text_of_chinese_has_no_spaces_where_markup_or_line_breaks_were():
+    html, _ = render("驿马乡**启动**一级\n响应，[组建](https://example.cn/)十个工作组。\n\nThe *WHO* said so.")
+    assert plain_text(html) == "驿马乡启动一级响应，组建十个工作组。 The WHO said so."

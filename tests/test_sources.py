@@ -1,0 +1,106 @@
+"""Reading files: encodings, line endings, invisible characters, front matter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.errors import Report
+from digest.sources import SourceFile, read_text, split_front_matter
+
+ARTICLE = "---\ntitle: 驿马乡\ndate: 2020-01-30\n---\n正文。\n"
+
+
+def read(tmp_path: Path, data: bytes) -> tuple[SourceFile | None, list[str]]:
+    path = tmp_path / "a.md"
+    path.write_bytes(data)
+    report = Report()
+    return read_text(path, "articles/a.md", report), [str(p) for p in report.problems]
+
+
+def split(text: str) -> tuple[object, list[str]]:
+    report = Report()
+    front = split_front_matter(SourceFile("articles/a.md", text, ""), report)
+    return front, [str(p) for p in report.problems]
+
+
+@pytest.mark.parametrize("data", [
+    ARTICLE.encode(),
+    b"\xef\xbb\xbf" + ARTICLE.encode(),
+    ARTICLE.replace("\n", "\r\n").encode(),
+    b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r").encode(),
+])
+def test_a_bom_and_any_line_ending_read_the_same(tmp_path, data):
+    source, problems = read(tmp_path, data)
+    assert (source.text, problems) == (ARTICLE, [])
+
+
+def test_gbk_is_named_at_the_line_of_its_first_chinese_character(tmp_path):
+    source, problems = read(tmp_path, ("---\ntitle: Yima\nplace: 驿马乡\n---\n正文\n").encode("gbk"))
+    assert source is None
+    assert problems == [
+        "articles/a.md:3: error: the file is not UTF-8: it looks like GBK, the old Chinese Windows encoding; "
+        "open it and save it again choosing the encoding UTF-8 (另存为 → 编码 → UTF-8)"
+    ]
+
+
+def test_utf16_is_not_utf8_and_not_called_gbk(tmp_path):
+    source, problems = read(tmp_path, ARTICLE.encode("utf-16"))
+    assert problems == ["articles/a.md:1: error: the file is not UTF-8; open it and save it again choosing the encoding UTF-8"]
+
+
+def test_control_characters_are_removed_with_a_warning_at_the_first(tmp_path):
+    source, problems = read(tmp_path, "---\ntitle: 驿马乡\n---\n正文\x0b有\x00控制\x1b字符。\n".encode())
+    assert source.text == "---\ntitle: 驿马乡\n---\n正文有控制字符。\n"
+    assert problems == [
+        "articles/a.md:4: warning: an invisible control character (U+000B) was removed; such characters cannot "
+        "appear in a web page (delete it from the file to silence this warning)"
+    ]
+
+
+def test_unicode_line_separators_become_spaces(tmp_path):
+    source, problems = read(tmp_path, "---\ntitle: 甲\u2028乙\n---\n正文\u2029。\n".encode())
+    assert (source.text, problems) == ("---\ntitle: 甲 乙\n---\n正文 。\n", [])
+
+
+def test_a_file_that_cannot_be_read_is_an_error(tmp_path):
+    report = Report()
+    assert read_text(tmp_path, "articles/a.md", report) is None  # a folder named like a file
+    assert str(report.problems[0]).startswith("articles/a.md:1: error: the file cannot be read (")
+
+
+def test_front_matter_lines_are_file_lines():
+    front, problems = split("---\ntitle: 驿马乡\nplace: 驿马乡\n---\n\n正文。\n")
+    assert problems == []
+    assert (front.fields.line_of("place"), front.body_line, front.body) == (3, 5, "\n正文。\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the file is empty; a report needs front matter ('---', title:, date:, '---') and then its text"),
+    ("\n\n---\ntitle: 驿马乡\n---\n正文\n", "the front matter must begin on the very first line; delete the empty lines above '---'"),
+    ("title: 驿马乡\n正文\n", "the file does not begin with front matter; its first line must be '---', "
+                          "then title: and date: lines, then another '---' line, then the text"),
+    ("---\ntitle: 驿马乡\n正文\n", "the front matter is not closed; add a line '---' after the last field (title:, date:, ...)"),
+])
+def test_missing_or_unclosed_front_matter_is_line_1(text, message):
+    assert split(text) == (None, [f"articles/a.md:1: error: {message}"])
+
+
+def test_front_matter_that_is_not_key_value_lines():
+    assert split("---\n- title\n- date\n---\n正文\n")[1] == [
+        "articles/a.md:2: error: the front matter must be 'key: value' lines, like 'title: ...' and 'date: ...' "
+        "(with an English colon and a space)"
+    ]
+
+
+def test_a_yaml_error_is_mapped_to_the_file_line():
+    assert split("---\ntitle: 驿马乡\ndate: 2020-01-30\ntags: [a, b\n---\n正文\n")[1] == [
+        "articles/a.md:4: error: the front matter cannot be read: a list opened with '[' is not closed; "
+        "end it with ']' and put commas between the items"
+    ]
+
+
+def test_empty_front_matter_is_an_empty_mapping():
+    front, problems = split("---\n---\n正文\n")
+    assert (dict(front.fields), problems) == ({}, [])
