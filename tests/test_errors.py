@@ -344,3 +344,17 @@ def test_a_wrong_command_line_exits_2_and_touches_nothing(tmp_path, args, says):
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_hash(tmp_path) == before
+
+
+def test_check_of_good_content_writes_nothing_either(tmp_path, capsys, monkeypatch):
+    content = write_content(tmp_path, {
+        "2020/2020-01-30-yima.md": article_text(),
+        "2999/later.md": article_text(date="2999-01-01"),
+    })
+    monkeypatch.chdir(tmp_path)
+    before = tree_hash(tmp_path)
+    code, lines = cli(capsys, "check", "--content", content)
+    assert code == 0 and problem_lines(lines) == [
+        "articles/2999/later.md:3: warning: the date is in the future: the report is scheduled and left out "
+        "until 2999-01-01 00:00 (use --future to include it)"]
+    assert tree_hash(tmp_path) == before
