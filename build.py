@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digest.builder import BuildOptions, Theme, build, load_site, unsafe_output  # noqa: E402
 from digest.errors import ContentError, Report, format_problems, summary_line  # noqa: E402
+from digest.progress import for_terminal  # noqa: E402
 from digest.report import format_report, make_report  # noqa: E402
 
 COMMANDS = ("build", "check", "serve", "new")
@@ -79,15 +80,18 @@ def run_build(args) -> int:
         content_dir=args.content, output_dir=args.output, base_url=args.base_url,
         drafts=args.drafts, future=args.future,
     )
+    progress = for_terminal(sys.stderr)
     try:
-        result = build(options, Theme())
+        result = build(options, Theme(), progress)
     except ContentError as exc:
         return print_problems(exc.report)
+    finally:
+        progress.close()
     print_problems(result.report)
     seconds = time.monotonic() - started
     print(
         f"built {len(result.site.articles)} report(s) into {args.output}: "
-        f"{result.files_written} files in {seconds:.1f} s",
+        f"{result.files_written} files written, {result.files_unchanged} unchanged in {seconds:.1f} s",
         file=sys.stderr,
     )
     print_report(result.site, result.report)

@@ -14,18 +14,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import sources
+from .cache import UNLOADED, BuildCache, file_digest, folder_key, short_hash
+from .changes import Signer, template_rules
 from .config import SiteConfig, load_config
 from .content import Article, Event, RawEvent, read_article, read_timeline
 from .errors import ContentError, Report
-from .feeds import site_feeds, sitemap_entries
+from .feeds import feed_plans, render_feed, sitemap_entries
 from .markdown import LinkContext, MarkdownRenderer, cut_summary, line_of, plain_text
 from .meta import template_helpers
+from .parallel import each_result, shared
 from .pages import plan_outputs
 from .photos import publish_photos
+from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .search import index_site
-from .site import Site
-from .write import OutputWriter
+from .site import Group, Site
+from .write import OutputWriter, Trees
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,16 +87,22 @@ def unsafe_output(content_dir: Path, output_dir: Path) -> str | None:
     return None
 
 
-def load_site(options: BuildOptions) -> tuple[Site, Report]:
-    """Read and check everything; raise :class:`ContentError` with every problem."""
+def load_site(options: BuildOptions, cache: BuildCache | None = None,
+              progress: Progress = quiet) -> tuple[Site, Report]:
+    """Read and check everything; raise :class:`ContentError` with every problem.
+
+    With a ``cache``, unchanged files are not parsed or rendered again.
+    """
     report = Report()
     content_dir = options.content_dir
     config = load_config(content_dir, report, options.base_url)
-    everything = read_articles(content_dir, config, report)
+    if cache is not None:
+        cache.use_config(config)
+    everything = read_articles(content_dir, config, report, cache, progress)
     check_slugs(everything, report)
     published = select_published(everything, options, config, report)
     check_photos(published, content_dir, report)
-    articles, assets = render_bodies(published, everything, content_dir, config, report)
+    articles, assets = render_bodies(published, everything, content_dir, config, report, cache, progress)
     raw_events = read_timeline(
         sources.load_yaml_file(content_dir, sources.TIMELINE_FILE, report),
         sources.TIMELINE_FILE, config.timezone, report,
@@ -116,14 +126,53 @@ def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tupl
     return read_article(front, rel, config.timezone, report), report
 
 
-def read_articles(content_dir: Path, config: SiteConfig, report: Report) -> list[Article]:
+def read_articles(content_dir: Path, config: SiteConfig, report: Report,
+                  cache: BuildCache | None = None, progress: Progress = quiet) -> list[Article]:
     articles = []
-    for path in sources.find_articles(content_dir):
-        article, found = read_article_file(path, content_dir, config)
+    for article, found in read_article_files(sources.find_articles(content_dir), content_dir, config, cache, progress):
         report.extend(found)
         if article is not None:
             articles.append(article)
     return articles
+
+
+def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
+                       cache: BuildCache | None, progress: Progress = quiet) -> list[tuple[Article | None, Report]]:
+    """:func:`read_article_file` for each path: files the cache knows by their bytes
+    are not parsed again, the others are parsed on all cores."""
+    rels = [sources.rel_path(path, content_dir) for path in paths]
+    digests = [file_digest(path) for path in paths] if cache is not None else [""] * len(paths)
+    results: list = [None] * len(paths)
+    missing = []
+    for index, (rel, digest) in enumerate(zip(rels, digests)):
+        record = cache.record(rel, digest) if cache is not None else None
+        if record is None:
+            missing.append(index)
+        else:
+            results[index] = (record.article, Report(list(record.problems)))
+    job = ReadJob(content_dir, config, [paths[i] for i in missing])
+    done = progress.stage("reading reports", len(missing))
+    for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
+        index = missing[number]
+        results[index] = (article, found)
+        if cache is not None:
+            cache.remember(rels[index], digests[index], article, found.problems)
+    if cache is not None:
+        cache.forget_missing(set(rels))
+    return results
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    content_dir: Path
+    config: SiteConfig
+    paths: list[Path]
+
+
+def _read_one(index: int) -> tuple[Article | None, Report]:
+    """In a worker: parse one file of the shared :class:`ReadJob`."""
+    job = shared()
+    return read_article_file(job.paths[index], job.content_dir, job.config)
 
 
 def check_slugs(articles: list[Article], report: Report) -> None:
@@ -185,22 +234,75 @@ def _is_content_file(content_dir: Path, rel: str) -> bool:
     return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
-def render_bodies(published, everything, content_dir, config, report) -> tuple[list[Article], set[str]]:
-    """Markdown → clean HTML for every published article, with its summary."""
+def render_bodies(published, everything, content_dir, config, report, cache: BuildCache | None = None,
+                  progress: Progress = quiet) -> tuple[list[Article], set[str]]:
+    """Markdown → clean HTML for every published article, with its summary.
+
+    A body the cache knows (same bytes, and every link it resolved resolves
+    the same) is not rendered again; its HTML is loaded only if a page that
+    shows it is rendered. The others are rendered on all cores.
+    """
     urls = {a.source: a.url for a in published}
     unpublished = {a.source for a in everything} - set(urls)
-    renderer = MarkdownRenderer()
+    known = {}
+    if cache is not None:
+        known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
+    todo = [a for a in published if a.source not in known]
+    job = BodyJob(content_dir, config, urls, unpublished, todo)
+    done = progress.stage("rendering reports", len(todo))
+    fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
     rendered, assets = [], set()
     for article in published:
-        links = LinkContext(article.source, content_dir, urls, config.allow_iframe_hosts)
-        html, headings = renderer.render(article.body, links)
-        _report_links(links, article.body, article.body_line, article.source, unpublished, report)
-        assets |= links.assets
-        rendered.append(replace(
-            article, html=html, headings=headings,
-            summary=_summary(article, html, config.summary_length, report),
-        ))
+        body = known.get(article.source) or fresh[article.source]
+        report.problems.extend(body.problems)
+        assets |= set(body.assets)
+        html = body.html if isinstance(body, RenderedBody) else UNLOADED
+        if cache is not None and isinstance(body, RenderedBody):
+            cache.remember_body(article, body.html, body.headings, body.summary, body.problems,
+                                body.links, body.assets, body.is_cacheable)
+        rendered.append(replace(article, html=html, headings=body.headings, summary=body.summary))
     return rendered, assets
+
+
+@dataclass(frozen=True)
+class BodyJob:
+    content_dir: Path
+    config: SiteConfig
+    urls: dict[str, str]  # source -> URL of every published article
+    unpublished: set[str]
+    articles: list[Article]
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    headings: tuple
+    summary: str
+    problems: tuple
+    links: dict[str, str]  # the articles it links to, and their URLs
+    assets: frozenset[str]  # the content files it links to
+    is_cacheable: bool  # every link resolved (a broken one's message depends on other files)
+
+
+_renderer: MarkdownRenderer | None = None
+
+
+def _render_body(index: int) -> RenderedBody:
+    """In a worker: render one body of the shared :class:`BodyJob`."""
+    global _renderer
+    job = shared()
+    article = job.articles[index]
+    if not article.body:  # from the cache, which keeps no text: read the file again
+        article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
+    _renderer = _renderer or MarkdownRenderer()
+    links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
+    html, headings = _renderer.render(article.body, links)
+    found = Report()
+    _report_links(links, article.body, article.body_line, article.source, job.unpublished, found)
+    summary = _summary(article, html, job.config.summary_length, found)
+    return RenderedBody(html, headings, summary, tuple(found.problems),
+                        {source: job.urls[source] for source in links.linked_sources},
+                        frozenset(links.assets), not links.broken)
 
 
 def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, report) -> None:
@@ -267,31 +369,95 @@ def _slug_hint(slug: str, known: set[str]) -> str:
 class BuildResult:
     site: Site
     report: Report
-    files_written: int
+    files_written: int  # files whose bytes differ from the previous output
+    files_unchanged: int = 0  # files the previous output already held
 
 
-def build(options: BuildOptions, theme: Theme) -> BuildResult:
-    """Load and check everything, then render and swap in a whole new output."""
-    site, report = load_site(options)
-    writer = OutputWriter(options.output_dir)
+SEARCH_FOLDER = "pagefind"
+
+
+def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> BuildResult:
+    """Load and check everything, render what changed, and swap in the new output.
+
+    The cache beside the output remembers the last build: unchanged files are
+    not parsed again, pages whose inputs are unchanged are not rendered again,
+    and unchanged bytes are not written again. The output is byte for byte
+    what a build without the cache makes.
+    """
+    cache = BuildCache(options.output_dir)
     try:
-        write_site(site, theme, options, writer)
-        index_site(writer.staging)
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    return BuildResult(site, report, len(writer.written))
+        try:
+            site, report = load_site(options, cache, progress)
+        except ContentError:
+            cache.save()  # what was learned about the good files stays useful
+            raise
+        writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees)
+        try:
+            signatures = write_site(site, theme, options, writer, cache, progress)
+            search_key = update_search(writer, cache, progress)
+            swap_in(writer, cache, signatures, search_key)
+        except BaseException:
+            writer.abort()
+            cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: read it afresh next time
+            cache.save()
+            raise
+        cache.save()
+    finally:
+        cache.close()
+    return BuildResult(site, report, writer.counts.written, writer.counts.unchanged)
 
 
-def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter) -> None:
+def swap_in(writer: OutputWriter, cache: BuildCache, signatures: dict[str, str], search_key: str) -> None:
+    """Exchange the staging folder with the output, unless they would be the same."""
+    writer.finish()
+    if writer.changed:
+        trees = writer.commit()
+    else:
+        trees = Trees(cache.state.trees.output, writer.spare_files())
+    cache.update(trees=trees, signatures=signatures, search_key=search_key)
+
+
+def update_search(writer: OutputWriter, cache: BuildCache, progress: Progress = quiet) -> str:
+    """Pagefind indexes every page; when no HTML changed, the last index is reused as it is."""
+    key = short_hash(cache.engine, *sorted(f"{dest} {ident}" for dest, ident in writer.files.items()
+                                           if dest.endswith(".html")))
+    prefix = SEARCH_FOLDER + "/"
+    kept = {dest: ident for dest, ident in writer.before.items() if dest.startswith(prefix)}
+    if cache.state.search_key == key and kept:
+        for dest, ident in kept.items():
+            writer.keep(dest, ident)
+        return key
+    writer.finish(materialize=True)
+    writer.clear_folder(SEARCH_FOLDER)
+    progress.stage("indexing for search", 1)
+    index_site(writer.staging)
+    writer.register_folder(SEARCH_FOLDER)
+    return key
+
+
+def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,
+               cache: BuildCache | None = None, progress: Progress = quiet) -> dict[str, str]:
+    """Put every file of the site into the writer; render only what changed.
+
+    Returns the signature of each rendered file, for the next build.
+    """
     env = make_environment(theme.templates_dir)
-    env.globals.update(template_helpers(site, publish_photos(site, options.content_dir, writer)))
+    photos = publish_photos(site, options.content_dir, writer)
+    env.globals.update(template_helpers(site, photos))
+    signer = make_signer(site, theme, options, env, cache, photos)
+    old = cache.state.signatures if cache is not None else {}
+    signatures: dict[str, str] = {}
     pages = plan_outputs(site)
+    todo = []
     for page in pages:
-        writer.write(page.dest, render_page(env, site, page, options.preview))
-    for feed in site_feeds(site, site.config.feed_limit):
-        writer.write(feed.dest, feed.data)
+        signatures[page.dest] = signer.page(page) if signer else None
+        if not _keep(writer, page.dest, signatures[page.dest], old):
+            todo.append(_with_bodies(page, cache, signer))
+    done = progress.stage("writing pages", len(todo))
+    job = PageJob(env, site, todo, options.preview)
+    for index, data in enumerate(each_result(_render_page, range(len(todo)), job, done)):
+        writer.write(todo[index].dest, data)
+    write_feeds(site, writer, signer, old, signatures, cache)
     entries = sitemap_entries(site, [page.url for page in pages if page.in_sitemap])
     writer.write("sitemap.xml", env.get_template("sitemap.xml").render(entries=entries).encode("utf-8"))
     writer.write("robots.txt", robots_txt(site).encode("utf-8"))
@@ -300,6 +466,88 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
             writer.copy("static/" + path.relative_to(theme.static_dir).as_posix(), path)
     for asset in sorted(site.assets):
         writer.copy(asset, options.content_dir / asset)
+    return {dest: signature for dest, signature in signatures.items() if signature}
+
+
+def write_feeds(site: Site, writer: OutputWriter, signer: Signer | None, old: dict, signatures: dict,
+                cache: BuildCache | None) -> None:
+    """The site's feeds and one per place; a feed whose entries are unchanged is kept."""
+    todo = []
+    for plan in feed_plans(site, site.config.feed_limit):
+        signature = signer.feed(plan.dest, plan.articles, plan.title, plan.page_url, plan.description,
+                                repr(plan.atom)) if signer else None
+        signatures[plan.dest] = signature
+        if not _keep(writer, plan.dest, signature, old):
+            articles = tuple(cache.full(a) for a in plan.articles) if cache is not None else plan.articles
+            todo.append(replace(plan, articles=articles))
+    job = FeedJob(site, todo)
+    for index, data in enumerate(each_result(_render_feed, range(len(todo)), job, min_items=4)):
+        writer.write(todo[index].dest, data)
+
+
+def _keep(writer: OutputWriter, dest: str, signature: str | None, old: dict) -> bool:
+    """Reuse the output's file when it was made from the same signature."""
+    current = writer.current(dest)
+    if signature is None or current is None or old.get(dest) != signature:
+        return False
+    writer.keep(dest, current)
+    return True
+
+
+def make_signer(site: Site, theme: Theme, options: BuildOptions, env, cache: BuildCache | None,
+                photos: dict) -> Signer | None:
+    """What decides whether a page must be rendered again (nothing without a cache)."""
+    if cache is None:
+        return None
+    rules = template_rules(theme.templates_dir, set(env.globals))
+    base = short_hash(cache.engine, folder_key(theme.templates_dir), repr(site.config), repr(options.preview))
+    return Signer(site, base, cache.fingerprints, rules, photos)
+
+
+def _with_bodies(page, cache: BuildCache | None, signer: Signer | None):
+    """The page with the HTML of the articles it shows loaded from the cache."""
+    if cache is None:
+        return page
+    whole = signer is None or not signer.rules.cards
+    data = {key: _loaded(value, cache, whole or key == "article") for key, value in page.data.items()}
+    return replace(page, data=data)
+
+
+def _loaded(value, cache: BuildCache, whole: bool):
+    if isinstance(value, Article):
+        return cache.full(value) if whole else value
+    if not whole:
+        return value
+    if isinstance(value, Group):
+        return replace(value, articles=tuple(cache.full(a) for a in value.articles))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_loaded(item, cache, whole) for item in value)
+    return value
+
+
+@dataclass(frozen=True)
+class PageJob:
+    env: object
+    site: Site
+    pages: list
+    preview: bool
+
+
+def _render_page(index: int) -> bytes:
+    """In a worker: render one page of the shared :class:`PageJob`."""
+    job = shared()
+    return render_page(job.env, job.site, job.pages[index], job.preview)
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    site: Site
+    plans: list
+
+
+def _render_feed(index: int) -> bytes:
+    job = shared()
+    return render_feed(job.site, job.plans[index])
 
 
 def robots_txt(site: Site) -> str:

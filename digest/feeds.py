@@ -26,22 +26,44 @@ class FeedFile:
     data: bytes
 
 
+@dataclass(frozen=True)
+class FeedPlan:
+    """One feed to make: where it goes, what it lists, and how it is titled."""
+
+    dest: str  # path in the output folder
+    articles: tuple
+    title: str
+    page_url: str  # the page the feed belongs to
+    description: str
+    atom: bool = False  # else RSS
+
+
 def site_feeds(site: Site, limit: int) -> list[FeedFile]:
     """feed.xml and atom.xml for the site, and an RSS feed per place."""
+    return [FeedFile(plan.dest, render_feed(site, plan)) for plan in feed_plans(site, limit)]
+
+
+def feed_plans(site: Site, limit: int) -> list[FeedPlan]:
+    """The feeds of the site, planned apart from making them (the cache skips unchanged ones)."""
     config = site.config
-    newest = site.articles[:limit]
-    rss = make_feed(site, newest, config.title, "", "feed.xml", config.description)
-    atom = make_feed(site, newest, config.title, "", "atom.xml", config.description, content_type="html")
-    files = [
-        FeedFile("feed.xml", rss.rss_str(pretty=True)),
-        FeedFile("atom.xml", atom.atom_str(pretty=True, extensions=False)),  # Atom names authors itself
+    newest = tuple(site.articles[:limit])
+    plans = [
+        FeedPlan("feed.xml", newest, config.title, "", config.description),
+        FeedPlan("atom.xml", newest, config.title, "", config.description, atom=True),
     ]
     for group in site.places.values():
-        dest = f"{group.url}feed.xml"
-        feed = make_feed(site, group.articles[:limit], f"{config.title} · {group.name}",
-                         group.url, dest, f"{group.name}的报道")
-        files.append(FeedFile(dest, feed.rss_str(pretty=True)))
-    return files
+        plans.append(FeedPlan(f"{group.url}feed.xml", tuple(group.articles[:limit]),
+                              f"{config.title} · {group.name}", group.url, f"{group.name}的报道"))
+    return plans
+
+
+def render_feed(site: Site, plan: FeedPlan) -> bytes:
+    if plan.atom:
+        feed = make_feed(site, plan.articles, plan.title, plan.page_url, plan.dest, plan.description,
+                         content_type="html")
+        return feed.atom_str(pretty=True, extensions=False)  # Atom names authors itself
+    feed = make_feed(site, plan.articles, plan.title, plan.page_url, plan.dest, plan.description)
+    return feed.rss_str(pretty=True)
 
 
 def make_feed(site: Site, articles, title: str, page_url: str, self_url: str, description: str,

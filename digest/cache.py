@@ -1,0 +1,316 @@
+"""The incremental build cache: what the last build learned, so this one does only what changed.
+
+It lives in ``.digest-cache/build-<output name>/`` beside the output folder
+(never inside it, never in the content folder, which may be read-only):
+
+``state.pickle``
+    per article file, keyed by the sha256 of its bytes: the checked front
+    matter, the problems found, and what rendering its body gave (headings,
+    summary, and the links it resolved, re-checked every build); per output
+    file, the signature it was made from; and the manifests of the output
+    folder and of the spare tree.
+``bodies.sqlite``
+    the rendered HTML of each body, read back only for the pages that are
+    rendered again.
+``tree/``
+    the spare tree: the output before last, updated in place into the next
+    output and swapped in (see :mod:`digest.write`).
+
+Everything is also keyed by the engine (this package's source and the
+versions of the libraries that shape the output) and by site.yaml, so a new
+version of the code or a changed setting starts afresh. Results are exactly
+what a cold build makes: every shortcut is taken only when every input it
+depends on is unchanged.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import pickle
+import sqlite3
+import sys
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+
+from .content import Article
+from .errors import Problem
+from .write import Trees
+
+CACHE_ROOT = ".digest-cache"
+FORMAT = 1  # of state.pickle; change when its classes change shape
+ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "pypinyin", "pagefind", "pillow")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def cache_folder(output_dir: Path) -> Path:
+    """``.digest-cache/build-<output name>`` beside the output folder."""
+    output = output_dir.absolute()
+    return output.parent / CACHE_ROOT / f"build-{output.name}"
+
+
+def engine_key() -> str:
+    """This package's code and the library versions: a new engine invalidates everything."""
+    digest = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
+    for path in sorted(PACKAGE_DIR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in ENGINE_PACKAGES:
+        try:
+            digest.update(f"{name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} -".encode())
+    return digest.hexdigest()
+
+
+def folder_key(folder: Path) -> str:
+    """A hash of every file under ``folder`` (templates, static files)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes ("" when it cannot be read: the reader reports why)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def short_hash(*parts: str) -> str:
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()
+
+
+# --- what is remembered -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyRecord:
+    """What rendering an article's body gave, and the links that result depends on."""
+
+    fingerprint: str  # names the HTML in bodies.sqlite and the article in page signatures
+    headings: tuple
+    summary: str
+    problems: tuple[Problem, ...]
+    links: tuple[tuple[str, str], ...]  # (article source, the URL it had)
+    assets: tuple[str, ...]  # content files the body links to; they must still exist
+
+
+@dataclass
+class ArticleRecord:
+    """One article file as last read: its digest, front matter (body text dropped), problems."""
+
+    digest: str
+    article: Article | None
+    problems: tuple[Problem, ...]
+    body: BodyRecord | None = None
+
+
+@dataclass
+class CacheState:
+    records_key: str = ""  # engine and site.yaml the article records were made with
+    articles: dict[str, ArticleRecord] = field(default_factory=dict)  # source -> record
+    signatures: dict[str, str] = field(default_factory=dict)  # dest -> signature of the output's file
+    trees: Trees = field(default_factory=Trees)
+    search_key: str = ""  # what the output's pagefind/ folder was made from
+    output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
+    spare_id: tuple = ()
+
+
+class UnloadedHtml(str):
+    """Stands for a cached body's HTML until a page that shows it is rendered.
+
+    Printing it in a template fails loudly rather than showing nothing.
+    """
+
+    def __html__(self):
+        raise UnloadedError("an article's HTML was used without being loaded")
+
+
+class UnloadedError(RuntimeError):
+    pass
+
+
+UNLOADED = UnloadedHtml("")
+
+
+# --- the cache ----------------------------------------------------------------
+
+
+class BuildCache:
+    """The cache of one output folder, locked against a second build of the same output."""
+
+    def __init__(self, output_dir: Path):
+        self.output_dir = output_dir.absolute()
+        self.folder = cache_folder(output_dir)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.folder / "lock", "w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)  # a second build of this output waits here
+        self.engine = engine_key()
+        self.dirty = False  # whether the state differs from state.pickle
+        self.state = self._load()
+        self.fingerprints: dict[str, str] = {}  # source -> fingerprint of its final Article
+        self._new_html: dict[str, str] = {}
+        self._full: dict[str, Article] = {}
+        self._db: sqlite3.Connection | None = None
+
+    @property
+    def spare(self) -> Path:
+        return self.folder / "tree"
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        self._lock.close()
+
+    def _load(self) -> CacheState:
+        try:
+            with open(self.folder / "state.pickle", "rb") as file:
+                state = pickle.load(file)
+        except (OSError, EOFError, pickle.PickleError, AttributeError, ImportError, TypeError, ValueError):
+            return CacheState()
+        if not isinstance(state, CacheState):
+            return CacheState()
+        if state.output_id != _folder_id(self.output_dir):
+            state.trees.output, state.signatures, state.search_key = None, {}, ""
+            self.dirty = True
+        if state.spare_id != _folder_id(self.spare):
+            state.trees.spare = None
+            self.dirty = True
+        return state
+
+    def save(self) -> None:
+        """Write what this build learned (atomically: a killed build leaves the old state)."""
+        if not self.dirty:
+            return
+        self._store_html()
+        self.drop_unused_bodies()
+        self.state.output_id = _folder_id(self.output_dir)
+        self.state.spare_id = _folder_id(self.spare)
+        temporary = self.folder / f"state.pickle.{os.getpid()}"
+        with open(temporary, "wb") as file:
+            pickle.dump(self.state, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.folder / "state.pickle")
+        self.dirty = False
+
+    def update(self, **fields) -> None:
+        """Change parts of the state (trees, signatures, search key), noting whether that changes it."""
+        for name, value in fields.items():
+            if getattr(self.state, name) != value:
+                setattr(self.state, name, value)
+                self.dirty = True
+
+    # --- article files --------------------------------------------------------
+
+    def use_config(self, config) -> None:
+        """Records made under another engine or another site.yaml are of no use."""
+        key = short_hash(self.engine, repr(config))
+        if key != self.state.records_key:
+            self.state.records_key = key
+            self.state.articles = {}
+            self.dirty = True
+
+    def record(self, source: str, digest: str) -> ArticleRecord | None:
+        found = self.state.articles.get(source)
+        return found if found is not None and found.digest == digest else None
+
+    def remember(self, source: str, digest: str, article: Article | None, problems) -> None:
+        light = replace(article, body="", html="") if article is not None else None
+        self.state.articles[source] = ArticleRecord(digest, light, tuple(problems))
+        self.dirty = True
+
+    def forget_missing(self, sources: set[str]) -> None:
+        """Drop the records of files that are gone (deleted or renamed)."""
+        for source in [s for s in self.state.articles if s not in sources]:
+            del self.state.articles[source]
+            self.dirty = True
+
+    def body(self, article: Article, urls: dict[str, str], content_dir: Path) -> BodyRecord | None:
+        """The remembered body of ``article``, if every link it resolved still resolves the same."""
+        found = self.state.articles.get(article.source)
+        body = found.body if found is not None else None
+        if body is None:
+            return None
+        if any(urls.get(source) != url for source, url in body.links):
+            return None
+        if not all((content_dir / asset).is_file() for asset in body.assets):
+            return None
+        self.fingerprints[article.source] = body.fingerprint
+        return body
+
+    def remember_body(self, article: Article, html: str, headings, summary: str, problems,
+                      links: dict[str, str], assets, is_cacheable: bool) -> None:
+        """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
+        found = self.state.articles.get(article.source)
+        digest = found.digest if found is not None else ""
+        if not is_cacheable or found is None:
+            self.fingerprints[article.source] = short_hash(article.source, digest, "as rendered", html, summary, repr(headings))
+            if found is not None and found.body is not None:
+                found.body = None
+                self.dirty = True
+            return
+        links_key = repr(sorted(links.items())) + repr(sorted(assets))
+        fingerprint = short_hash(article.source, digest, links_key)
+        self.fingerprints[article.source] = fingerprint
+        found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
+                                tuple(sorted(links.items())), tuple(sorted(assets)))
+        self._new_html[fingerprint] = html
+        self.dirty = True
+
+    def fingerprint(self, article: Article) -> str | None:
+        return self.fingerprints.get(article.source)
+
+    # --- bodies.sqlite --------------------------------------------------------
+
+    def _bodies(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = sqlite3.connect(self.folder / "bodies.sqlite")
+            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (fingerprint TEXT PRIMARY KEY, html TEXT)")
+        return self._db
+
+    def _store_html(self) -> None:
+        if not self._new_html:
+            return
+        db = self._bodies()
+        with db:
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", self._new_html.items())
+        self._new_html = {}
+
+    def full(self, article: Article) -> Article:
+        """``article`` with its HTML, loaded from the cache if it was not rendered this build."""
+        if not isinstance(article.html, UnloadedHtml):
+            return article
+        loaded = self._full.get(article.source)
+        if loaded is None:
+            fingerprint = self.fingerprints[article.source]
+            html = self._new_html.get(fingerprint)
+            if html is None:
+                row = self._bodies().execute("SELECT html FROM bodies WHERE fingerprint = ?", (fingerprint,)).fetchone()
+                if row is None:
+                    raise UnloadedError(f"{article.source}: its rendered body is missing from the cache")
+                html = row[0]
+            loaded = self._full[article.source] = replace(article, html=html)
+        return loaded
+
+    def drop_unused_bodies(self) -> None:
+        """Remove the HTML no article refers to any more (edited or deleted articles)."""
+        used = {r.body.fingerprint for r in self.state.articles.values() if r.body is not None}
+        db = self._bodies()
+        stored = {row[0] for row in db.execute("SELECT fingerprint FROM bodies")}
+        unused = stored - used
+        if unused:
+            with db:
+                db.executemany("DELETE FROM bodies WHERE fingerprint = ?", ((f,) for f in unused))
+
+
+def _folder_id(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return (stat.st_dev, stat.st_ino)

@@ -1,0 +1,194 @@
+"""Signatures: a hash of everything an output file's bytes depend on.
+
+A page whose signature is the one its file in the output was made from is not
+rendered again: the file is reused. The signature covers the engine, the
+templates, site.yaml and the build options (the *base*), the page's place and
+title, and its data, where
+
+* the page's own article (``data["article"]``) stands for its whole final
+  state: the file's bytes and the links its body resolved (its fingerprint);
+* an article shown in a list (a front page, a neighbour, "same place") stands
+  for what lists can show: every front-matter field and the summary, but not
+  its body's HTML;
+* a group is its name, address and size, except on its own page
+  (``data["group"]``), where its articles count too.
+
+Those rules hold for the templates this project ships; :func:`template_rules`
+reads the theme's templates (their syntax trees), and a theme that shows more (a body in a list, an
+attribute of ``site`` we do not know, a global we do not know) gets the
+conservative rules or none (every page rendered, only changed bytes written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from operator import attrgetter
+from pathlib import Path
+
+from jinja2 import Environment, TemplateSyntaxError, nodes
+
+from .cache import short_hash
+from .content import Article
+from .site import Group, Site
+
+KNOWN_SITE_ATTRIBUTES = {"place_url", "status_of", "by_slug", "config"}
+KNOWN_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace",
+                 "photos", "share_card", "indexed_text"}
+BODY_ATTRIBUTES = {"html", "headings", "body"}
+BODY_HELPERS = {"indexed_text"}  # globals that read an article's body
+ARTICLE_PAGE = "article.html"  # the only template that may show a body
+GROUP_PAGE = "group.html"  # the only template that may list a group's articles
+PLAIN = {str, int, float, bool, type(None)}
+CARD_LEAVES_OUT = {"html", "body", "headings", "lines", "body_line"}
+CARD_FIELDS = attrgetter(*(f.name for f in dataclasses.fields(Article) if f.name not in CARD_LEAVES_OUT))
+
+
+class Unsignable(Exception):
+    """A value whose content cannot be summed up: the page is always rendered."""
+
+
+@dataclass(frozen=True)
+class TemplateRules:
+    """How much of the data the theme's templates can show."""
+
+    skip: bool = True  # False: render every page, every build
+    cards: bool = True  # False: listed articles count with their body
+    shallow_groups: bool = True  # False: a group always counts with its articles
+
+
+def template_rules(templates_dir: Path, globals_: set[str]) -> TemplateRules:
+    """What the templates use, read from their syntax trees (conservative when unsure)."""
+    if globals_ - KNOWN_GLOBALS:
+        return TemplateRules(skip=False)
+    env = Environment()
+    cards = shallow = True
+    for path in sorted(templates_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(templates_dir).as_posix()
+        try:
+            tree = env.parse(path.read_text(encoding="utf-8"))
+        except (TemplateSyntaxError, UnicodeDecodeError):
+            return TemplateRules(skip=False)
+        uses = _uses(tree)
+        if uses["site"] - KNOWN_SITE_ATTRIBUTES:
+            return TemplateRules(skip=False)
+        if name != ARTICLE_PAGE and uses["body"]:
+            cards = False
+        if name != GROUP_PAGE and uses["members"]:
+            shallow = False
+    return TemplateRules(True, cards, shallow)
+
+
+def _uses(tree) -> dict[str, set]:
+    """What a template reaches: attributes of ``site``, bodies, the articles of groups."""
+    uses: dict[str, set] = {"site": set(), "body": set(), "members": set()}
+
+    def visit(node, parent) -> None:
+        if isinstance(node, nodes.Getattr):
+            if isinstance(node.node, nodes.Name) and node.node.name == "site":
+                uses["site"].add(node.attr)
+            if node.attr in BODY_ATTRIBUTES:
+                uses["body"].add(node.attr)
+            if node.attr == "articles" and not (isinstance(parent, nodes.Filter) and parent.name == "length"):
+                uses["members"].add(node.attr)
+        elif isinstance(node, nodes.Getitem) and isinstance(node.node, nodes.Name) and node.node.name == "site":
+            uses["site"].add("[]")
+        elif isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in BODY_HELPERS:
+            uses["body"].add(node.node.name)
+        for child in node.iter_child_nodes():
+            visit(child, node)
+
+    visit(tree, None)
+    return uses
+
+
+class Signer:
+    """Signatures of one build's pages and feeds."""
+
+    def __init__(self, site: Site, base: str, fingerprints: dict[str, str], rules: TemplateRules,
+                 photos: dict | None = None):
+        self.site = site
+        self.base = base
+        self.fingerprints = fingerprints
+        self.rules = rules
+        self.photos = photos or {}
+        self._articles: dict[tuple[str, bool], str] = {}
+        self._groups: dict[tuple[int, bool], str] = {}
+
+    def page(self, page) -> str | None:
+        if not self.rules.skip:
+            return None
+        try:
+            data = "".join(self.item(key, value) for key, value in page.data.items())
+        except Unsignable:
+            return None
+        return short_hash(self.base, "page", page.dest, page.template, page.title, repr(page.in_sitemap), data)
+
+    def feed(self, dest: str, articles, *details: str) -> str | None:
+        """A feed shows each entry whole, and falls back to the build time when empty."""
+        try:
+            entries = "".join(self.article(a, whole=True) for a in articles)
+        except Unsignable:
+            return None
+        when = "" if articles else self.site.built_at.isoformat()
+        return short_hash(self.base, "feed", dest, *details, entries, when)
+
+    def item(self, key: str, value) -> str:
+        main = key in ("article", "group")
+        return f"{key}=" + self.token(value, main) + ";"
+
+    def token(self, value, main: bool = False) -> str:
+        kind = type(value)
+        if kind is Article:
+            return self.article(value, main or not self.rules.cards)
+        if kind is Group:
+            return self.group(value, main or not self.rules.shallow_groups)
+        if kind in PLAIN:
+            return repr(value)
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(map(self.token, value)) + "]"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{self.token(k)}:{self.token(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, (datetime, date)):
+            return _moment(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = (f"{f.name}={self.token(getattr(value, f.name))}" for f in dataclasses.fields(value))
+            return kind.__name__ + "(" + ",".join(fields) + ")"
+        raise Unsignable(kind.__name__)
+
+    def article(self, article: Article, whole: bool) -> str:
+        key = (article.source, whole)
+        found = self._articles.get(key)
+        if found is None:
+            found = self._articles[key] = self._article(article, whole)
+        return found
+
+    def _article(self, article: Article, whole: bool) -> str:
+        site = self.site
+        around = repr((site.status_of(article), site.place_url(article.place),
+                       [site.tags[t].url for t in article.tags if t in site.tags],
+                       [self.photos.get(photo.src) for photo in article.photos]))
+        if whole:
+            fingerprint = self.fingerprints.get(article.source)
+            if fingerprint is None:
+                raise Unsignable(article.source)
+            return "A(" + short_hash(fingerprint, around) + ")"
+        return "C(" + short_hash(article.url, repr(CARD_FIELDS(article)), around) + ")"
+
+    def group(self, group: Group, members: bool) -> str:
+        key = (id(group), members)
+        found = self._groups.get(key)
+        if found is None:
+            parts = [group.kind, group.name, group.slug, group.url, str(len(group.articles))]
+            if members:
+                parts += [self.token(article) for article in group.articles]
+            found = self._groups[key] = "G(" + short_hash(*parts) + ")"
+        return found
+
+
+def _moment(value) -> str:
+    zone = getattr(value, "tzinfo", None)
+    return value.isoformat() + "@" + str(getattr(zone, "key", zone))

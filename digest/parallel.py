@@ -1,0 +1,91 @@
+"""Spread independent pieces of work over the machine's cores.
+
+Markdown rendering and page rendering are pure functions of data the main
+process already holds. Workers are forked after that data is in place, so they
+inherit it instead of receiving it through a pipe; only small task arguments
+and the results cross. With one core, or too little work to pay for the
+forks, everything runs in this process, in the same order, with the same
+results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Callable, Iterable, Iterator, Sequence
+
+MIN_ITEMS = 200  # below this, forking costs more than it saves
+CHUNK = 64  # items per task: few enough messages, fine enough to balance the cores
+
+_shared: object = None  # what the workers of the current map inherit
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def shared():
+    """The data the current :func:`each_result` made available to its workers."""
+    return _shared
+
+
+def run_all(work: Callable, items: Sequence, data: object = None,
+            done: Callable[[int], None] | None = None, min_items: int = MIN_ITEMS) -> list:
+    """``[work(item) for item in items]``, on all cores when that pays."""
+    return list(each_result(work, items, data, done, min_items))
+
+
+def each_result(work: Callable, items: Sequence, data: object = None,
+                done: Callable[[int], None] | None = None, min_items: int = MIN_ITEMS) -> Iterator:
+    """``work(item)`` for each item, in order, as the results come in.
+
+    ``data`` is readable in ``work`` through :func:`shared` (workers inherit
+    it when they are forked); ``done(n)`` is told how many items were finished
+    after each chunk, for a progress bar. Results are handed over one by one,
+    so big ones (rendered pages) need not all be held at once.
+    """
+    global _shared
+    previous, _shared = _shared, data
+    try:
+        workers = min(cores(), len(items) // CHUNK + 1)
+        if workers < 2 or len(items) < min_items or not _can_fork():
+            yield from _run_here(work, items, done)
+        else:
+            yield from _run_forked(work, items, workers, done)
+    finally:
+        _shared = previous
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_here(work: Callable, items: Iterable, done) -> Iterator:
+    for item in items:
+        yield work(item)
+        if done:
+            done(1)
+
+
+def _run_forked(work: Callable, items: Sequence, workers: int, done) -> Iterator:
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        for chunk_results in pool.imap(_ChunkRunner(work), chunks):
+            yield from chunk_results
+            if done:
+                done(len(chunk_results))
+
+
+class _ChunkRunner:
+    """Runs ``work`` over one chunk inside a worker (picklable, unlike a lambda)."""
+
+    def __init__(self, work: Callable):
+        self.work = work
+
+    def __call__(self, chunk: Sequence) -> list:
+        return [self.work(item) for item in chunk]

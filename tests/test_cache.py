@@ -1,0 +1,182 @@
+"""The cache: where it lives, what it trusts, and what makes it start afresh."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from digest.cache import UNLOADED, BuildCache, UnloadedError, cache_folder
+from digest.changes import Signer, template_rules
+from digest.config import SiteConfig
+from digest.content import Article
+from digest.errors import Problem, Location
+from digest.parallel import run_all, shared
+from digest.site import Site
+from digest.write import Trees
+from conftest import PROJECT
+
+DATE = datetime(2020, 1, 30, 9, tzinfo=timezone.utc)
+
+
+def make_article(source="articles/a.md", slug="a", title="标题", **fields) -> Article:
+    return Article(source=source, slug=slug, title=title, date=DATE, body="正文。", **fields)
+
+
+def test_the_cache_lives_beside_the_output(tmp_path):
+    folder = cache_folder(tmp_path / "site" / "output")
+    assert folder == tmp_path / "site" / ".digest-cache" / "build-output"
+    assert folder != cache_folder(tmp_path / "site" / "preview")
+
+
+def test_records_are_found_by_the_bytes_of_the_file(tmp_path):
+    cache = BuildCache(tmp_path / "output")
+    cache.use_config(SiteConfig())
+    warning = Problem(Location("articles/a.md", 3), "warning", "a warning")
+    cache.remember("articles/a.md", "digest-1", make_article(), [warning])
+    assert cache.record("articles/a.md", "digest-2") is None
+    record = cache.record("articles/a.md", "digest-1")
+    assert record.problems == (warning,)
+    assert record.article.body == ""  # the text is not kept: the file is there to read
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    again.use_config(SiteConfig())
+    assert again.record("articles/a.md", "digest-1").article.title == "标题"
+    again.use_config(SiteConfig(title="另一个站"))
+    assert again.record("articles/a.md", "digest-1") is None  # site.yaml changed: start afresh
+    again.close()
+
+
+def cache_with_body(tmp_path, links=None, assets=(), is_cacheable=True) -> tuple[BuildCache, Article]:
+    """A cache that has just rendered the body of one article."""
+    cache = BuildCache(tmp_path / "output")
+    article = make_article()
+    cache.remember(article.source, "d", article, [])
+    cache.remember_body(article, "<p>正文。</p>", (), "正文。", (), links or {}, set(assets), is_cacheable)
+    return cache, article
+
+
+def test_a_remembered_body_is_used_only_while_its_links_resolve_the_same(tmp_path):
+    content = tmp_path / "content"
+    (content / "media").mkdir(parents=True)
+    (content / "media" / "map.pdf").write_bytes(b"%PDF")
+    cache, article = cache_with_body(tmp_path, {"articles/b.md": "articles/b/"}, {"media/map.pdf"})
+    urls = {"articles/a.md": "articles/a/", "articles/b.md": "articles/b/"}
+    assert cache.body(article, urls, content) is not None
+    assert cache.body(article, {**urls, "articles/b.md": "articles/bee/"}, content) is None
+    assert cache.body(article, {"articles/a.md": "articles/a/"}, content) is None
+    (content / "media" / "map.pdf").unlink()
+    assert cache.body(article, urls, content) is None
+    cache.close()
+
+
+def test_a_body_with_a_broken_link_is_not_kept(tmp_path):
+    cache, article = cache_with_body(tmp_path, is_cacheable=False)
+    assert cache.body(article, {}, tmp_path) is None
+    assert cache.fingerprint(article)  # still known for this build's signatures
+    cache.close()
+
+
+def test_html_of_a_remembered_body_is_loaded_when_a_page_needs_it(tmp_path):
+    cache, _ = cache_with_body(tmp_path)
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    light = make_article(html=UNLOADED)
+    assert again.body(light, {}, tmp_path) is not None
+    assert again.full(light).html == "<p>正文。</p>"
+    with pytest.raises(UnloadedError):
+        light.html.__html__()  # a template printing it would fail, not show nothing
+    again.close()
+
+
+def test_a_damaged_state_file_means_starting_afresh(tmp_path):
+    cache = BuildCache(tmp_path / "output")
+    cache.close()
+    (cache.folder / "state.pickle").write_bytes(b"not a pickle")
+    again = BuildCache(tmp_path / "output")
+    assert again.state.articles == {}
+    again.close()
+
+
+def test_an_output_folder_replaced_by_hand_is_not_trusted(tmp_path):
+    output = tmp_path / "output"
+    output.mkdir()
+    cache = BuildCache(output)
+    cache.update(trees=Trees({"index.html": "sha1:x"}), signatures={"index.html": "s"})
+    cache.save()
+    cache.close()
+    output.rename(tmp_path / "elsewhere")
+    output.mkdir()
+    again = BuildCache(output)
+    assert again.state.trees.output is None and again.state.signatures == {}
+    again.close()
+
+
+def test_a_second_build_of_the_same_output_waits(tmp_path):
+    first = BuildCache(tmp_path / "output")
+    entered = threading.Event()
+
+    def second():
+        BuildCache(tmp_path / "output").close()
+        entered.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    assert not entered.wait(0.3)
+    first.close()
+    assert entered.wait(5)
+    thread.join()
+
+
+# --- signatures ----------------------------------------------------------------
+
+
+def write_templates(folder: Path, texts: dict[str, str]) -> Path:
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_projects_templates_allow_skipping_unchanged_pages():
+    rules = template_rules(PROJECT / "templates", {"range", "photos", "share_card", "indexed_text"})
+    assert rules.skip and rules.cards and rules.shallow_groups
+
+
+def test_templates_that_show_more_get_the_conservative_rules(tmp_path):
+    lists_bodies = write_templates(tmp_path / "a", {"index.html": "{% for a in articles %}{{ a.html|safe }}{% endfor %}"})
+    assert not template_rules(lists_bodies, set()).cards
+    counts = write_templates(tmp_path / "b", {"groups.html": "{{ group.articles[0].title }}"})
+    assert not template_rules(counts, set()).shallow_groups
+    whole_site = write_templates(tmp_path / "c", {"base.html": "{{ site.articles|length }}"})
+    assert not template_rules(whole_site, set()).skip
+    assert not template_rules(PROJECT / "templates", {"mystery_helper"}).skip
+
+
+def test_a_listed_article_counts_by_what_lists_show():
+    one = make_article(summary="一", html="<p>一</p>")
+    site = Site.create(SiteConfig(), [one], [], DATE)
+    rules = template_rules(PROJECT / "templates", set())
+    signer = Signer(site, "base", {one.source: "f1"}, rules)
+    card = signer.token(one)
+    assert Signer(site, "base", {one.source: "f2"}, rules).token(one) == card  # the body is not shown in lists
+    assert Signer(site, "base", {one.source: "f2"}, rules).token(one, main=True) != signer.token(one, main=True)
+    retitled = make_article(title="新标题", summary="一")
+    assert Signer(site, "base", {one.source: "f1"}, rules).token(retitled) != card
+
+
+# --- parallel work ---------------------------------------------------------------
+
+
+def _square_plus_shared(item: int) -> int:
+    return item * item + shared()
+
+
+def test_work_spread_over_processes_comes_back_in_order():
+    items = list(range(500))
+    assert run_all(_square_plus_shared, items, data=1, min_items=10) == [i * i + 1 for i in items]
+    assert run_all(_square_plus_shared, items[:5], data=2) == [i * i + 2 for i in items[:5]]

@@ -1,0 +1,270 @@
+"""An incremental build makes exactly what a cold build of the same content makes.
+
+Each test builds a small newsroom cold, changes one kind of thing, builds
+again with the cache, builds the same content cold into another folder, and
+compares the two trees byte for byte (Pagefind's index aside: it is not
+byte-stable from one run to the next, so only its page count is compared).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from digest.builder import BuildOptions, Theme, build
+from digest.errors import ContentError
+from conftest import PROJECT
+
+NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+PLACES = ["驿马乡", "崇文街道", "下栅村"]
+TAGS = ["疫情防控", "基层党建", "复工复产"]
+SITE = "title: 测试要闻\nbase_url: https://example.cn/digest/\nper_page: 3\nfeed_limit: 4\nsummary_length: 40\n"
+TIMELINE = """\
+- date: 2020-01-26
+  title: 启动一级响应
+  article: report-2
+- date: 2020-02-03 09:00
+  title: 复工复产
+  place: 崇文街道
+  detail: 见[第十篇](articles/2020/2020-02-01-report-10.md)。
+"""
+SEARCH = "pagefind"
+
+
+def article(number: int, *, title: str | None = None, place: str | None = None, tags: str | None = None,
+            extra: str = "", body: str | None = None) -> str:
+    """The text of report ``number``: linked to its predecessor and to a media file."""
+    place = place or PLACES[number % len(PLACES)]
+    tags = tags or f"[{TAGS[number % len(TAGS)]}, {TAGS[(number + 1) % len(TAGS)]}]"
+    link = f"见[上一篇](2020-01-{number - 1:02d}-report-{number - 1}.md)。" if 1 < number <= 9 else ""
+    if body is None:
+        body = (f"{place}第{number}篇报道的第一段，讲述基层干部的工作。{link}\n\n"
+                f"| 项目 | 数量 |\n| --- | ---: |\n| 走访 | {number * 7} |\n\n"
+                "附件：[通知](../../media/notice.pdf)。\n")
+    day = f"2020-01-{number:02d}" if number <= 9 else f"2020-02-{number - 9:02d}"
+    return (f"---\ntitle: {title or f'第{number}篇：{place}的报道'}\ndate: {day} 08:00\n"
+            f"place: {place}\ntags: {tags}\nauthor: 记者{number}\n{extra}---\n{body}")
+
+
+def file_name(number: int) -> str:
+    day = f"2020-01-{number:02d}" if number <= 9 else f"2020-02-{number - 9:02d}"
+    return f"2020/{day}-report-{number}.md"
+
+
+class Newsroom:
+    """A content folder, a theme of its own, and an output built incrementally."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.content = root / "content"
+        self.theme = Theme(root / "theme" / "templates", root / "theme" / "static")
+        shutil.copytree(PROJECT / "templates", self.theme.templates_dir)
+        shutil.copytree(PROJECT / "static", self.theme.static_dir)
+        articles = self.content / "articles"
+        (articles / "2020").mkdir(parents=True)
+        (self.content / "media").mkdir()
+        (self.content / "media" / "notice.pdf").write_bytes(b"%PDF-1.4 notice\n")
+        (self.content / "site.yaml").write_text(SITE, encoding="utf-8")
+        (self.content / "timeline.yaml").write_text(TIMELINE, encoding="utf-8")
+        for number in range(1, 13):
+            self.write(file_name(number), article(number))
+        self.output = root / "site" / "output"
+        self.cold_runs = 0
+
+    def path(self, name: str) -> Path:
+        return self.content / "articles" / name
+
+    def write(self, name: str, text: str) -> None:
+        self.path(name).write_text(text, encoding="utf-8")
+
+    def build(self, output: Path | None = None):
+        options = BuildOptions(content_dir=self.content, output_dir=output or self.output, now=NOW)
+        return build(options, self.theme)
+
+    def check(self):
+        """Build incrementally, build cold elsewhere, and require the same bytes."""
+        result = self.build()
+        self.cold_runs += 1
+        cold = self.root / f"cold-{self.cold_runs}" / "output"
+        self.build(cold)
+        assert_same_tree(self.output, cold)
+        return result
+
+
+@pytest.fixture
+def newsroom(tmp_path) -> Newsroom:
+    room = Newsroom(tmp_path)
+    room.build()
+    return room
+
+
+def tree(root: Path) -> dict[str, Path]:
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            files[path.relative_to(root).as_posix()] = path
+    return files
+
+
+def assert_same_tree(built: Path, expected: Path) -> None:
+    """Every file the same, except Pagefind's (compared by what it indexed)."""
+    ours, theirs = tree(built), tree(expected)
+    missing = sorted(set(theirs) - set(ours))
+    extra = sorted(set(ours) - set(theirs))
+    same_names = not missing and not extra
+    search_only = all(name.startswith(SEARCH + "/") for name in missing + extra)
+    assert same_names or search_only, f"missing {missing[:5]}, extra {extra[:5]}"
+    for name in sorted(theirs):
+        if name.startswith(SEARCH + "/") or name not in ours:
+            continue
+        mine, wanted = ours[name].read_bytes(), theirs[name].read_bytes()
+        if mine != wanted:
+            pytest.fail(f"{name} differs from a cold build:\n" + unified_diff(name, mine, wanted))
+    assert search_summary(built) == search_summary(expected)
+
+
+def search_summary(root: Path) -> dict:
+    entry = json.loads((root / SEARCH / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return {language: info["page_count"] for language, info in entry["languages"].items()}
+
+
+def unified_diff(name: str, mine: bytes, wanted: bytes) -> str:
+    lines = difflib.unified_diff(
+        wanted.decode("utf-8", "replace").splitlines(), mine.decode("utf-8", "replace").splitlines(),
+        f"cold/{name}", f"incremental/{name}", lineterm="", n=2,
+    )
+    return "\n".join(list(lines)[:80])
+
+
+# --- one kind of change each ----------------------------------------------------
+
+
+def test_nothing_changed_writes_nothing(newsroom):
+    result = newsroom.check()
+    assert result.files_written == 0
+    assert result.files_unchanged > 50
+
+
+def test_touch_without_change_writes_nothing(newsroom):
+    path = newsroom.path(file_name(4))
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert newsroom.check().files_written == 0
+
+
+def test_edit_body_rewrites_only_what_shows_it(newsroom):
+    newsroom.write(file_name(5), article(5) + "\n补记：群众对此表示满意。\n")
+    result = newsroom.check()
+    assert 0 < result.files_written < 12  # its page, its feeds, the sitemap's neighbours... not the site
+
+
+def test_edit_title(newsroom):
+    newsroom.write(file_name(7), article(7, title="改过的标题：驿马乡"))
+    newsroom.check()
+
+
+def test_change_place_and_tags(newsroom):
+    newsroom.write(file_name(3), article(3, place="新设的村", tags="[新标签]"))
+    newsroom.check()
+
+
+def test_add_article(newsroom):
+    newsroom.write(file_name(13), article(13))
+    newsroom.check()
+
+
+def test_delete_article(newsroom):
+    newsroom.path(file_name(12)).unlink()
+    newsroom.check()
+    assert not (newsroom.output / "articles" / "report-12").exists()
+
+
+def test_rename_file_changes_its_address(newsroom):
+    newsroom.path(file_name(11)).rename(newsroom.path("2020/2020-02-02-renamed.md"))
+    newsroom.check()
+    assert (newsroom.output / "articles" / "renamed" / "index.html").exists()
+    assert "report-11" not in (newsroom.output / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_linked_article_gets_a_new_slug(newsroom):
+    newsroom.write(file_name(2), article(2, extra="slug: second\n"))
+    with pytest.raises(ContentError):  # the timeline names report-2
+        newsroom.build()
+    (newsroom.content / "timeline.yaml").write_text(TIMELINE.replace("report-2", "second"), encoding="utf-8")
+    newsroom.check()  # report 3 links to report 2's file: its page now links to /second/
+
+
+def test_change_template(newsroom):
+    path = newsroom.theme.templates_dir / "base.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("</footer>", "<p>改版</p></footer>"), encoding="utf-8")
+    pages = [name for name in tree(newsroom.output) if name.endswith(".html") and not name.startswith(SEARCH)]
+    assert newsroom.check().files_written >= len(pages)
+
+
+def test_change_static_file(newsroom):
+    path = newsroom.theme.static_dir / "style.css"
+    path.write_text(path.read_text(encoding="utf-8") + "\n/* 改 */\n", encoding="utf-8")
+    (newsroom.theme.static_dir / "new.txt").write_text("新文件\n", encoding="utf-8")
+    newsroom.check()
+
+
+def test_change_site_yaml(newsroom):
+    (newsroom.content / "site.yaml").write_text(SITE.replace("测试要闻", "新名字"), encoding="utf-8")
+    newsroom.check()
+
+
+def test_change_timeline(newsroom):
+    (newsroom.content / "timeline.yaml").write_text(
+        TIMELINE + "- date: 2020-02-10\n  title: 新事件\n  article: report-9\n", encoding="utf-8")
+    newsroom.check()
+
+
+def test_make_a_draft_and_publish_it_again(newsroom):
+    """Report 9 links to report 8: the link goes while 8 is a draft, and comes back."""
+    newsroom.write(file_name(8), article(8, extra="draft: true\n"))
+    newsroom.check()
+    assert not (newsroom.output / "articles" / "report-8").exists()
+    newsroom.write(file_name(8), article(8))
+    newsroom.check()
+
+
+def test_linked_media_file_removed_then_restored(newsroom):
+    notice = newsroom.content / "media" / "notice.pdf"
+    notice.unlink()
+    with pytest.raises(ContentError):
+        newsroom.build()
+    notice.write_bytes(b"%PDF-1.4 a new notice\n")
+    newsroom.check()
+
+
+def test_errors_after_a_good_build_leave_the_cache_usable(newsroom):
+    before = tree(newsroom.output)
+    newsroom.write(file_name(6), "---\ntitle: 没有日期\n---\n正文。\n")
+    with pytest.raises(ContentError):
+        newsroom.build()
+    assert tree(newsroom.output).keys() == before.keys()
+    newsroom.write(file_name(6), article(6, title="修好了"))
+    newsroom.check()
+
+
+def test_many_changes_in_a_row(newsroom):
+    """The spare tree is reused build after build; it must never drift."""
+    newsroom.write(file_name(1), article(1, title="第一次改"))
+    newsroom.check()
+    newsroom.write(file_name(13), article(13))
+    newsroom.check()
+    newsroom.path(file_name(13)).unlink()
+    newsroom.write(file_name(1), article(1))
+    newsroom.check()
+    assert newsroom.check().files_written == 0
+
+
+def test_output_removed_by_hand(newsroom):
+    shutil.rmtree(newsroom.output)
+    newsroom.check()
