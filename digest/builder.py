@@ -391,7 +391,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         except ContentError:
             cache.save()  # what was learned about the good files stays useful
             raise
-        writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees)
+        writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.spare_changing)
         try:
             signatures = write_site(site, theme, options, writer, cache, progress)
             search_key = update_search(writer, cache, progress)
@@ -429,7 +429,7 @@ def update_search(writer: OutputWriter, cache: BuildCache, progress: Progress = 
         return key
     writer.finish(materialize=True)
     writer.clear_folder(SEARCH_FOLDER)
-    progress.stage("indexing for search", 1)
+    progress.stage("indexing for search", None, size=len(writer.files))
     index_site(writer.staging)
     writer.register_folder(SEARCH_FOLDER)
     return key

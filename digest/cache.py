@@ -179,10 +179,19 @@ class BuildCache:
         if state.output_id != _folder_id(self.output_dir):
             state.trees.output, state.signatures, state.search_key = None, {}, ""
             self.dirty = True
-        if state.spare_id != _folder_id(self.spare):
-            state.trees.spare = None
+        if state.spare_id != _folder_id(self.spare) or self._changing_mark.exists():
+            state.trees.spare = None  # a build was killed while changing it: read it afresh
             self.dirty = True
         return state
+
+    @property
+    def _changing_mark(self) -> Path:
+        return self.folder / "tree-changing"
+
+    def spare_changing(self) -> None:
+        """The spare tree is about to change: until the state is saved, its manifest is void."""
+        self._changing_mark.touch()
+        self.dirty = True
 
     def save(self) -> None:
         """Write what this build learned (atomically: a killed build leaves the old state)."""
@@ -196,6 +205,7 @@ class BuildCache:
         with open(temporary, "wb") as file:
             pickle.dump(self.state, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.folder / "state.pickle")
+        self._changing_mark.unlink(missing_ok=True)
         self.dirty = False
 
     def update(self, **fields) -> None:

@@ -19,8 +19,9 @@ REFRESH_SECONDS = 0.1
 class Progress:
     """Receives the build's stages; this base class shows nothing."""
 
-    def stage(self, name: str, total: int) -> Callable[[int], None] | None:
-        """Start a stage of ``total`` items; return what to call with each batch done."""
+    def stage(self, name: str, total: int | None, size: int | None = None) -> Callable[[int], None] | None:
+        """Start a stage of ``total`` items (None: not counted) and ``size`` (how much work
+        it is, by default ``total``); return what to call with each batch done."""
         return None
 
     def close(self) -> None:
@@ -44,15 +45,21 @@ class TerminalProgress(Progress):
         self.bars.start()
         self._drawn = 0.0
 
-    def stage(self, name: str, total: int) -> Callable[[int], None] | None:
-        if total < LONG_STAGE:
+    def stage(self, name: str, total: int | None, size: int | None = None) -> Callable[[int], None] | None:
+        for task in list(self.bars.task_ids):
+            self.bars.remove_task(task)  # one line: the stage the build is at
+        if (size if size is not None else total or 0) < LONG_STAGE:
+            self.bars.refresh()
             return None
         task = self.bars.add_task(name, total=total)
+        self.bars.refresh()
 
         def advance(count: int) -> None:
+            if task not in self.bars.task_ids:
+                return  # a later stage has begun
             self.bars.advance(task, count)
             now = time.monotonic()
-            if now - self._drawn >= REFRESH_SECONDS or self.bars.tasks[task].finished:
+            if now - self._drawn >= REFRESH_SECONDS:
                 self._drawn = now
                 self.bars.refresh()
 

@@ -23,6 +23,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 STAGING_MARK = ".new-"
 DIR_MODE = 0o755
@@ -60,8 +61,10 @@ class OutputWriter:
     without, a fresh folder beside the output, removed on abort.
     """
 
-    def __init__(self, output_dir: Path, spare: Path | None = None, trees: Trees | None = None):
+    def __init__(self, output_dir: Path, spare: Path | None = None, trees: Trees | None = None,
+                 on_change: Callable[[], None] | None = None):
         self.output_dir = output_dir.absolute()
+        self.on_change = on_change  # told once, before the spare tree is first changed
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(self.output_dir)
         trees = trees or Trees()
@@ -108,11 +111,17 @@ class OutputWriter:
         """
         if self.lazy:
             self.materialize()
+        self._changing()
         path = self.staging / dest
         self._make_folders(dest.rpartition("/")[0])
         self._remove(path)
         self.present.pop(dest, None)
         return path
+
+    def _changing(self) -> None:
+        if self.on_change is not None:
+            on_change, self.on_change = self.on_change, None
+            on_change()
 
     def _make_folders(self, folder: str) -> None:
         """Create ``folder`` and its parents, readable by a web server whatever the umask."""
@@ -205,6 +214,7 @@ class OutputWriter:
     def clear_folder(self, folder: str) -> None:
         """Empty one folder of the staging tree before a tool rewrites it."""
         prefix = folder.rstrip("/") + "/"
+        self._changing()
         shutil.rmtree(self.staging / folder, ignore_errors=True)
         for dest in [d for d in self.present if d.startswith(prefix)]:
             del self.present[dest]
@@ -236,6 +246,8 @@ class OutputWriter:
     def prune(self) -> None:
         """Remove what the spare tree holds that the new site does not."""
         extra = [dest for dest in self.present if dest not in self.files]
+        if extra:
+            self._changing()
         folders = set()
         for dest in extra:
             self._remove(self.staging / dest)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from digest import builder
 from digest.builder import BuildOptions, Theme, build
 from digest.errors import ContentError
 from conftest import PROJECT
@@ -267,4 +268,24 @@ def test_many_changes_in_a_row(newsroom):
 
 def test_output_removed_by_hand(newsroom):
     shutil.rmtree(newsroom.output)
+    newsroom.check()
+
+
+def test_a_build_that_fails_half_way_leaves_the_output_and_the_cache_usable(newsroom, monkeypatch):
+    """The spare tree is half changed when indexing fails: the next build must not trust it."""
+    newsroom.write(file_name(1), article(1, title="先改一篇"))
+    newsroom.check()  # now the spare tree is an older output, known by its manifest
+    before = {name: path.read_bytes() for name, path in tree(newsroom.output).items()}
+    newsroom.write(file_name(5), article(5, title="改了一半"))
+
+    def crash(site_dir):
+        raise RuntimeError("the indexer crashed")
+
+    monkeypatch.setattr(builder, "index_site", crash)
+    with pytest.raises(RuntimeError):
+        newsroom.build()
+    assert {name: path.read_bytes() for name, path in tree(newsroom.output).items()} == before
+    monkeypatch.undo()
+    newsroom.write(file_name(1), article(1))  # back to what the spare's manifest says it holds
+    newsroom.write(file_name(5), article(5))
     newsroom.check()
