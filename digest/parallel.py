@@ -15,7 +15,8 @@ import os
 from typing import Callable, Iterable, Iterator, Sequence
 
 MIN_ITEMS = 200  # below this, forking costs more than it saves
-CHUNK = 64  # items per task: few enough messages, fine enough to balance the cores
+CHUNK = 64  # items per task at most: few enough messages, fine enough to balance the cores
+CHUNKS_PER_WORKER = 4  # at least, so that a slow chunk does not leave a core idle at the end
 
 _shared: object = None  # what the workers of the current map inherit
 
@@ -51,7 +52,7 @@ def each_result(work: Callable, items: Sequence, data: object = None,
     global _shared
     previous, _shared = _shared, data
     try:
-        workers = min(cores(), len(items) // CHUNK + 1)
+        workers = min(cores(), len(items))
         if workers < 2 or len(items) < min_items or not _can_fork():
             yield from _run_here(work, items, done)
         else:
@@ -72,7 +73,8 @@ def _run_here(work: Callable, items: Iterable, done) -> Iterator:
 
 
 def _run_forked(work: Callable, items: Sequence, workers: int, done) -> Iterator:
-    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    size = max(1, min(CHUNK, len(items) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for chunk_results in pool.imap(_ChunkRunner(work), chunks):
