@@ -35,8 +35,9 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
+from . import sources
 from .content import Article
-from .errors import Problem
+from .errors import Problem, Report
 from .write import Trees
 
 CACHE_ROOT = ".digest-cache"
@@ -116,6 +117,7 @@ class CacheState:
     articles: dict[str, ArticleRecord] = field(default_factory=dict)  # source -> record
     signatures: dict[str, str] = field(default_factory=dict)  # dest -> signature of the output's file
     trees: Trees = field(default_factory=Trees)
+    yaml_files: dict = field(default_factory=dict)  # name -> (engine, digest, parsed value, problems)
     search_key: str = ""  # what the output's pagefind/ folder was made from
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
@@ -224,6 +226,20 @@ class BuildCache:
             self.state.records_key = key
             self.state.articles = {}
             self.dirty = True
+
+    def yaml_file(self, content_dir: Path, name: str, report: Report):
+        """:func:`sources.load_yaml_file`, parsed again only when the file's bytes change."""
+        digest = file_digest(content_dir / name)
+        found = self.state.yaml_files.get(name)
+        if found is not None and found[:2] == (self.engine, digest):
+            report.problems.extend(found[3])
+            return found[2]
+        parsed = Report()
+        value = sources.load_yaml_file(content_dir, name, parsed)
+        self.state.yaml_files[name] = (self.engine, digest, value, tuple(parsed.problems))
+        self.dirty = True
+        report.extend(parsed)
+        return value
 
     def record(self, source: str, digest: str) -> ArticleRecord | None:
         found = self.state.articles.get(source)

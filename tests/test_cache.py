@@ -12,7 +12,7 @@ from digest.cache import UNLOADED, BuildCache, UnloadedError, cache_folder
 from digest.changes import Signer, template_rules
 from digest.config import SiteConfig
 from digest.content import Article
-from digest.errors import Problem, Location
+from digest.errors import Location, Problem, Report
 from digest.parallel import run_all, shared
 from digest.site import Site
 from digest.write import Trees
@@ -91,6 +91,18 @@ def test_html_of_a_remembered_body_is_loaded_when_a_page_needs_it(tmp_path):
     with pytest.raises(UnloadedError):
         light.html.__html__()  # a template printing it would fail, not show nothing
     again.close()
+
+
+def test_the_timeline_is_parsed_again_only_when_its_bytes_change(tmp_path):
+    (tmp_path / "timeline.yaml").write_text("- date: 2020-01-26\n  title: 一\x07\n", encoding="utf-8")
+    cache = BuildCache(tmp_path / "output")
+    first, second = Report(), Report()
+    value = cache.yaml_file(tmp_path, "timeline.yaml", first)
+    assert cache.yaml_file(tmp_path, "timeline.yaml", second) is value
+    assert second.problems == first.problems != []  # the warning is told again, not lost
+    (tmp_path / "timeline.yaml").write_text("- date: 2020-01-27\n  title: 二\n", encoding="utf-8")
+    assert cache.yaml_file(tmp_path, "timeline.yaml", Report())[0]["title"] == "二"
+    cache.close()
 
 
 def test_a_damaged_state_file_means_starting_afresh(tmp_path):
