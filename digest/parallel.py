@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from typing import Callable, Iterable, Iterator, Sequence
 
 MIN_ITEMS = 200  # below this, forking costs more than it saves
@@ -76,11 +77,20 @@ def _run_forked(work: Callable, items: Sequence, workers: int, done) -> Iterator
     size = max(1, min(CHUNK, len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_leave_interrupts_to_the_parent) as pool:
         for chunk_results in pool.imap(_ChunkRunner(work), chunks):
             yield from chunk_results
             if done:
                 done(len(chunk_results))
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the pool, and
+    workers must not each print a KeyboardInterrupt traceback of their own.
+    The pool ends its workers with SIGTERM, which must simply end them, even
+    where the parent (``serve``) turned SIGTERM into an interrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _ChunkRunner:
