@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -465,7 +466,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     for page in pages:
         signatures[page.dest] = signer.page(page) if signer else None
         if not _keep(writer, page.dest, signatures[page.dest], old):
-            todo.append(_with_bodies(page, cache, signer))
+            todo.append(_with_bodies(page, cache, signer, partial(_text_of, options.content_dir, site.config)))
     done = progress.stage("writing pages", len(todo))
     job = PageJob(env, site, todo, options.preview)
     for index, data in enumerate(each_result(_render_page, range(len(todo)), job, done)):
@@ -517,25 +518,33 @@ def make_signer(site: Site, theme: Theme, options: BuildOptions, env, cache: Bui
     return Signer(site, base, cache.fingerprints, rules, photos)
 
 
-def _with_bodies(page, cache: BuildCache | None, signer: Signer | None):
-    """The page with the HTML of the articles it shows loaded from the cache."""
+def _with_bodies(page, cache: BuildCache | None, signer: Signer | None, text_of):
+    """The page with the HTML of the articles it shows loaded from the cache
+    (and their text read again, for a theme that shows it)."""
     if cache is None:
         return page
     whole = signer is None or not signer.rules.cards
-    data = {key: _loaded(value, cache, whole or key == "article") for key, value in page.data.items()}
+    text_of = text_of if signer is None or signer.rules.text else None
+    data = {key: _loaded(value, cache, whole or key == "article", text_of) for key, value in page.data.items()}
     return replace(page, data=data)
 
 
-def _loaded(value, cache: BuildCache, whole: bool):
+def _loaded(value, cache: BuildCache, whole: bool, text_of):
     if isinstance(value, Article):
-        return cache.full(value) if whole else value
+        return cache.full(value, text_of) if whole else value
     if not whole:
         return value
     if isinstance(value, Group):
-        return replace(value, articles=tuple(cache.full(a) for a in value.articles))
+        return replace(value, articles=tuple(cache.full(a, text_of) for a in value.articles))
     if isinstance(value, (list, tuple)):
-        return type(value)(_loaded(item, cache, whole) for item in value)
+        return type(value)(_loaded(item, cache, whole, text_of) for item in value)
     return value
+
+
+def _text_of(content_dir: Path, config: SiteConfig, article: Article) -> str:
+    """The Markdown text of an article whose front matter came from the cache."""
+    fresh, _ = read_article_file(content_dir / article.source, content_dir, config)
+    return fresh.body if fresh is not None else ""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 from . import sources
 from .content import Article
@@ -307,8 +308,11 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", self._new_html.items())
         self._new_html = {}
 
-    def full(self, article: Article) -> Article:
-        """``article`` with its HTML, loaded from the cache if it was not rendered this build."""
+    def full(self, article: Article, text_of: Callable[[Article], str] | None = None) -> Article:
+        """``article`` with its HTML, loaded from the cache if it was not rendered this build;
+        and with its Markdown text, from ``text_of``, if that is given."""
+        if text_of is not None and not article.body:
+            article = replace(self.full(article), body=text_of(article))
         if not isinstance(article.html, UnloadedHtml):
             return article
         loaded = self._full.get(article.source)

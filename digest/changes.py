@@ -56,6 +56,7 @@ class TemplateRules:
     skip: bool = True  # False: render every page, every build
     cards: bool = True  # False: listed articles count with their body
     shallow_groups: bool = True  # False: a group always counts with its articles
+    text: bool = False  # True: a template shows an article's Markdown text (the cache keeps none)
 
 
 def template_rules(templates_dir: Path, globals_: set[str]) -> TemplateRules:
@@ -64,6 +65,7 @@ def template_rules(templates_dir: Path, globals_: set[str]) -> TemplateRules:
         return TemplateRules(skip=False)
     env = Environment()
     cards = shallow = True
+    text = False
     for path in sorted(templates_dir.rglob("*")):
         if not path.is_file():
             continue
@@ -79,7 +81,8 @@ def template_rules(templates_dir: Path, globals_: set[str]) -> TemplateRules:
             cards = False
         if name != GROUP_PAGE and uses["members"]:
             shallow = False
-    return TemplateRules(True, cards, shallow)
+        text = text or "body" in uses["body"]
+    return TemplateRules(True, cards, shallow, text)
 
 
 def _uses(tree) -> dict[str, set]:

@@ -289,3 +289,14 @@ def test_a_build_that_fails_half_way_leaves_the_output_and_the_cache_usable(news
     newsroom.write(file_name(1), article(1))  # back to what the spare's manifest says it holds
     newsroom.write(file_name(5), article(5))
     newsroom.check()
+
+
+def test_a_theme_that_shows_the_markdown_text(newsroom):
+    """The cache keeps no Markdown text; a neighbour's page rendered again must still show it."""
+    path = newsroom.theme.templates_dir / "article.html"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}<pre>{{ article.body }}</pre>", 1), encoding="utf-8")
+    newsroom.build()
+    newsroom.write(file_name(6), article(6, title="邻居改了标题"))
+    newsroom.check()
+    assert "第5篇报道的第一段" in (newsroom.output / "articles" / "report-5" / "index.html").read_text(encoding="utf-8")
