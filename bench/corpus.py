@@ -428,9 +428,8 @@ HUGO_LAYOUTS = {
 ''',
     "index.html": '''\
 {{ define "main" }}
-{{ $pages := where .Site.RegularPages "Type" "posts" }}
 <ul>
-{{ range (.Paginate $pages).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}<p>{{ .Summary }}</p></li>
+{{ range (.Paginate .Site.RegularPages).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}<p>{{ .Summary }}</p></li>
 {{ end }}
 </ul>
 {{ template "_internal/pagination.html" . }}

@@ -16,6 +16,7 @@ Pelican (into bench/work/pelican-venv) and Hugo (Debian package) are installed i
 
 import argparse
 import datetime
+import io
 import os
 import platform
 import re
@@ -23,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from pathlib import Path
@@ -72,11 +74,25 @@ class Digest(Tool):
     """Our generator: python build.py --content DIR --output DIR, run from the repo root."""
 
     name = "digest"
+    root = ROOT  # the working tree, or a snapshot of one commit (--digest-at)
+    commit = None
+
+    def use_commit(self, rev):
+        """Build from commit rev, extracted with git archive into bench/work/snapshot."""
+        folder = WORK / "snapshot"
+        remove(folder)
+        folder.mkdir(parents=True)
+        self.commit = run_quiet(["git", "rev-parse", "--short", rev], cwd=ROOT)
+        tar = subprocess.run(["git", "archive", "--format=tar", self.commit], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+            archive.extractall(folder, filter="data")
+        self.root = folder
 
     def install(self):
         """Check that build.py exists; we never install it."""
-        if not (ROOT / "build.py").exists():
-            raise Failed(f"{ROOT / 'build.py'} does not exist yet")
+        if not (self.root / "build.py").exists():
+            raise Failed(f"{self.root / 'build.py'} does not exist yet")
 
     def python(self):
         """Return the project's venv python, else this interpreter."""
@@ -84,7 +100,9 @@ class Digest(Tool):
         return str(venv) if venv.exists() else sys.executable
 
     def version(self):
-        """Return the repo's commit, noting uncommitted changes."""
+        """Return the commit built, noting uncommitted changes in the working tree."""
+        if self.commit:
+            return f"commit {self.commit} (snapshot)"
         try:
             rev = run_quiet(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT)
         except Failed:
@@ -108,7 +126,7 @@ class Digest(Tool):
         """Return the build command and its working directory."""
         cmd = [self.python(), "build.py", "--content", str(site / "content"),
                "--output", str(self.output(site))]
-        return cmd, ROOT
+        return cmd, self.root
 
 
 class Pelican(Tool):
@@ -225,7 +243,7 @@ def measure(cmd, cwd, log):
         timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        tail = "".join(open(log, encoding="utf-8", errors="replace").readlines()[-15:])
+        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
         raise Failed(f"exit status {proc.returncode}; end of {log}:\n{tail}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
@@ -253,6 +271,7 @@ def one_round(tool, site, rep, log):
                 remove(path)
         if build == "edit":
             edit_article(tool, site, rep)
+        os.sync()  # so the last build's writes are not flushed on this one's time
         wall, cpu, rss = measure(cmd, cwd, log)
         row[build] = (wall, cpu, rss, count_pages(tool.output(site)))
         print(f"  {tool.name:8} {build:5} rep {rep + 1}: {wall:7.2f} s wall {cpu:7.2f} s CPU "
@@ -322,15 +341,16 @@ def machine():
     return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, {platform.platform()}"
 
 
-def report(results, tools, versions, args):
+def report(results, tools, versions, args, load):
     """Return the whole Markdown report."""
     lines = ["# Benchmark results", "",
              f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
              f"- machine: {machine()}",
+             f"- load average (1 min): {load}",
              f"- Python: {platform.python_version()}",
              *(f"- {name}: {version}" for name, version in versions.items()),
              f"- command: `python bench/run.py --sizes {args.sizes} --repeat {args.repeat} "
-             f"--tools {args.tools}`",
+             f"--tools {args.tools}{' --digest-at ' + args.digest_at if args.digest_at else ''}`",
              f"- medians of {args.repeat} repetitions; × ours = that tool's median / our median "
              f"(above 1: we are faster)", "",
              table(results, tools), ""]
@@ -358,6 +378,9 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each build")
     parser.add_argument("--tools", default="digest,pelican,hugo", help="comma-separated: " + ",".join(TOOLS))
     parser.add_argument("--keep", action="store_true", help="keep corpora and outputs in bench/work/")
+    parser.add_argument("--digest-at", metavar="REV",
+                        help="build ours from a snapshot of commit REV (git archive) instead of the "
+                             "working tree, so edits during a long run cannot change or break it")
     args = parser.parse_args()
     unknown = set(args.tools.split(",")) - set(TOOLS)
     if unknown:
@@ -375,16 +398,22 @@ def main():
     """Install the peers, run the benchmark, print and save the table."""
     args = parse_args()
     (WORK / "logs").mkdir(parents=True, exist_ok=True)
+    if args.digest_at:
+        TOOLS["digest"].use_commit(args.digest_at)
     tools, versions = install(args.tools.split(","))
     if not tools:
         return 1
+    load_before = f"{os.getloadavg()[0]:.1f}"
+    if os.getloadavg()[0] > 0.5:
+        print(f"note: load average is {load_before}; other work will show in the wall times", flush=True)
     results = {}
     for size in args.size_list:
         print(f"size {size}: writing corpora ...", flush=True)
         results[size] = bench_size(tools, size, args.repeat)
         if not args.keep:
             remove(WORK / f"n{size}")
-    text = report(results, tools, versions, args)
+    load = f"{load_before} before, {os.getloadavg()[0]:.1f} after"
+    text = report(results, tools, versions, args, load)
     RESULTS.write_text(text, encoding="utf-8")
     print("\n" + text)
     print(f"written to {RESULTS}")
