@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import sources
-from .cache import UNLOADED, BuildCache, file_digest, folder_key, short_hash
+from .cache import UNLOADED, BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig, load_config
 from .content import Article, Event, RawEvent, read_article, read_timeline
@@ -149,7 +149,7 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
     """:func:`read_article_file` for each path: files the cache knows by their bytes
     are not parsed again, the others are parsed on all cores."""
     rels = [_rel_path(path, content_dir) for path in paths]
-    digests = [file_digest(path) for path in paths] if cache is not None else [""] * len(paths)
+    digests = [cache.digest(rel, path) for rel, path in zip(rels, paths)] if cache is not None else [""] * len(paths)
     results: list = [None] * len(paths)
     missing = []
     for index, (rel, digest) in enumerate(zip(rels, digests)):

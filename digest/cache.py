@@ -31,6 +31,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -83,6 +84,25 @@ def file_digest(path: Path) -> str:
         return ""
 
 
+RACY_NS = 2_000_000_000  # a file changed this close to being hashed is hashed again
+
+
+def file_signs(path: Path) -> tuple:
+    """What changes whenever a file's bytes do (size, times: ctime cannot be set back, inode),
+    and the time now, when it is hashed."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev, time.time_ns())
+
+
+def _racy(signs: tuple) -> bool:
+    """Whether the file was changed too close to the moment it was hashed to trust its times."""
+    size, mtime, ctime, inode, device, hashed_at = signs
+    return hashed_at - max(mtime, ctime) < RACY_NS
+
+
 def short_hash(*parts: str) -> str:
     return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
@@ -110,6 +130,7 @@ class ArticleRecord:
     article: Article | None
     problems: tuple[Problem, ...]
     body: BodyRecord | None = None
+    signs: tuple = ()  # the file's size, times and inode, and when it was hashed (see file_signs)
 
 
 @dataclass
@@ -159,6 +180,7 @@ class BuildCache:
         self.fingerprints: dict[str, str] = {}  # source -> fingerprint of its final Article
         self._new_html: dict[str, str] = {}
         self._full: dict[str, Article] = {}
+        self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
         self._db: sqlite3.Connection | None = None
 
     @property
@@ -242,13 +264,35 @@ class BuildCache:
         report.extend(parsed)
         return value
 
+    def digest(self, source: str, path: Path) -> str:
+        """The sha256 of an article file, read and hashed unless its signs say it is unchanged.
+
+        As git does: a file whose size, modification and change times and inode
+        are those it had when it was hashed is taken to hold the same bytes,
+        unless it was changed within a moment of being hashed (a later change in
+        the same tick of the clock would not show in its times).
+        """
+        signs = file_signs(path)
+        found = self.state.articles.get(source)
+        if signs and found is not None and found.signs[:-1] == signs[:-1] and not _racy(found.signs):
+            return found.digest
+        digest = file_digest(path)
+        self._signs[source] = signs
+        return digest
+
     def record(self, source: str, digest: str) -> ArticleRecord | None:
         found = self.state.articles.get(source)
-        return found if found is not None and found.digest == digest else None
+        if found is None or found.digest != digest:
+            return None
+        signs = self._signs.get(source)
+        if signs is not None:  # hashed again: remember when, so that next time it need not be
+            found.signs = signs
+            self.dirty = True
+        return found
 
     def remember(self, source: str, digest: str, article: Article | None, problems) -> None:
         light = replace(article, body="", html="") if article is not None else None
-        self.state.articles[source] = ArticleRecord(digest, light, tuple(problems))
+        self.state.articles[source] = ArticleRecord(digest, light, tuple(problems), None, self._signs.get(source, ()))
         self.dirty = True
 
     def forget_missing(self, sources: set[str]) -> None:

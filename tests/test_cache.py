@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -204,3 +205,28 @@ def test_work_spread_over_processes_comes_back_in_order():
     items = list(range(500))
     assert run_all(_square_plus_shared, items, data=1, min_items=10) == [i * i + 1 for i in items]
     assert run_all(_square_plus_shared, items[:5], data=2) == [i * i + 2 for i in items[:5]]
+
+
+def test_a_file_is_hashed_again_only_when_its_signs_change(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("一", encoding="utf-8")
+    cache = BuildCache(tmp_path / "output")
+    first = cache.digest("a.md", path)
+    cache.remember("a.md", first, make_article(), [])
+    assert cache.digest("a.md", path) == first
+    path.write_text("二", encoding="utf-8")  # same size, written within the same moment
+    assert cache.digest("a.md", path) != first
+    cache.close()
+
+
+def test_a_file_not_changed_for_a_while_is_not_read(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_text("一", encoding="utf-8")
+    later = time.time_ns() + 10_000_000_000  # hashed ten seconds after it was written
+    monkeypatch.setattr("digest.cache.time.time_ns", lambda: later)
+    cache = BuildCache(tmp_path / "output")
+    digest = cache.digest("a.md", path)
+    cache.remember("a.md", digest, make_article(), [])
+    monkeypatch.setattr("digest.cache.file_digest", lambda path: pytest.fail("read again"))
+    assert cache.digest("a.md", path) == digest
+    cache.close()
