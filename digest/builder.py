@@ -30,7 +30,7 @@ from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .search import index_site
 from .site import Group, Site
-from .write import OutputWriter, Trees
+from .write import OutputChanged, OutputWriter, Trees
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -405,20 +405,32 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         except ContentError:
             cache.save()  # what was learned about the good files stays useful
             raise
-        writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.spare_changing)
         try:
-            signatures = write_site(site, theme, options, writer, cache, progress)
-            search_key = update_search(writer, cache, progress)
-            swap_in(writer, cache, signatures, search_key)
-        except BaseException:
-            writer.abort()
-            cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: read it afresh next time
-            cache.save()
-            raise
+            writer = write_and_swap(site, theme, options, cache, progress)
+        except OutputChanged:  # someone removed files from the output: trust nothing in it
+            cache.update(trees=Trees(None, None), signatures={}, search_key="")
+            writer = write_and_swap(site, theme, options, cache, progress)
         cache.save()
     finally:
         cache.close()
     return BuildResult(site, report, writer.counts.written, writer.counts.unchanged)
+
+
+def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: BuildCache,
+                   progress: Progress) -> OutputWriter:
+    """Write the site into the staging folder and swap it in; on failure, leave the output."""
+    writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.spare_changing)
+    try:
+        signatures = write_site(site, theme, options, writer, cache, progress)
+        search_key = update_search(writer, cache, progress)
+        swap_in(writer, cache, signatures, search_key)
+    except BaseException as exc:
+        writer.abort()
+        cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: read it afresh next time
+        if not isinstance(exc, OutputChanged):
+            cache.save()
+        raise
+    return writer
 
 
 def swap_in(writer: OutputWriter, cache: BuildCache, signatures: dict[str, str], search_key: str) -> None:

@@ -180,7 +180,7 @@ class OutputWriter:
             return
         path = self.path_for(dest)
         if not changed:
-            _link_or_copy(self.output_dir / dest, path)
+            _reuse(self.output_dir, dest, path)
         elif make is not None:
             make(path)
         else:
@@ -227,7 +227,7 @@ class OutputWriter:
         self.lazy = False
         for dest, ident in list(self.files.items()):
             if self.present.get(dest) != ident:
-                _link_or_copy(self.output_dir / dest, self.path_for(dest))
+                _reuse(self.output_dir, dest, self.path_for(dest))
                 self.present[dest] = ident
 
     # --- finishing -----------------------------------------------------------
@@ -287,11 +287,25 @@ class OutputWriter:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
+class OutputChanged(RuntimeError):
+    """A file the output should hold, by its manifest, is not there (removed by hand)."""
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
+    except FileNotFoundError:
+        raise
     except OSError:
         shutil.copyfile(source, target)
+
+
+def _reuse(output_dir: Path, dest: str, target: Path) -> None:
+    """Link a file of the current output into the staging folder."""
+    try:
+        _link_or_copy(output_dir / dest, target)
+    except FileNotFoundError:
+        raise OutputChanged(dest) from None
 
 
 def walk_files(root: Path):

@@ -300,3 +300,9 @@ def test_a_theme_that_shows_the_markdown_text(newsroom):
     newsroom.write(file_name(6), article(6, title="邻居改了标题"))
     newsroom.check()
     assert "第5篇报道的第一段" in (newsroom.output / "articles" / "report-5" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_removed_from_the_output_by_hand_comes_back(newsroom):
+    (newsroom.output / "articles" / "report-3" / "index.html").unlink()
+    newsroom.write(file_name(8), article(8, title="另一篇改了"))
+    newsroom.check()
