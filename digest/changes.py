@@ -158,7 +158,10 @@ class Signer:
         if isinstance(value, (datetime, date)):
             return _moment(value)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = (f"{f.name}={self.token(getattr(value, f.name))}" for f in dataclasses.fields(value))
+            fields = [f"{f.name}={self.token(getattr(value, f.name))}" for f in dataclasses.fields(value)]
+            place = getattr(value, "place", None)
+            if isinstance(place, str):  # an event's place: a template may link it with site.place_url
+                fields.append(repr(self.site.place_url(place)))
             return kind.__name__ + "(" + ",".join(fields) + ")"
         raise Unsignable(kind.__name__)
 

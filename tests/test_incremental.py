@@ -159,10 +159,17 @@ def test_touch_without_change_writes_nothing(newsroom):
     assert newsroom.check().files_written == 0
 
 
-def test_edit_body_rewrites_only_what_shows_it(newsroom):
+def test_edit_body_renders_only_what_shows_it(newsroom, monkeypatch):
+    rendered = []
+    render_page = builder.render_page
+    monkeypatch.setattr(builder, "render_page", lambda env, site, page, *rest: rendered.append(page.dest)
+                        or render_page(env, site, page, *rest))
     newsroom.write(file_name(5), article(5) + "\n补记：群众对此表示满意。\n")
-    result = newsroom.check()
-    assert 0 < result.files_written < 12  # its page, its feeds, the sitemap's neighbours... not the site
+    result = newsroom.build()
+    assert rendered == ["articles/report-5/index.html"]  # the end of a body shows nowhere else
+    assert 0 < result.files_written < 12  # that page, the feeds with it, the search index
+    monkeypatch.undo()
+    newsroom.check()
 
 
 def test_edit_title(newsroom):
