@@ -411,6 +411,12 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
             cache.update(trees=Trees(None, None), signatures={}, search_key="")
             writer = write_and_swap(site, theme, options, cache, progress)
         cache.save()
+        for dest in writer.foreign:
+            report.warning(
+                (options.output_dir / dest).as_posix(), 1,
+                "this file was not made by the build, so it was removed: each build replaces "
+                "the output folder whole (put files to publish in the theme's static/ folder)",
+            )
     finally:
         cache.close()
     return BuildResult(site, report, writer.counts.written, writer.counts.unchanged)

@@ -70,6 +70,7 @@ class OutputWriter:
         trees = trees or Trees()
         self.before_known = trees.output is not None or not self.output_dir.exists()
         self.before = (trees.output or {}) if self.output_dir.is_dir() else {}
+        self.foreign = self._foreign_files()  # in the output, but not made by the last build
         self.reused = spare is not None
         self.staging = spare.absolute() if spare else self._fresh_staging()
         self.present = self._spare_contents(trees.spare) if self.reused else {}
@@ -82,6 +83,13 @@ class OutputWriter:
         self.lazy = self.reused and self.before_known and self.output_dir.is_dir()
 
     # --- the staging folder --------------------------------------------------
+
+    def _foreign_files(self) -> list[str]:
+        """Files someone put into the output by hand: the build owns that folder and
+        replaces them, so the caller warns about each (none is dropped silently)."""
+        if not (self.before_known and self.output_dir.is_dir()):
+            return []
+        return sorted(dest for dest, _ in walk_files(self.output_dir) if dest not in self.before)
 
     def _fresh_staging(self) -> Path:
         staging = self.output_dir.with_name(f".{self.output_dir.name}{STAGING_MARK}{os.getpid()}")
@@ -268,7 +276,7 @@ class OutputWriter:
     @property
     def changed(self) -> bool:
         """Whether the new tree differs from the current output at all."""
-        return self.files != self.before
+        return self.files != self.before or bool(self.foreign)
 
     def commit(self) -> Trees:
         """Swap the staging folder in; return what the output and the spare now hold."""
@@ -279,7 +287,12 @@ class OutputWriter:
         if not self.reused:
             shutil.rmtree(self.staging, ignore_errors=True)
             return Trees(output=self.files, spare=None)
-        return Trees(output=self.files, spare=self.before if self.before_known else None)
+        return Trees(output=self.files, spare=self._old_output() if self.before_known else None)
+
+    def _old_output(self) -> dict[str, str]:
+        """What the old output, now the spare tree, holds: hand-placed files included, so
+        that reusing the spare removes them rather than bringing them back."""
+        return {**self.before, **{dest: "foreign" for dest in self.foreign}}
 
     def abort(self) -> None:
         """Forget this build's staging: a fresh folder is removed, a spare is left (now unknown)."""

@@ -92,3 +92,19 @@ def test_build_with_errors_leaves_output_untouched(tmp_path):
     assert "articles/a.md:1: error: the front matter is not closed" in result.stderr
     assert "Traceback" not in result.stderr
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+
+
+def test_files_put_into_the_output_by_hand_are_removed_with_a_warning(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text()})
+    output = tmp_path / "output"
+    assert run_build("--content", str(content), "--output", str(output)).returncode == 0
+    (output / "CNAME").write_text("news.example.cn\n", encoding="utf-8")
+    result = run_build("--content", str(content), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert f"{output.as_posix()}/CNAME:1: warning: this file was not made by the build" in result.stderr
+    assert not (output / "CNAME").exists()
+    for text in ("再改一次。", "又改一次。"):  # the old output is reused as the next staging tree
+        (content / "articles" / "a.md").write_text(article_text(body=text), encoding="utf-8")
+        result = run_build("--content", str(content), "--output", str(output))
+        assert result.returncode == 0 and "CNAME" not in result.stderr
+        assert not (output / "CNAME").exists()
