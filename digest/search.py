@@ -36,13 +36,17 @@ TEXT_BLOCKS = ["p", "li", "td", "th", "caption", "h1", "h2", "h3", "h4", "h5", "
                "blockquote", "pre", "dt", "dd", "figcaption", "div", "br", "hr"]
 
 
+ARTICLE_PAGES = "articles/*/index.html"  # only reports carry data-pagefind-body: read no other page
+
+
 class SearchIndexError(RuntimeError):
     pass
 
 
 def index_site(site_dir: Path) -> None:
     """Run Pagefind over ``site_dir``; it writes ``site_dir/pagefind/``."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent",
+               "--glob", ARTICLE_PAGES]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
