@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from .config import SiteConfig
 from .content import Article, Event, slugify
@@ -84,7 +85,8 @@ class Site:
         group = self.place_of(article)
         if group is None:
             return []
-        return [a for a in group.articles if a.slug != article.slug][:limit]
+        others = (a for a in group.articles if a.slug != article.slug)
+        return list(islice(others, limit))  # stop at the limit: a place may hold thousands
 
     def status_of(self, article: Article) -> str:
         """草稿 or 定时发布 for reports shown only in preview; else nothing."""
