@@ -25,7 +25,7 @@ from .markdown import LinkContext, MarkdownRenderer, cut_summary, line_of, plain
 from .meta import template_helpers
 from .parallel import each_result, shared
 from .pages import plan_outputs
-from .photos import publish_photos
+from .photos import UNREADABLE, check_readable, publish_photos, unreadable_message
 from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .search import index_site
@@ -233,6 +233,7 @@ def left_out(everything: list[Article], published: list[Article]) -> list[Articl
 
 
 def check_photos(articles: list[Article], content_dir: Path, report: Report) -> None:
+    """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
             if not _is_content_file(content_dir, photo.src):
@@ -241,6 +242,11 @@ def check_photos(articles: list[Article], content_dir: Path, report: Report) -> 
                     f"the photo '{photo.src}' does not exist; photo paths are relative "
                     "to the content folder (not to the article), e.g. media/yima.jpg",
                 )
+                continue
+            try:
+                check_readable(content_dir / photo.src)
+            except UNREADABLE as exc:
+                report.error(article.source, photo.line, unreadable_message(photo.src, exc))
 
 
 def _is_content_file(content_dir: Path, rel: str) -> bool:

@@ -92,15 +92,24 @@ def publish_photos(site: Site, content_dir: Path, writer: OutputWriter) -> dict[
                 continue
             try:
                 photos[photo.src] = publish_photo(photo.src, content_dir / photo.src, cache_dir, writer)
-            except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-                report.error(
-                    article.source, article.line_of("photos"),
-                    f"the photo '{photo.src}' cannot be read as an image ({exc.__class__.__name__}); "
-                    "save it as JPEG, PNG or WebP",
-                )
+            except UNREADABLE as exc:
+                report.error(article.source, photo.line, unreadable_message(photo.src, exc))
     if report.has_errors:
         raise ContentError(report)
     return photos
+
+
+UNREADABLE = (UnidentifiedImageError, OSError, Image.DecompressionBombError)
+
+
+def check_readable(path: Path) -> None:
+    """Read the photo's header, as ``check`` does: raises one of :data:`UNREADABLE`."""
+    displayed_size(path)
+
+
+def unreadable_message(src: str, exc: Exception) -> str:
+    return (f"the photo '{src}' cannot be read as an image ({exc.__class__.__name__}); "
+            "save it as JPEG, PNG or WebP")
 
 
 def publish_photo(src: str, path: Path, cache_dir: Path, writer: OutputWriter) -> ResponsivePhoto:

@@ -108,3 +108,20 @@ def test_files_put_into_the_output_by_hand_are_removed_with_a_warning(tmp_path):
         result = run_build("--content", str(content), "--output", str(output))
         assert result.returncode == 0 and "CNAME" not in result.stderr
         assert not (output / "CNAME").exists()
+
+
+def test_check_reports_an_unreadable_photo_with_the_other_errors(tmp_path):
+    photos = "\n  - src: media/broken.jpg\n    caption: 卡口"
+    content = write_content(tmp_path, {
+        "a.md": article_text(photos=photos),
+        "b.md": article_text(date="上周五"),
+    })
+    (content / "media").mkdir()
+    (content / "media" / "broken.jpg").write_bytes(b"not a picture at all")
+    result = run_build("check", "--content", str(content))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "articles/a.md:5: error: the photo 'media/broken.jpg' cannot be read as an image "
+        "(UnidentifiedImageError); save it as JPEG, PNG or WebP",
+        "articles/b.md:3: error: 'date:' says '上周五', which is not a date; write it in numbers, like 2020-01-30 or 2020-01-30 09:00",
+    ]
