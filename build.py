@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if command != "new" and not args.content.is_dir():
         parser.error(f"the content folder '{args.content}' does not exist")
-    if command == "build" and unsafe_output(args.content, args.output):
-        parser.error(unsafe_output(args.content, args.output))
+    danger = unsafe_output(args.content, args.output) if command == "build" else None
+    if danger:
+        parser.error(danger)
     if command == "check":
         return run_check(args)
     if command == "serve":
