@@ -21,14 +21,14 @@ from .config import SiteConfig, load_config
 from .content import Article, Event, RawEvent, read_article, read_timeline
 from .errors import ContentError, Report
 from .feeds import feed_plans, render_feed, sitemap_entries
-from .markdown import LinkContext, MarkdownRenderer, cut_summary, line_of, plain_text
+from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .meta import template_helpers
 from .parallel import each_result, shared
 from .pages import plan_outputs
 from .photos import UNREADABLE, check_readable, publish_photos, unreadable_message
 from .progress import Progress, quiet
 from .render import make_environment, render_page
-from .search import index_site
+from . import search
 from .site import Group, Site
 from .write import OutputChanged, OutputWriter, Trees
 
@@ -278,8 +278,8 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
         assets |= set(body.assets)
         html = body.html if isinstance(body, RenderedBody) else UNLOADED
         if cache is not None and isinstance(body, RenderedBody):
-            cache.remember_body(article, body.html, body.headings, body.summary, body.problems,
-                                body.links, body.assets, body.is_cacheable)
+            cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
+                                body.problems, body.links, body.assets, body.is_cacheable)
         rendered.append(replace(article, html=html, headings=body.headings, summary=body.summary))
     return rendered, assets
 
@@ -298,6 +298,7 @@ class RenderedBody:
     html: str
     headings: tuple
     summary: str
+    search_text: str  # the visible text, one word per Chinese character (see digest/search.py)
     problems: tuple
     links: dict[str, str]  # the articles it links to, and their URLs
     assets: frozenset[str]  # the content files it links to
@@ -319,8 +320,9 @@ def _render_body(index: int) -> RenderedBody:
     html, headings = _renderer.render(article.body, links)
     found = Report()
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found)
-    summary = _summary(article, html, job.config.summary_length, found)
-    return RenderedBody(html, headings, summary, tuple(found.problems),
+    text = body_text(html)
+    summary = _summary(article, text.prose, job.config.summary_length, found)
+    return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
                         {source: job.urls[source] for source in links.linked_sources},
                         frozenset(links.assets), not links.broken)
 
@@ -341,7 +343,7 @@ def _report_links(links: LinkContext, text: str, first_line: int, source: str, u
             report.warning(source, line, problem.message)
 
 
-def _summary(article: Article, html: str, limit: int, report: Report) -> str:
+def _summary(article: Article, prose: str, limit: int, report: Report) -> str:
     if article.summary:
         if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
             report.warning(
@@ -350,7 +352,7 @@ def _summary(article: Article, html: str, limit: int, report: Report) -> str:
                 f"{limit} a summary should have (site.yaml summary_length); shorten it to a sentence or two",
             )
         return article.summary
-    return cut_summary(plain_text(html), limit)
+    return cut_summary(prose, limit)
 
 
 def link_events(raw_events: list[RawEvent], everything, articles, content_dir, config, report) -> list[Event]:
@@ -393,8 +395,6 @@ class BuildResult:
     files_unchanged: int = 0  # files the previous output already held
 
 
-SEARCH_FOLDER = "pagefind"
-
 
 def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> BuildResult:
     """Load and check everything, render what changed, and swap in the new output.
@@ -414,7 +414,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         try:
             writer = write_and_swap(site, theme, options, cache, progress)
         except OutputChanged:  # someone removed files from the output: trust nothing in it
-            cache.update(trees=Trees(None, None), signatures={}, search_key="")
+            cache.update(trees=Trees(None, None), signatures={}, search_keys={})
             writer = write_and_swap(site, theme, options, cache, progress)
         cache.save()
         for dest in writer.foreign:
@@ -434,8 +434,8 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
     writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.spare_changing)
     try:
         signatures = write_site(site, theme, options, writer, cache, progress)
-        search_key = update_search(writer, cache, progress)
-        swap_in(writer, cache, signatures, search_key)
+        search_keys = update_search(site, writer, cache, progress)
+        swap_in(writer, cache, signatures, search_keys)
     except BaseException as exc:
         writer.abort()
         cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: read it afresh next time
@@ -445,32 +445,42 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
     return writer
 
 
-def swap_in(writer: OutputWriter, cache: BuildCache, signatures: dict[str, str], search_key: str) -> None:
+def swap_in(writer: OutputWriter, cache: BuildCache, signatures: dict[str, str], search_keys: dict[str, str]) -> None:
     """Exchange the staging folder with the output, unless they would be the same."""
     writer.finish()
     if writer.changed:
         trees = writer.commit()
     else:
         trees = Trees(cache.state.trees.output, writer.spare_files())
-    cache.update(trees=trees, signatures=signatures, search_key=search_key)
+    cache.update(trees=trees, signatures=signatures, search_keys=search_keys)
 
 
-def update_search(writer: OutputWriter, cache: BuildCache, progress: Progress = quiet) -> str:
-    """Pagefind indexes every page; when no HTML changed, the last index is reused as it is."""
-    key = short_hash(cache.engine, *sorted(f"{dest} {ident}" for dest, ident in writer.files.items()
-                                           if dest.endswith(".html")))
-    prefix = SEARCH_FOLDER + "/"
-    kept = {dest: ident for dest, ident in writer.before.items() if dest.startswith(prefix)}
-    if cache.state.search_key == key and kept:
-        for dest, ident in kept.items():
-            writer.keep(dest, ident)
-        return key
-    writer.finish(materialize=True)
-    writer.clear_folder(SEARCH_FOLDER)
-    progress.stage("indexing for search", None, size=len(writer.files))
-    index_site(writer.staging)
-    writer.register_folder(SEARCH_FOLDER)
-    return key
+def update_search(site: Site, writer: OutputWriter, cache: BuildCache, progress: Progress = quiet) -> dict[str, str]:
+    """Index again the search shards whose reports changed; keep the others' bundles.
+
+    Returns what each shard's bundle was made from, for the next build.
+    """
+    config_key = short_hash(cache.engine, repr(site.config))
+    keys, todo = {}, []
+    for name, articles in search.shards(site.articles).items():
+        keys[name] = short_hash(config_key, *(f"{a.url} {cache.fingerprint(a)}" for a in articles))
+        prefix = f"{search.SEARCH_FOLDER}/{name}/"
+        kept = {dest: ident for dest, ident in writer.before.items() if dest.startswith(prefix)}
+        if cache.state.search_keys.get(name) == keys[name] and kept:
+            for dest, ident in kept.items():
+                writer.keep(dest, ident)
+        else:
+            todo.append(search.Shard(name, {search.record_path(a): search.record_html(a, cache.search_text(a))
+                                            for a in articles}))
+    if todo:
+        writer.finish(materialize=True)
+        for shard in todo:
+            writer.clear_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
+        progress.stage("indexing for search", None, size=sum(len(shard.records) for shard in todo))
+        search.index_shards(todo, writer.staging / search.SEARCH_FOLDER, cache.folder)
+        for shard in todo:
+            writer.register_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
+    return keys
 
 
 def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,

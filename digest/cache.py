@@ -11,7 +11,8 @@ It lives in ``.digest-cache/build-<output name>/`` beside the output folder
     folder and of the spare tree.
 ``bodies.sqlite``
     the rendered HTML of each body, read back only for the pages that are
-    rendered again.
+    rendered again, and its text as search indexes it, read back only for
+    the search shards that are indexed again.
 ``tree/``
     the spare tree: the output before last, updated in place into the next
     output and swapped in (see :mod:`digest.write`).
@@ -43,9 +44,10 @@ from .errors import Problem, Report
 from .write import Trees
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 1  # of state.pickle; change when its classes change shape
-ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "pypinyin", "pagefind", "pillow")
+FORMAT = 2  # of state.pickle; change when its classes change shape
+ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
+BODY_COLUMNS = ["fingerprint", "html", "text"]
 
 
 def cache_folder(output_dir: Path) -> Path:
@@ -140,7 +142,7 @@ class CacheState:
     signatures: dict[str, str] = field(default_factory=dict)  # dest -> signature of the output's file
     trees: Trees = field(default_factory=Trees)
     yaml_files: dict = field(default_factory=dict)  # name -> (engine, digest, parsed value, problems)
-    search_key: str = ""  # what the output's pagefind/ folder was made from
+    search_keys: dict[str, str] = field(default_factory=dict)  # shard -> what its bundle was made from
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
 
@@ -178,7 +180,8 @@ class BuildCache:
         self.dirty = False  # whether the state differs from state.pickle
         self.state = self._load()
         self.fingerprints: dict[str, str] = {}  # source -> fingerprint of its final Article
-        self._new_html: dict[str, str] = {}
+        self._new_html: dict[str, tuple[str, str]] = {}  # fingerprint -> (HTML, search text)
+        self._search_text: dict[str, str] = {}  # source -> search text of a body rendered this build
         self._full: dict[str, Article] = {}
         self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
         self._db: sqlite3.Connection | None = None
@@ -202,7 +205,7 @@ class BuildCache:
         if not isinstance(state, CacheState):
             return CacheState()
         if state.output_id != _folder_id(self.output_dir):
-            state.trees.output, state.signatures, state.search_key = None, {}, ""
+            state.trees.output, state.signatures, state.search_keys = None, {}, {}
             self.dirty = True
         if state.spare_id != _folder_id(self.spare) or self._changing_mark.exists():
             state.trees.spare = None  # a build was killed while changing it: read it afresh
@@ -314,9 +317,10 @@ class BuildCache:
         self.fingerprints[article.source] = body.fingerprint
         return body
 
-    def remember_body(self, article: Article, html: str, headings, summary: str, problems,
-                      links: dict[str, str], assets, is_cacheable: bool) -> None:
+    def remember_body(self, article: Article, html: str, headings, summary: str, search_text: str,
+                      problems, links: dict[str, str], assets, is_cacheable: bool) -> None:
         """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
+        self._search_text[article.source] = search_text
         found = self.state.articles.get(article.source)
         digest = found.digest if found is not None else ""
         if not is_cacheable or found is None:
@@ -330,7 +334,7 @@ class BuildCache:
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
                                 tuple(sorted(links.items())), tuple(sorted(assets)))
-        self._new_html[fingerprint] = html
+        self._new_html[fingerprint] = (html, search_text)
         self.dirty = True
 
     def fingerprint(self, article: Article) -> str | None:
@@ -341,7 +345,10 @@ class BuildCache:
     def _bodies(self) -> sqlite3.Connection:
         if self._db is None:
             self._db = sqlite3.connect(self.folder / "bodies.sqlite")
-            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (fingerprint TEXT PRIMARY KEY, html TEXT)")
+            columns = [row[1] for row in self._db.execute("PRAGMA table_info(bodies)")]
+            if columns and columns != BODY_COLUMNS:  # made by an older engine: of no use
+                self._db.execute("DROP TABLE bodies")
+            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (fingerprint TEXT PRIMARY KEY, html TEXT, text TEXT)")
         return self._db
 
     def _store_html(self) -> None:
@@ -349,7 +356,8 @@ class BuildCache:
             return
         db = self._bodies()
         with db:
-            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", self._new_html.items())
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                           ((fingerprint, html, text) for fingerprint, (html, text) in self._new_html.items()))
         self._new_html = {}
 
     def full(self, article: Article, text_of: Callable[[Article], str] | None = None) -> Article:
@@ -361,15 +369,23 @@ class BuildCache:
             return article
         loaded = self._full.get(article.source)
         if loaded is None:
-            fingerprint = self.fingerprints[article.source]
-            html = self._new_html.get(fingerprint)
-            if html is None:
-                row = self._bodies().execute("SELECT html FROM bodies WHERE fingerprint = ?", (fingerprint,)).fetchone()
-                if row is None:
-                    raise UnloadedError(f"{article.source}: its rendered body is missing from the cache")
-                html = row[0]
+            html = self._stored(article, "html", 0)
             loaded = self._full[article.source] = replace(article, html=html)
         return loaded
+
+    def search_text(self, article: Article) -> str:
+        """The text search indexes of ``article``'s body (see :mod:`digest.search`)."""
+        text = self._search_text.get(article.source)
+        return text if text is not None else self._stored(article, "text", 1)
+
+    def _stored(self, article: Article, column: str, index: int) -> str:
+        fingerprint = self.fingerprints[article.source]
+        if fingerprint in self._new_html:
+            return self._new_html[fingerprint][index]
+        row = self._bodies().execute(f"SELECT {column} FROM bodies WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        if row is None or row[0] is None:
+            raise UnloadedError(f"{article.source}: its rendered body is missing from the cache")
+        return row[0]
 
     def drop_unused_bodies(self) -> None:
         """Remove the HTML no article refers to any more (edited or deleted articles)."""

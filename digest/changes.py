@@ -35,9 +35,8 @@ from .site import Group, Site
 
 KNOWN_SITE_ATTRIBUTES = {"place_url", "status_of", "by_slug", "config"}
 KNOWN_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace",
-                 "photos", "share_card", "indexed_text"}
+                 "photos", "share_card"}
 BODY_ATTRIBUTES = {"html", "headings", "body"}
-BODY_HELPERS = {"indexed_text"}  # globals that read an article's body
 ARTICLE_PAGE = "article.html"  # the only template that may show a body
 GROUP_PAGE = "group.html"  # the only template that may list a group's articles
 PLAIN = {str, int, float, bool, type(None)}
@@ -99,8 +98,6 @@ def _uses(tree) -> dict[str, set]:
                 uses["members"].add(node.attr)
         elif isinstance(node, nodes.Getitem) and isinstance(node.node, nodes.Name) and node.node.name == "site":
             uses["site"].add("[]")
-        elif isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in BODY_HELPERS:
-            uses["body"].add(node.node.name)
         for child in node.iter_child_nodes():
             visit(child, node)
 

@@ -76,3 +76,9 @@ def chinese_date(moment: datetime) -> str:
 
 def has_time(moment: datetime) -> bool:
     return (moment.hour, moment.minute, moment.second) != (0, 0, 0)
+
+
+def chinese_datetime(moment: datetime) -> str:
+    """2020年1月30日 09:00, the time only where one was given."""
+    text = chinese_date(moment)
+    return f"{text} {moment:%H:%M}" if has_time(moment) else text

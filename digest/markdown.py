@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import markdown as markdown_lib
 import nh3
-from bs4 import BeautifulSoup
+from lxml import html as lxml_html
 from markdown.extensions.toc import slugify_unicode
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr", "def_list"]
@@ -195,13 +195,41 @@ def _flatten_toc(tokens) -> list[tuple[int, str, str]]:
     return flat
 
 
-def plain_text(html: str) -> str:
-    """The readable text of a body, without footnotes, tables' markup or tags."""
-    soup = BeautifulSoup(html, "html.parser")
-    for node in soup.select("div.footnote, sup, table, figure, pre"):
-        node.decompose()
-    blocks = (_collapse(block.get_text()) for block in soup.find_all(["p", "li", "blockquote"]))
-    return " ".join(b for b in blocks if b)
+TEXT_BLOCKS = ("p", "li", "td", "th", "caption", "h1", "h2", "h3", "h4", "h5", "h6",
+               "blockquote", "pre", "dt", "dd", "figcaption", "div", "br", "hr")
+PROSE_BLOCKS = ("p", "li", "blockquote")
+NOT_PROSE = ("//div[contains(concat(' ', normalize-space(@class), ' '), ' footnote ')]"
+             " | //sup | //table | //figure | //pre")
+
+
+@dataclass(frozen=True)
+class BodyText:
+    """The text of a rendered body, read from one parse of its HTML."""
+
+    visible: str  # everything a reader sees, a space between blocks (what search indexes)
+    prose: str  # the paragraphs alone, no footnotes, tables or code (what a summary is cut from)
+
+
+def body_text(html: str) -> BodyText:
+    """Both texts of a body. Inline markup adds no space, so
+    ``张艳维：<strong>口罩</strong>`` stays ``张艳维：口罩``.
+
+    lxml rather than BeautifulSoup: this runs on every body of every cold
+    build, and lxml reads the clean HTML nh3 made six times as fast.
+    """
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    for block in root.iter(TEXT_BLOCKS):
+        if len(block):
+            block[-1].tail = (block[-1].tail or "") + " "
+        else:
+            block.text = (block.text or "") + " "
+    visible = root.text_content()
+    for node in root.xpath(NOT_PROSE):
+        node.drop_tree()
+    outermost = (block for block in root.iter(PROSE_BLOCKS)
+                 if next(block.iterancestors(PROSE_BLOCKS), None) is None)
+    texts = (_collapse(block.text_content()) for block in outermost)
+    return BodyText(visible, " ".join(text for text in texts if text))
 
 
 CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"

@@ -19,7 +19,6 @@ from .config import SiteConfig
 from .content import Article
 from .pages import Page
 from .photos import ResponsivePhoto
-from .search import indexed_text
 from .site import Site
 
 PUBLISHER_LOGO = "static/icon-512.png"
@@ -58,11 +57,10 @@ class ShareCard:
 
 
 def template_helpers(site: Site, photos: dict[str, ResponsivePhoto]) -> dict[str, object]:
-    """The names templates use for photos, share cards and the search copy."""
+    """The names templates use for photos and share cards."""
     return {
         "photos": photos,
         "share_card": partial(share_card, site, photos),
-        "indexed_text": indexed_text,
     }
 
 

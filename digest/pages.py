@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .search import bundle_urls
 from .site import Group, Site
 
 
@@ -37,7 +38,7 @@ def plan_outputs(site: Site) -> list[Page]:
     pages += group_pages(site, site.tags, "tags", "标签")
     pages += group_pages(site, site.months, "archive", "归档")
     pages.append(Page("timeline/index.html", "timeline.html", "时间线", {"days": timeline_days(site)}))
-    pages.append(Page("search/index.html", "search.html", "搜索"))
+    pages.append(Page("search/index.html", "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
     pages.append(Page("404.html", "404.html", "页面不存在", in_sitemap=False))
     return pages
 

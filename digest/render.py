@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .dates import chinese_date, has_time
+from .dates import chinese_date, chinese_datetime, has_time
 from .pages import Page
 from .site import Site
 
@@ -32,12 +32,6 @@ def make_environment(templates_dir: Path) -> Environment:
     env.filters["iso"] = lambda moment: moment.isoformat()
     env.filters["clock"] = lambda moment: f"{moment:%H:%M}" if has_time(moment) else ""
     return env
-
-
-def chinese_datetime(moment: datetime) -> str:
-    """2020年1月30日 09:00, the time only where one was given."""
-    text = chinese_date(moment)
-    return f"{text} {moment:%H:%M}" if has_time(moment) else text
 
 
 def render_page(env: Environment, site: Site, page: Page, preview: bool = False) -> bytes:

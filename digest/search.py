@@ -1,93 +1,160 @@
-"""Full-text search: Pagefind indexes the finished site before it is swapped in.
-
-Only article pages are indexed (they carry ``data-pagefind-body``), so lists
-and indexes do not crowd the results.
+"""Full-text search: Pagefind indexes the reports, a part of the archive at a time.
 
 Chinese has no spaces between words. Pagefind segments the page with jieba
 when it indexes, but the browser segments the query with ``Intl.Segmenter``,
 and where the two disagree a report that contains the words is missed
 (Pagefind issues 659, 889, 987: 红白喜事 is one word to jieba and 红/白/喜事
-to the browser). So we let neither segmenter decide: each article carries a
-hidden copy of its visible text with a zero-width space around every Chinese
-character (:func:`indexed_text`), which Pagefind indexes one character per
-word, and ``static/search.js`` asks for each query term as an exact phrase of
-characters. That finds exactly the reports that contain the term, as a
-reader expects from ``Ctrl+F``. The zero-width spaces do not show in
-Pagefind's excerpts.
+to the browser). So we let neither segmenter decide: Pagefind is given, for
+each report, a record of its visible text with a zero-width space around every
+Chinese character (:func:`one_word_per_character`), which it indexes one
+character per word, and ``static/search.js`` asks for each query term as an
+exact phrase of characters. That finds exactly the reports that contain the
+term, as a reader expects from ``Ctrl+F``. The zero-width spaces do not show
+in Pagefind's excerpts.
+
+Pagefind cannot update an index, and indexing costs about 4 ms a report, so
+the archive is indexed in shards: a year, or part of a year when the year has
+more than :data:`SHARD_SIZE` reports. Each shard is its own Pagefind bundle in
+``pagefind/<shard>/``; the browser merges them (Pagefind's ``mergeIndex``). A
+build indexes again only the shards whose reports changed, so fixing a typo
+re-indexes a few hundred reports, not the archive.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
-from bs4 import BeautifulSoup
-
 from .content import Article
-from .render import chinese_datetime
+from .parallel import cores
+from .dates import chinese_datetime
 
 WORD_BREAK = "\u200b"  # zero-width space: a word boundary to Pagefind, invisible in excerpts
-IDEOGRAPH = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f])")
+IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+AROUND_IDEOGRAPH = re.compile(f"(?<=[{IDEOGRAPHS}])|(?=[{IDEOGRAPHS}])")  # an empty match: quick to fill
+WORD_BREAKS = re.compile(WORD_BREAK + "{2,}")
 SPACES = re.compile(rf"[\s{WORD_BREAK}]*\s[\s{WORD_BREAK}]*")
-TEXT_BLOCKS = ["p", "li", "td", "th", "caption", "h1", "h2", "h3", "h4", "h5", "h6",
-               "blockquote", "pre", "dt", "dd", "figcaption", "div", "br", "hr"]
 
-
-ARTICLE_PAGES = "articles/*/index.html"  # only reports carry data-pagefind-body: read no other page
+SEARCH_FOLDER = "pagefind"
+SHARD_SIZE = 600  # reports a shard holds at most, near enough: about 2.5 s to index again
+NOT_SERVED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+              "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 
 class SearchIndexError(RuntimeError):
     pass
 
 
-def index_site(site_dir: Path) -> None:
-    """Run Pagefind over ``site_dir``; it writes ``site_dir/pagefind/``."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent",
-               "--glob", ARTICLE_PAGES]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SearchIndexError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
+def one_word_per_character(text: str) -> str:
+    """``红白喜事 2020年`` → ``红​白​喜​事 2020​年`` (zero-width spaces)."""
+    spaced = WORD_BREAKS.sub(WORD_BREAK, AROUND_IDEOGRAPH.sub(WORD_BREAK, text))
+    return SPACES.sub(" ", spaced).strip(" " + WORD_BREAK)
 
 
-@dataclass(frozen=True)
-class IndexedText:
-    """What Pagefind indexes for one article: the title apart, to weigh it more."""
-
-    title: str
-    body: str
+# --- shards ---------------------------------------------------------------------
 
 
-def indexed_text(article: Article) -> IndexedText:
-    """The article's visible text, one Chinese character per indexed word."""
-    return IndexedText(one_word_per_character(article.title), one_word_per_character(visible_text(article)))
+def shards(articles: list[Article]) -> dict[str, list[Article]]:
+    """The reports of each shard, newest shard first.
+
+    A year of up to :data:`SHARD_SIZE` reports is one shard (``2020``); a
+    bigger year is cut into runs of whole months (``2020-01``, ``2020-07``:
+    the month each begins). Shards follow the calendar, not a count, so a new report changes
+    only its own shard, unless its year grows past a size and is cut anew.
+    """
+    years: dict[int, list[Article]] = {}
+    for article in articles:
+        years.setdefault(article.date.year, []).append(article)
+    found: dict[str, list[Article]] = {}
+    for year in sorted(years, reverse=True):
+        parts = min(12, math.ceil(len(years[year]) / SHARD_SIZE))
+        for article in years[year]:
+            part = (article.date.month - 1) * parts // 12
+            first_month = -(-part * 12 // parts) + 1  # the first month m with (m - 1) * parts // 12 == part
+            found.setdefault(f"{year}-{first_month:02d}" if parts > 1 else str(year), []).append(article)
+    return dict(sorted(found.items(), reverse=True))
 
 
-def visible_text(article: Article) -> str:
-    """Everything a reader sees in the report below its title, in page order."""
+def bundle_urls(articles: list[Article]) -> list[str]:
+    """The address of each shard's bundle from the site root, newest first:
+    what the search page merges."""
+    return [f"{SEARCH_FOLDER}/{name}/" for name in shards(articles)]
+
+
+# --- what Pagefind reads --------------------------------------------------------
+
+
+def record_html(article: Article, body_text: str) -> str:
+    """The page Pagefind indexes for one report: its visible text, one word per
+    Chinese character, the title weighed more, and the facts a result shows."""
     parts = [chinese_datetime(article.date), article.place, article.byline]
     if article.updated:
         parts.append("更新于 " + chinese_datetime(article.updated))
     parts += article.tags
     for photo in article.photos:
         parts += [photo.caption, f"（摄影：{photo.credit}）" if photo.credit else ""]
-    parts.append(body_text(article.html))
-    return " ".join(part for part in parts if part)
+    facts = one_word_per_character(" ".join(part for part in parts if part))
+    meta = {"title": article.title, "date": chinese_datetime(article.date),
+            "datetime": article.date.isoformat(), "place": article.place}
+    meta_html = "".join(f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
+                        for name, value in meta.items() if value)
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(article.title)}</title></head><body data-pagefind-body>"
+        f'<p data-pagefind-weight="10">{escape(one_word_per_character(article.title))}</p>'
+        f"<p>{escape(facts)} {escape(body_text)}</p>"
+        f"<p data-pagefind-ignore>{meta_html}</p></body></html>\n"
+    )
 
 
-def body_text(html: str) -> str:
-    """The body's text with a space between blocks but none around inline
-    markup, so ``张艳维：<strong>口罩</strong>`` stays ``张艳维：口罩``."""
-    soup = BeautifulSoup(html, "html.parser")
-    for block in soup.find_all(TEXT_BLOCKS):
-        block.append(" ")
-    return soup.get_text("")
+def record_path(article: Article) -> str:
+    """Where the record goes in the folder Pagefind reads: the report's own address."""
+    return article.url + "index.html" if article.url.endswith("/") else article.url
 
 
-def one_word_per_character(text: str) -> str:
-    """``红白喜事 2020年`` → ``红​白​喜​事 2020​年`` (zero-width spaces)."""
-    spaced = IDEOGRAPH.sub(WORD_BREAK + r"\1" + WORD_BREAK, text)
-    spaced = re.sub(WORD_BREAK + "+", WORD_BREAK, spaced)
-    return SPACES.sub(" ", spaced).strip(" " + WORD_BREAK)
+# --- running Pagefind -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A shard to index: its name and the record of each report, by path."""
+
+    name: str
+    records: dict[str, str]
+
+
+def index_shards(todo: list[Shard], bundle_root: Path, scratch: Path) -> None:
+    """Run Pagefind once per shard, as many at once as there are cores, writing
+    each bundle to ``bundle_root/<shard>/``."""
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="search-") as work:
+        with ThreadPoolExecutor(max_workers=cores()) as pool:
+            for _ in pool.map(lambda shard: _index_one(shard, bundle_root / shard.name, Path(work)), todo):
+                pass
+
+
+def _index_one(shard: Shard, bundle: Path, work: Path) -> None:
+    site = work / shard.name
+    for path, html in shard.records.items():
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    index_folder(site, bundle)
+    shutil.rmtree(site)
+
+
+def index_folder(site: Path, bundle: Path) -> None:
+    """Pagefind over the pages of ``site``, its bundle written to ``bundle``."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--silent"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SearchIndexError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
+    for name in NOT_SERVED:  # the page uses Pagefind's API, not its ready-made interfaces
+        (bundle / name).unlink(missing_ok=True)

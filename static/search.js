@@ -34,17 +34,27 @@ export function queryTerms(text) {
     });
 }
 
+// The archive is indexed in parts (a year, or part of one: see digest/search.py),
+// newest first; Pagefind searches them as one.
+const bundles = form.dataset.bundles.split(" ").filter((bundle) => bundle);
+
 async function loadPagefind() {
   if (!pagefind) {
-    pagefind = await import(`${root}pagefind/pagefind.js`);
-    await pagefind.options({ excerptLength: 50 });
-    await pagefind.init();
+    const [newest, ...older] = bundles;
+    const engine = await import(`${root}${newest}pagefind.js`);
+    await engine.options({ excerptLength: 50 });
+    await Promise.all(older.map((bundle) => engine.mergeIndex(new URL(root + bundle, location.href).href)));
+    await engine.init();
+    pagefind = engine;
   }
   return pagefind;
 }
 
 // Reports that match every term, in the order Pagefind ranks the first one.
 async function findAll(terms) {
+  if (bundles.length === 0) {
+    return [];  // no reports yet
+  }
   const engine = await loadPagefind();
   const answers = await Promise.all(terms.map((term) => engine.search(term)));
   let results = answers[0].results;

@@ -59,7 +59,7 @@ def site_hash(output: Path) -> str:
 
 
 def is_finished_new_site(output: Path, new_hash: str) -> bool:
-    entry = output / "pagefind" / "pagefind-entry.json"
+    entry = output / "pagefind" / "2020" / "pagefind-entry.json"
     return site_hash(output) == new_hash and entry.is_file() and bool(json.loads(entry.read_text()))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import builder
+from digest import builder, search
 from digest.builder import BuildOptions, Theme, build
 from digest.errors import ContentError
 from conftest import PROJECT
@@ -132,8 +132,12 @@ def assert_same_tree(built: Path, expected: Path) -> None:
 
 
 def search_summary(root: Path) -> dict:
-    entry = json.loads((root / SEARCH / "pagefind-entry.json").read_text(encoding="utf-8"))
-    return {language: info["page_count"] for language, info in entry["languages"].items()}
+    """Pages indexed per shard and language (Pagefind's file names differ from run to run)."""
+    summary = {}
+    for path in sorted((root / SEARCH).glob("*/pagefind-entry.json")):
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        summary[path.parent.name] = {language: info["page_count"] for language, info in entry["languages"].items()}
+    return summary
 
 
 def unified_diff(name: str, mine: bytes, wanted: bytes) -> str:
@@ -285,10 +289,10 @@ def test_a_build_that_fails_half_way_leaves_the_output_and_the_cache_usable(news
     before = {name: path.read_bytes() for name, path in tree(newsroom.output).items()}
     newsroom.write(file_name(5), article(5, title="改了一半"))
 
-    def crash(site_dir):
+    def crash(*args):
         raise RuntimeError("the indexer crashed")
 
-    monkeypatch.setattr(builder, "index_site", crash)
+    monkeypatch.setattr(search, "index_shards", crash)
     with pytest.raises(RuntimeError):
         newsroom.build()
     assert {name: path.read_bytes() for name, path in tree(newsroom.output).items()} == before
@@ -313,3 +317,23 @@ def test_a_page_removed_from_the_output_by_hand_comes_back(newsroom):
     (newsroom.output / "articles" / "report-3" / "index.html").unlink()
     newsroom.write(file_name(8), article(8, title="另一篇改了"))
     newsroom.check()
+
+
+def test_an_edit_indexes_again_only_the_search_shard_it_is_in(newsroom, monkeypatch):
+    (newsroom.content / "articles" / "2019").mkdir()
+    newsroom.write("2019/2019-06-01-old.md", article(13).replace("2020-02-04", "2019-06-01"))
+    newsroom.check()
+    indexed = []
+    index_shards = search.index_shards
+
+    def spy(todo, *args):
+        indexed.extend(shard.name for shard in todo)
+        index_shards(todo, *args)
+
+    monkeypatch.setattr(search, "index_shards", spy)
+    newsroom.write(file_name(3), article(3, title="只改这一篇"))
+    newsroom.build()
+    assert indexed == ["2020"]
+    monkeypatch.undo()
+    newsroom.check()
+    assert set(search_summary(newsroom.output)) == {"2019", "2020"}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from digest.markdown import LinkContext, MarkdownRenderer, cut_summary, plain_text
+from digest.markdown import LinkContext, MarkdownRenderer, body_text, cut_summary
 
 RENDERER = MarkdownRenderer()
 URLS = {"articles/2020/2020-01-30-yima.md": "articles/yima/", "articles/2020/2020-02-01-chongwen.md": "articles/chongwen/"}
@@ -164,9 +164,9 @@ def test_a_summary_never_splits_what_belongs_together(joined):
 
 def test_the_plain_text_of_a_body_leaves_out_footnotes_and_tables():
     html, _ = render("正文[^1]。\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: 注释。")
-    assert plain_text(html) == "正文。"
+    assert body_text(html).prose == "正文。"
 
 
 def test_the_plain_text_of_chinese_has_no_spaces_where_markup_or_line_breaks_were():
     html, _ = render("驿马乡**启动**一级\n响应，[组建](https://example.cn/)十个工作组。\n\nThe *WHO* said so.")
-    assert plain_text(html) == "驿马乡启动一级响应，组建十个工作组。 The WHO said so."
+    assert body_text(html).prose == "驿马乡启动一级响应，组建十个工作组。 The WHO said so."

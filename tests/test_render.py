@@ -9,7 +9,8 @@ import pytest
 from jinja2 import DictLoader, UndefinedError
 
 from digest.builder import Theme
-from digest.render import chinese_datetime, make_environment
+from digest.dates import chinese_datetime
+from digest.render import make_environment
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -1,15 +1,21 @@
-"""What Pagefind is given to index (the real queries run in test_browser.py)."""
+"""What Pagefind is given to index, and in which shards (the real queries run in test_browser.py)."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from digest.search import WORD_BREAK, SearchIndexError, body_text, index_site, one_word_per_character
+from digest import search
+from digest.builder import BuildOptions, load_site
+from digest.markdown import body_text
+from digest.search import WORD_BREAK, SearchIndexError, index_folder, one_word_per_character, record_html, shards
+from conftest import SAMPLE_CONTENT, article_text, run_build, write_content
 
 ZW = WORD_BREAK
 
@@ -19,6 +25,8 @@ ZW = WORD_BREAK
     ("口罩8000余只， 柱濮", f"口{ZW}罩{ZW}8000{ZW}余{ZW}只{ZW}， 柱{ZW}濮"),
     ("COVID-19 疫情", f"COVID-19 疫{ZW}情"),
     ("  两个\n\n 空格  ", f"两{ZW}个 空{ZW}格"),
+    (f"已有{ZW}{ZW}空 格", f"已{ZW}有{ZW}空 格"),
+    ("𠀀字 x", f"𠀀{ZW}字 x"),
 ])
 def test_every_chinese_character_is_its_own_word(text, expected):
     assert one_word_per_character(text) == expected
@@ -26,42 +34,107 @@ def test_every_chinese_character_is_its_own_word(text, expected):
 
 def test_body_text_separates_blocks_but_not_inline_markup():
     html = "<p>张艳维：<strong>口罩</strong>500个</p><table><tr><td>口罩</td><td>8000余只</td></tr></table><ul><li>甲</li><li>乙</li></ul>"
-    assert body_text(html).split() == ["张艳维：口罩500个", "口罩", "8000余只", "甲", "乙"]
+    assert body_text(html).visible.split() == ["张艳维：口罩500个", "口罩", "8000余只", "甲", "乙"]
 
 
-def article_pages(site: Path) -> list[Path]:
-    return sorted(site.glob("articles/*/index.html"))
+# --- shards ---------------------------------------------------------------------
 
 
-def test_the_indexed_copy_is_exactly_the_text_a_reader_sees(sample_site):
+class Dated:
+    def __init__(self, year: int, month: int):
+        self.date = datetime(year, month, 1, tzinfo=timezone.utc)
+
+
+def test_a_small_year_is_one_shard_and_the_newest_comes_first():
+    found = shards([Dated(2019, 5), Dated(2020, 1), Dated(2020, 12)])
+    assert list(found) == ["2020", "2019"]
+    assert len(found["2020"]) == 2
+
+
+def test_a_big_year_is_cut_into_runs_of_whole_months(monkeypatch):
+    monkeypatch.setattr(search, "SHARD_SIZE", 4)
+    year = [Dated(2020, month) for month in range(1, 13)]  # 12 reports: three shards of four months
+    found = shards(year + [Dated(2019, 3)])
+    assert list(found) == ["2020-09", "2020-05", "2020-01", "2019"]
+    assert [a.date.month for a in found["2020-05"]] == [5, 6, 7, 8]
+
+
+def test_any_number_of_parts_names_each_by_its_first_month(monkeypatch):
+    for size in range(1, 13):
+        monkeypatch.setattr(search, "SHARD_SIZE", size)
+        found = shards([Dated(2020, month) for month in range(1, 13)])
+        for name, articles in found.items():
+            assert name == f"2020-{min(a.date.month for a in articles):02d}" or name == "2020"
+
+
+# --- records --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_articles():
+    site, _ = load_site(BuildOptions(content_dir=SAMPLE_CONTENT))
+    return site.articles
+
+
+def record_of(article) -> BeautifulSoup:
+    text = one_word_per_character(body_text(article.html).visible)
+    return BeautifulSoup(record_html(article, text), "html.parser")
+
+
+def test_a_record_holds_exactly_the_text_a_reader_sees(sample_site, sample_articles):
     """Searching finds what a reader sees, no more, no less: compare, ignoring spaces."""
-    pages = article_pages(sample_site)
-    assert pages
-    for path in pages:
-        report = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one("article.report")
-        copy = report.select_one(".search-text[hidden]")
-        indexed = "".join(p.get_text() for p in copy.select("p:not([data-pagefind-ignore])"))
-        copy.decompose()
-        assert re.sub(r"\s", "", indexed.replace(ZW, "")) == re.sub(r"\s", "", report.get_text()), path
+    assert sample_articles
+    for article in sample_articles:
+        page = sample_site / article.url / "index.html"
+        report = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article.report")
+        record = record_of(article).select_one("[data-pagefind-body]")
+        indexed = "".join(p.get_text() for p in record.select("p:not([data-pagefind-ignore])"))
+        assert re.sub(r"\s", "", indexed.replace(ZW, "")) == re.sub(r"\s", "", report.get_text()), page
 
 
-def test_only_the_report_and_its_copy_are_indexed_with_date_and_place(sample_site):
-    html = (sample_site / "articles/yima/index.html").read_text(encoding="utf-8")
-    report = BeautifulSoup(html, "html.parser").select_one("[data-pagefind-body]")
-    assert report.name == "article" and "report" in report["class"]
-    visible = [child for child in report.find_all(recursive=False) if not child.has_attr("hidden")]
-    assert visible and all(child.has_attr("data-pagefind-ignore") for child in visible)
-    meta = {span["data-pagefind-meta"]: span.get_text() for span in report.select("span[data-pagefind-meta]")}
-    assert meta == {"date": "2020年1月30日 09:00", "datetime": "2020-01-30T09:00:00+08:00", "place": "驿马乡"}
-    assert report.select_one("[data-pagefind-filter=place]").get_text() == "驿马乡"
+def test_a_record_weighs_the_title_and_carries_what_a_result_shows(sample_articles):
+    yima = next(a for a in sample_articles if a.slug == "yima")
+    record = record_of(yima)
+    assert record.select_one("[data-pagefind-weight='10']").get_text() == one_word_per_character(yima.title)
+    meta = {span["data-pagefind-meta"]: span.get_text() for span in record.select("[data-pagefind-meta]")}
+    assert meta == {"title": yima.title, "date": "2020年1月30日 09:00",
+                    "datetime": "2020-01-30T09:00:00+08:00", "place": "驿马乡"}
 
 
-def test_pagefind_indexed_only_the_articles_in_chinese(sample_site):
-    entry = json.loads((sample_site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+def test_a_record_escapes_what_an_editor_wrote(sample_articles):
+    article = replace(sample_articles[0], title='<script>alert(1)</script> & "引号"')
+    record = record_html(article, "<b>正文</b>")
+    assert "<script>" not in record and "<b>" not in record
+    assert BeautifulSoup(record, "html.parser").select_one("[data-pagefind-meta=title]").get_text() == article.title
+
+
+# --- the bundles ----------------------------------------------------------------
+
+
+def test_the_sample_is_one_bundle_of_its_articles_in_chinese(sample_site, sample_articles):
+    bundles = sorted((sample_site / "pagefind").iterdir())
+    assert [b.name for b in bundles] == ["2020"]
+    entry = json.loads((bundles[0] / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["zh-cn"]
-    assert entry["languages"]["zh-cn"]["page_count"] == len(article_pages(sample_site))
+    assert entry["languages"]["zh-cn"]["page_count"] == len(sample_articles)
+    assert not any(bundles[0].glob("*-ui.*")), "Pagefind's ready-made interfaces are not served"
+
+
+def test_the_search_page_merges_every_bundle_newest_first(tmp_path):
+    content = write_content(tmp_path, {
+        "a.md": article_text("二〇一九年的报道", "2019-06-01"),
+        "b.md": article_text("二〇二〇年的报道", "2020-06-01"),
+    })
+    output = tmp_path / "output"
+    result = run_build("--content", str(content), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup((output / "search/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one("#search-form")["data-bundles"] == "pagefind/2020/ pagefind/2019/"
+    for year in ("2019", "2020"):
+        entry = json.loads((output / "pagefind" / year / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert entry["languages"]["zh-cn"]["page_count"] == 1
 
 
 def test_a_folder_pagefind_cannot_index_is_an_error(tmp_path):
     with pytest.raises(SearchIndexError, match="pagefind failed"):
-        index_site(tmp_path)
+        index_folder(tmp_path, tmp_path / "bundle")
