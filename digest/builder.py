@@ -470,14 +470,13 @@ def update_search(site: Site, writer: OutputWriter, cache: BuildCache, progress:
             for dest, ident in kept.items():
                 writer.keep(dest, ident)
         else:
-            todo.append(search.Shard(name, {search.record_path(a): search.record_html(a, cache.search_text(a))
-                                            for a in articles}))
+            todo.append(search.Shard(name, articles))
     if todo:
         writer.finish(materialize=True)
         for shard in todo:
             writer.clear_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
-        progress.stage("indexing for search", None, size=sum(len(shard.records) for shard in todo))
-        search.index_shards(todo, writer.staging / search.SEARCH_FOLDER, cache.folder)
+        progress.stage("indexing for search", None, size=sum(len(shard.articles) for shard in todo))
+        search.index_shards(todo, cache.search_text, writer.staging / search.SEARCH_FOLDER, cache.folder)
         for shard in todo:
             writer.register_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
     return keys

@@ -47,7 +47,8 @@ CACHE_ROOT = ".digest-cache"
 FORMAT = 2  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
-BODY_COLUMNS = ["fingerprint", "html", "text"]
+BODY_COLUMNS = ["fingerprint", "html", "search_text"]
+ROWS_AT_ONCE = 200  # bodies written to bodies.sqlite together
 
 
 def cache_folder(output_dir: Path) -> Path:
@@ -180,8 +181,8 @@ class BuildCache:
         self.dirty = False  # whether the state differs from state.pickle
         self.state = self._load()
         self.fingerprints: dict[str, str] = {}  # source -> fingerprint of its final Article
-        self._new_html: dict[str, tuple[str, str]] = {}  # fingerprint -> (HTML, search text)
-        self._search_text: dict[str, str] = {}  # source -> search text of a body rendered this build
+        self._new_rows: list[tuple[str, bytes, bytes]] = []  # (fingerprint, HTML, search text) to store
+        self._unstored_text: dict[str, str] = {}  # source -> search text of a body not kept (a broken link)
         self._full: dict[str, Article] = {}
         self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
         self._db: sqlite3.Connection | None = None
@@ -225,7 +226,7 @@ class BuildCache:
         """Write what this build learned (atomically: a killed build leaves the old state)."""
         if not self.dirty:
             return
-        self._store_html()
+        self._store_rows()
         self.drop_unused_bodies()
         self.state.output_id = _folder_id(self.output_dir)
         self.state.spare_id = _folder_id(self.spare)
@@ -320,10 +321,10 @@ class BuildCache:
     def remember_body(self, article: Article, html: str, headings, summary: str, search_text: str,
                       problems, links: dict[str, str], assets, is_cacheable: bool) -> None:
         """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
-        self._search_text[article.source] = search_text
         found = self.state.articles.get(article.source)
         digest = found.digest if found is not None else ""
         if not is_cacheable or found is None:
+            self._unstored_text[article.source] = search_text
             self.fingerprints[article.source] = short_hash(article.source, digest, "as rendered", html, summary, repr(headings))
             if found is not None and found.body is not None:
                 found.body = None
@@ -334,7 +335,10 @@ class BuildCache:
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
                                 tuple(sorted(links.items())), tuple(sorted(assets)))
-        self._new_html[fingerprint] = (html, search_text)
+        # as bytes: sqlite3 would otherwise give each str a UTF-8 copy that lives as long as it does
+        self._new_rows.append((fingerprint, html.encode("utf-8"), search_text.encode("utf-8")))
+        if len(self._new_rows) >= ROWS_AT_ONCE:  # not all held until the end: a cold build has thousands
+            self._store_rows()
         self.dirty = True
 
     def fingerprint(self, article: Article) -> str | None:
@@ -348,17 +352,16 @@ class BuildCache:
             columns = [row[1] for row in self._db.execute("PRAGMA table_info(bodies)")]
             if columns and columns != BODY_COLUMNS:  # made by an older engine: of no use
                 self._db.execute("DROP TABLE bodies")
-            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (fingerprint TEXT PRIMARY KEY, html TEXT, text TEXT)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (fingerprint TEXT PRIMARY KEY, html BLOB, search_text BLOB)")
         return self._db
 
-    def _store_html(self) -> None:
-        if not self._new_html:
+    def _store_rows(self) -> None:
+        if not self._new_rows:
             return
         db = self._bodies()
         with db:
-            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
-                           ((fingerprint, html, text) for fingerprint, (html, text) in self._new_html.items()))
-        self._new_html = {}
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", self._new_rows)
+        self._new_rows = []
 
     def full(self, article: Article, text_of: Callable[[Article], str] | None = None) -> Article:
         """``article`` with its HTML, loaded from the cache if it was not rendered this build;
@@ -369,23 +372,22 @@ class BuildCache:
             return article
         loaded = self._full.get(article.source)
         if loaded is None:
-            html = self._stored(article, "html", 0)
+            html = self._stored(article, "html")
             loaded = self._full[article.source] = replace(article, html=html)
         return loaded
 
     def search_text(self, article: Article) -> str:
         """The text search indexes of ``article``'s body (see :mod:`digest.search`)."""
-        text = self._search_text.get(article.source)
-        return text if text is not None else self._stored(article, "text", 1)
+        text = self._unstored_text.get(article.source)
+        return text if text is not None else self._stored(article, "search_text")
 
-    def _stored(self, article: Article, column: str, index: int) -> str:
+    def _stored(self, article: Article, column: str) -> str:
+        self._store_rows()
         fingerprint = self.fingerprints[article.source]
-        if fingerprint in self._new_html:
-            return self._new_html[fingerprint][index]
         row = self._bodies().execute(f"SELECT {column} FROM bodies WHERE fingerprint = ?", (fingerprint,)).fetchone()
         if row is None or row[0] is None:
             raise UnloadedError(f"{article.source}: its rendered body is missing from the cache")
-        return row[0]
+        return row[0].decode("utf-8")
 
     def drop_unused_bodies(self) -> None:
         """Remove the HTML no article refers to any more (edited or deleted articles)."""

@@ -7,6 +7,7 @@ fields mean (that is :mod:`digest.content`).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +44,11 @@ def find_articles(content_dir: Path) -> list[Path]:
     root = content_dir / ARTICLES_DIR
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*.md") if p.is_file() and not _is_hidden(p, root))
-
-
-def _is_hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+    found = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(folder, name) for name in names if name.endswith(".md") and not name.startswith(".")]
+    return sorted(path for path in found if path.is_file())
 
 
 def rel_path(path: Path, content_dir: Path) -> str:

@@ -322,11 +322,13 @@ def _reuse(output_dir: Path, dest: str, target: Path) -> None:
 
 
 def walk_files(root: Path):
-    """(dest, path) of every file under ``root``."""
-    for folder, _, names in os.walk(root):
+    """(dest, path) of every file under ``root`` (strings, not pathlib: the
+    output is walked every build and has a file or two per report)."""
+    top = os.fspath(root)
+    for folder, _, names in os.walk(top):
+        prefix = folder[len(top) + 1:].replace(os.sep, "/")
         for name in names:
-            path = Path(folder, name)
-            yield path.relative_to(root).as_posix(), path
+            yield (f"{prefix}/{name}" if prefix else name), Path(folder, name)
 
 
 def remove_stale_staging(output_dir: Path) -> None:

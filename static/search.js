@@ -1,7 +1,7 @@
 // The search page: asks Pagefind for every term of the query, shows the reports
 // that contain all of them, and runs the query in ?q= when the page opens.
 //
-// Each article page gives Pagefind its text with one word per Chinese character
+// Pagefind indexes each report's text with one word per Chinese character
 // (see digest/search.py), so a term is searched as an exact phrase of characters:
 // 红白喜事 → "红 白 喜 事". Neither jieba (at indexing) nor the browser's
 // Intl.Segmenter (at query time) decides where words end, so a report that
@@ -137,15 +137,21 @@ function metaLine(meta) {
   return line;
 }
 
+// Pagefind shows the excerpt with a space around every Chinese character (where
+// the index has its word breaks): take out each space beside a Chinese character
+// or punctuation mark, as Chinese is written.
+const CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u{20000}-\u{3134f}";
+const SPACE_BESIDE_CJK = new RegExp(`(?<=[${CJK}](?:</?mark>)*)\\s+|\\s+(?=(?:</?mark>)*[${CJK}])`, "gu");
+
 // Pagefind's excerpt as text with <mark>s, nothing else; neighbouring marks
 // (one per character) become one, and the space after a word is not marked.
 function excerpt(html) {
   const paragraph = document.createElement("p");
   paragraph.className = "excerpt";
   const template = document.createElement("template");
-  template.innerHTML = html;
+  template.innerHTML = html.replace(SPACE_BESIDE_CJK, "");
   for (const node of template.content.childNodes) {
-    const [, text, space] = node.textContent.replace(/\u200b/g, "").match(/^([\s\S]*?)(\s*)$/);
+    const [, text, space] = node.textContent.match(/^([\s\S]*?)(\s*)$/);
     const last = paragraph.lastChild;
     if (node.nodeName !== "MARK") {
       paragraph.append(text + space);
