@@ -19,7 +19,9 @@ space: a zero-width space, which is not one, would make a paragraph one word.)
 Pagefind cannot update an index, and indexing costs about 4 ms a report, so
 the archive is indexed in shards: a year, or part of a year when the year has
 more than :data:`SHARD_SIZE` reports. Each shard is its own Pagefind bundle in
-``pagefind/<shard>/``; the browser merges them (Pagefind's ``mergeIndex``). A
+``pagefind/<shard>/``; the browser merges them (Pagefind's ``mergeIndex``:
+the merged bundles share the first one's WebAssembly, so a reader fetches
+only a small entry file per bundle, and the index chunks a query needs). A
 build indexes again only the shards whose reports changed, so fixing a typo
 re-indexes a few hundred reports, not the archive.
 """
@@ -49,7 +51,7 @@ BREAKS_AND_SPACES = re.compile(f"{WORD_BREAK}* {WORD_BREAK}*")
 WORD_BREAKS = re.compile(WORD_BREAK + "{2,}")
 
 SEARCH_FOLDER = "pagefind"
-SHARD_SIZE = 600  # reports a shard holds at most, near enough: about 2.5 s to index again
+SHARD_SIZE = 300  # reports a shard holds at most, near enough: about 1 s to index again (3 ms each)
 NOT_SERVED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
               "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 

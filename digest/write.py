@@ -233,10 +233,21 @@ class OutputWriter:
         if not self.lazy:
             return
         self.lazy = False
+        self._changing()
+        staging, output = os.fspath(self.staging), os.fspath(self.output_dir)
         for dest, ident in list(self.files.items()):
-            if self.present.get(dest) != ident:
-                _reuse(self.output_dir, dest, self.path_for(dest))
-                self.present[dest] = ident
+            if self.present.get(dest) == ident:
+                continue
+            if dest not in self.present:  # the usual case after a first build: link, no questions asked
+                self._make_folders(dest.rpartition("/")[0])
+                try:
+                    os.link(f"{output}/{dest}", f"{staging}/{dest}")
+                    self.present[dest] = ident
+                    continue
+                except OSError:  # something stands there, or no hard links here: the careful way
+                    pass
+            _reuse(self.output_dir, dest, self.path_for(dest))
+            self.present[dest] = ident
 
     # --- finishing -----------------------------------------------------------
 
@@ -282,12 +293,31 @@ class OutputWriter:
         """Swap the staging folder in; return what the output and the spare now hold."""
         if not self.output_dir.exists():
             os.rename(self.staging, self.output_dir)
-            return Trees(output=self.files, spare=None)
+            return Trees(output=self.files, spare=self._linked_spare() if self.reused else None)
         exchange(self.staging, self.output_dir)
         if not self.reused:
             shutil.rmtree(self.staging, ignore_errors=True)
             return Trees(output=self.files, spare=None)
         return Trees(output=self.files, spare=self._old_output() if self.before_known else None)
+
+    def _linked_spare(self) -> dict[str, str] | None:
+        """After a first build, the spare tree made a linked copy of the new output, so
+        that the next build (an editor's first fix) changes a few files in it rather
+        than making thousands of folders then. Without hard links, no spare."""
+        self._changing()
+        self._dirs, self.present = set(), {}
+        self.staging.mkdir(mode=DIR_MODE)
+        self.staging.chmod(DIR_MODE)
+        staging, output = os.fspath(self.staging), os.fspath(self.output_dir)
+        try:
+            for dest, ident in self.files.items():
+                self._make_folders(dest.rpartition("/")[0])
+                os.link(f"{output}/{dest}", f"{staging}/{dest}")
+                self.present[dest] = ident
+        except OSError:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return None
+        return dict(self.present)
 
     def _old_output(self) -> dict[str, str]:
         """What the old output, now the spare tree, holds: hand-placed files included, so

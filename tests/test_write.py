@@ -95,7 +95,20 @@ def test_a_build_that_changes_nothing_touches_nothing(tmp_path):
     writer, trees = build_once(output, spare, trees, files)
     assert not writer.changed
     assert writer.counts.written == 0 and writer.counts.unchanged == 2
-    assert files_under(spare) == {}  # not even linked into the spare
+    assert files_under(spare) == files  # as the first build left it: a linked copy, untouched
+    assert all((spare / dest).stat().st_ino == (output / dest).stat().st_ino for dest in files)
+
+
+def test_a_first_build_leaves_a_linked_copy_as_the_spare_for_the_next(tmp_path):
+    """So that an editor's first fix after a full build does not make every folder again."""
+    output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
+    files = {"index.html": b"1", "articles/a/index.html": b"a"}
+    _, trees = build_once(output, spare, Trees(), files)
+    assert trees.spare == trees.output
+    assert (spare / "articles/a/index.html").stat().st_ino == (output / "articles/a/index.html").stat().st_ino
+    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
+    assert files_under(output) == {**files, "index.html": b"2"}
+    assert files_under(spare) == files  # the old output, whole
 
 
 def test_removed_pages_and_their_folders_go(tmp_path):
