@@ -16,6 +16,7 @@ from .content import Article
 from .errors import Report
 from .site import Site
 
+LISTED_MONTHS = 12  # the newest; the rest are summed
 LISTED_WAITING = 10  # name this many waiting reports, then count the rest
 NO_PLACE = "（未注明地点）"
 
@@ -62,7 +63,7 @@ def format_report(report: PublishReport) -> list[str]:
         f"  reports: {report.reports} in the site{early}; waiting: "
         f"{len(report.drafts)} draft(s), {len(report.scheduled)} scheduled",
         "  by place: " + _counts(report.by_place),
-        "  by month: " + _counts(report.by_month),
+        "  by month: " + _months(report.by_month),
     ]
     lines += _waiting("draft", report.drafts, with_date=False)
     lines += _waiting("scheduled", report.scheduled, with_date=True)
@@ -75,6 +76,15 @@ def format_report(report: PublishReport) -> list[str]:
 
 def _counts(pairs: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{name} {count}" for name, count in pairs) or "none"
+
+
+def _months(pairs: tuple[tuple[str, int], ...]) -> str:
+    """The newest months one by one; an archive of years would fill the screen."""
+    if len(pairs) <= LISTED_MONTHS:
+        return _counts(pairs)
+    earlier = pairs[LISTED_MONTHS:]
+    return (_counts(pairs[:LISTED_MONTHS])
+            + f", {len(earlier)} earlier month(s) {sum(count for _, count in earlier)}")
 
 
 def _waiting(label: str, articles: tuple[Article, ...], with_date: bool) -> list[str]:

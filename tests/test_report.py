@@ -9,7 +9,7 @@ from conftest import article_text, run_build, write_content
 from digest.config import SiteConfig
 from digest.content import Article
 from digest.errors import Report
-from digest.report import LISTED_WAITING, NO_PLACE, PageChanges, format_report, make_report
+from digest.report import LISTED_MONTHS, LISTED_WAITING, NO_PLACE, PageChanges, format_report, make_report
 from digest.site import Site
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -66,6 +66,15 @@ def test_drafts_shown_in_the_site_are_counted_and_long_lists_are_cut():
     assert len(listed) == LISTED_WAITING
     assert "  ... and 3 more draft(s)" in lines
     assert format_report(make_report(make_site([]), Report()))[2:4] == ["  by place: none", "  by month: none"]
+
+
+def test_an_archive_of_years_names_the_newest_months_and_sums_the_rest():
+    site = make_site([article(f"m{month}", month, 1 + n) for month in range(1, 13) for n in range(month % 3 + 1)]
+                     + [Article(source="articles/old.md", slug="old", title="旧", date=datetime(2019, 5, 1, tzinfo=TZ))])
+    line = format_report(make_report(site, Report()))[3]
+    assert line.startswith("  by month: 2020-12 1, 2020-11 3, ")
+    assert line.endswith(", 2020-01 2, 1 earlier month(s) 1")
+    assert line.count(",") == LISTED_MONTHS
 
 
 def test_check_and_build_print_the_report(tmp_path):
