@@ -14,7 +14,7 @@ from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import sources
+from . import search, sources
 from .cache import UNLOADED, BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig, load_config
@@ -28,7 +28,6 @@ from .pages import plan_outputs
 from .photos import UNREADABLE, check_readable, publish_photos, unreadable_message
 from .progress import Progress, quiet
 from .render import make_environment, render_page
-from . import search
 from .site import Group, Site
 from .write import OutputChanged, OutputWriter, Trees
 

@@ -9,14 +9,15 @@ each report, a record of its visible text with a hair space around every
 Chinese character (:func:`one_word_per_character`), which it indexes one
 character per word, and ``static/search.js`` asks for each query term as an
 exact phrase of characters. That finds exactly the reports that contain the
-term, as a reader expects from ``Ctrl+F``; search.js takes the hair spaces
-out of the excerpts it shows. The records say their language is undetermined
-(``und``), so that Pagefind does not run jieba over words of one character:
-that halves its time and takes two thirds off its memory. (Pagefind splits
-words of an undetermined language at whitespace only, so the break must be a
-space: a zero-width space, which is not one, would make a paragraph one word.)
+term, as a reader expects from ``Ctrl+F``. The records say their language is
+undetermined (``und``), so that Pagefind does not run jieba over words of one
+character: that halves its CPU time. Pagefind splits the words of an
+undetermined language at whitespace only, so the break must be a space (a
+zero-width space, which is not one, would make a paragraph one word); its
+excerpts show every break as a plain space, and search.js takes out each
+space beside a Chinese character.
 
-Pagefind cannot update an index, and indexing costs about 4 ms a report, so
+Pagefind cannot update an index, and indexing costs about 3 ms a report, so
 the archive is indexed in shards: a year, or part of a year when the year has
 more than :data:`SHARD_SIZE` reports. Each shard is its own Pagefind bundle in
 ``pagefind/<shard>/``; the browser merges them (Pagefind's ``mergeIndex``:
@@ -41,10 +42,10 @@ from pathlib import Path
 from typing import Callable
 
 from .content import Article
-from .parallel import cores
 from .dates import chinese_datetime
+from .parallel import cores
 
-WORD_BREAK = "\u200a"  # hair space: a word boundary to Pagefind; search.js drops it from excerpts
+WORD_BREAK = "\u200a"  # hair space: whitespace, so a word boundary to Pagefind, and barely visible
 IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 AROUND_IDEOGRAPH = re.compile(f"(?<=[{IDEOGRAPHS}])|(?=[{IDEOGRAPHS}])")  # an empty match: quick to fill
 BREAKS_AND_SPACES = re.compile(f"{WORD_BREAK}* {WORD_BREAK}*")

@@ -36,7 +36,7 @@ export function queryTerms(text) {
 
 // The archive is indexed in parts (a year, or part of one: see digest/search.py),
 // newest first; Pagefind searches them as one.
-const bundles = form.dataset.bundles.split(" ").filter((bundle) => bundle);
+const bundles = (form.dataset.bundles || "").split(" ").filter((bundle) => bundle);
 
 async function loadPagefind() {
   if (!pagefind) {
