@@ -110,7 +110,6 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     events = link_events(raw_events, everything, articles, content_dir, config, report)
     if report.has_errors:
         raise ContentError(report)
-    assets |= {photo.src for article in articles for photo in article.photos}
     waiting = left_out(everything, published)
     return Site.create(config, articles, events, options.build_time, assets, waiting), report
 
@@ -503,7 +502,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     job = PageJob(env, site, todo, options.preview)
     for index, data in enumerate(each_result(_render_page, range(len(todo)), job, done)):
         writer.write(todo[index].dest, data)
-    write_feeds(site, writer, signer, old, signatures, cache)
+    write_feeds(site, writer, signer, old, signatures, cache, photos)
     entries = sitemap_entries(site, [page.url for page in pages if page.in_sitemap])
     writer.write("sitemap.xml", env.get_template("sitemap.xml").render(entries=entries).encode("utf-8"))
     writer.write("robots.txt", robots_txt(site).encode("utf-8"))
@@ -516,7 +515,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
 
 
 def write_feeds(site: Site, writer: OutputWriter, signer: Signer | None, old: dict, signatures: dict,
-                cache: BuildCache | None) -> None:
+                cache: BuildCache | None, photos: dict) -> None:
     """The site's feeds and one per place; a feed whose entries are unchanged is kept."""
     todo = []
     for plan in feed_plans(site, site.config.feed_limit):
@@ -526,7 +525,7 @@ def write_feeds(site: Site, writer: OutputWriter, signer: Signer | None, old: di
         if not _keep(writer, plan.dest, signature, old):
             articles = tuple(cache.full(a) for a in plan.articles) if cache is not None else plan.articles
             todo.append(replace(plan, articles=articles))
-    job = FeedJob(site, todo)
+    job = FeedJob(site, todo, photos)
     for index, data in enumerate(each_result(_render_feed, range(len(todo)), job, min_items=4)):
         writer.write(todo[index].dest, data)
 
@@ -597,11 +596,12 @@ def _render_page(index: int) -> bytes:
 class FeedJob:
     site: Site
     plans: list
+    photos: dict
 
 
 def _render_feed(index: int) -> bytes:
     job = shared()
-    return render_feed(job.site, job.plans[index])
+    return render_feed(job.site, job.plans[index], job.photos)
 
 
 def robots_txt(site: Site) -> str:

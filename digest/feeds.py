@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Mapping
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from feedgen.feed import FeedGenerator
 
 from .content import Article
+from .photos import ResponsivePhoto
 from .site import Site
 
 URL_ATTRIBUTES = {"a": "href", "img": "src", "iframe": "src"}
@@ -38,9 +40,9 @@ class FeedPlan:
     atom: bool = False  # else RSS
 
 
-def site_feeds(site: Site, limit: int) -> list[FeedFile]:
+def site_feeds(site: Site, limit: int, photos: Mapping[str, ResponsivePhoto]) -> list[FeedFile]:
     """feed.xml and atom.xml for the site, and an RSS feed per place."""
-    return [FeedFile(plan.dest, render_feed(site, plan)) for plan in feed_plans(site, limit)]
+    return [FeedFile(plan.dest, render_feed(site, plan, photos)) for plan in feed_plans(site, limit)]
 
 
 def feed_plans(site: Site, limit: int) -> list[FeedPlan]:
@@ -57,26 +59,26 @@ def feed_plans(site: Site, limit: int) -> list[FeedPlan]:
     return plans
 
 
-def render_feed(site: Site, plan: FeedPlan) -> bytes:
+def render_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto]) -> bytes:
     if plan.atom:
-        feed = make_feed(site, plan.articles, plan.title, plan.page_url, plan.dest, plan.description,
-                         content_type="html")
+        feed = make_feed(site, plan, photos, content_type="html")
         return feed.atom_str(pretty=True, extensions=False)  # Atom names authors itself
-    feed = make_feed(site, plan.articles, plan.title, plan.page_url, plan.dest, plan.description)
+    feed = make_feed(site, plan, photos)
     return feed.rss_str(pretty=True)
 
 
-def make_feed(site: Site, articles, title: str, page_url: str, self_url: str, description: str,
+def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto],
               content_type: str = "CDATA") -> FeedGenerator:
-    """A feed of ``articles``; content_type is CDATA for RSS, html for Atom."""
+    """The feed ``plan`` describes; content_type is CDATA for RSS, html for Atom."""
     config = site.config
+    articles = plan.articles
     feed = FeedGenerator()
     feed.load_extension("dc")
-    feed.id(config.absolute_url(page_url))
-    feed.title(title)
-    feed.subtitle(description or title)
-    feed.link(href=config.absolute_url(page_url), rel="alternate")
-    feed.link(href=config.absolute_url(self_url), rel="self")
+    feed.id(config.absolute_url(plan.page_url))
+    feed.title(plan.title)
+    feed.subtitle(plan.description or plan.title)
+    feed.link(href=config.absolute_url(plan.page_url), rel="alternate")
+    feed.link(href=config.absolute_url(plan.dest), rel="self")
     feed.language(config.language)
     feed.generator("county-digest")
     if config.author:
@@ -85,11 +87,12 @@ def make_feed(site: Site, articles, title: str, page_url: str, self_url: str, de
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
-        add_entry(feed, site, article, content_type)
+        add_entry(feed, site, article, photos, content_type)
     return feed
 
 
-def add_entry(feed: FeedGenerator, site: Site, article: Article, content_type: str) -> None:
+def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping[str, ResponsivePhoto],
+              content_type: str) -> None:
     config = site.config
     url = config.absolute_url(article.url)
     entry = feed.add_entry()
@@ -100,7 +103,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, content_type: s
     entry.published(article.date)
     entry.updated(article.updated or article.date)
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
-    entry.content(absolute_html(entry_html(site, article), url), type=content_type)
+    entry.content(absolute_html(entry_html(article, photos), url), type=content_type)
     for name in article.authors:
         entry.author(name=name)
         entry.dc.dc_creator(name)
@@ -109,14 +112,19 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, content_type: s
             entry.category(term=name)
 
 
-def entry_html(site: Site, article: Article) -> str:
-    """The article as a feed reader shows it: photos with captions, then the body."""
+def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
+    """The article as a feed reader shows it: photos with captions, then the body.
+
+    A photo is its largest JPEG rendition, as on a share card: the original,
+    with whatever EXIF and GPS data the camera wrote, is never published.
+    """
     figures = []
     for photo in article.photos:
+        image = photos[photo.src].largest_jpeg
         caption = escape(photo.caption) + (f"（摄影：{escape(photo.credit)}）" if photo.credit else "")
         figures.append(
-            f'<figure><img src="../../{escape(photo.src)}" alt="{escape(photo.caption)}">'
-            f"<figcaption>{caption}</figcaption></figure>"
+            f'<figure><img src="../../{escape(image.dest)}" width="{image.width}" height="{image.height}" '
+            f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
     return "".join(figures) + article.html
 

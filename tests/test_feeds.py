@@ -6,10 +6,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import feedparser
+from bs4 import BeautifulSoup
 
 from digest.config import SiteConfig
 from digest.content import Article, Photo
 from digest.feeds import absolute_html, site_feeds
+from digest.photos import plan_renditions
 from digest.site import Site
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -35,8 +37,11 @@ def make_site():
     return Site.create(config, articles, [], datetime(2020, 3, 1, tzinfo=TZ))
 
 
+PHOTOS = {"media/p.jpg": plan_renditions("media/p.jpg", 2000, 1500)}
+
+
 def test_site_feeds_carry_every_entry_with_names_and_categories():
-    files = {f.dest: f.data for f in site_feeds(make_site(), limit=50)}
+    files = {f.dest: f.data for f in site_feeds(make_site(), limit=50, photos=PHOTOS)}
     assert set(files) == {"feed.xml", "atom.xml", "places/yi-ma-xiang/feed.xml"}
     rss = feedparser.parse(files["feed.xml"])
     assert rss.bozo == 0
@@ -45,7 +50,9 @@ def test_site_feeds_carry_every_entry_with_names_and_categories():
     assert first.link == "https://example.cn/digest/articles/a/"
     assert {t.term for t in first.tags} == {"驿马乡", "疫情防控"}
     assert {a.name for a in first.authors} == {"张世川", "张丽"}
-    assert 'src="https://example.cn/digest/media/p.jpg"' in first.content[0].value
+    # the largest JPEG rendition, made without the camera's EXIF and GPS data, never the original
+    image = BeautifulSoup(first.content[0].value, "html.parser").img
+    assert (image["src"], image["width"], image["height"]) == ("https://example.cn/digest/media/p.1600w.jpg", "1600", "1200")
     assert b"Thu, 30 Jan 2020 09:00:00 +0800" in files["feed.xml"]
     atom = feedparser.parse(files["atom.xml"])
     assert atom.bozo == 0 and atom.version == "atom10"
@@ -54,5 +61,5 @@ def test_site_feeds_carry_every_entry_with_names_and_categories():
 
 
 def test_feed_limit_keeps_the_newest():
-    files = {f.dest: f.data for f in site_feeds(make_site(), limit=1)}
+    files = {f.dest: f.data for f in site_feeds(make_site(), limit=1, photos=PHOTOS)}
     assert [e.title for e in feedparser.parse(files["feed.xml"]).entries] == ["乙"]

@@ -111,13 +111,22 @@ def test_a_photo_pillow_cannot_read_is_an_error_with_its_line_and_nothing_is_wri
     assert not output.exists()
 
 
-def test_feeds_keep_a_plain_absolute_img_of_the_original_photo(sample_site):
+def test_feeds_keep_a_plain_absolute_img_of_the_largest_jpeg(sample_site):
     """Feed readers get one <img> with an absolute URL, not a <picture> with srcsets."""
     feed = (sample_site / "feed.xml").read_text(encoding="utf-8")
     sources = re.findall(r'<img [^>]*src="([^"]+)"', feed)
-    assert "https://example.cn/digest/media/yima-checkpoint.jpg" in sources
+    assert "https://example.cn/digest/media/yima-checkpoint.1200w.jpg" in sources  # the photo is 1200 wide
     assert all((sample_site / src.removeprefix("https://example.cn/digest/")).is_file() for src in sources)
     assert "<picture" not in feed and "srcset" not in feed
+
+
+def test_the_original_photos_with_their_camera_data_are_not_published(sample_site):
+    articles = Path(__file__).resolve().parent.parent / "content" / "articles"
+    originals = set(re.findall(r"src: (media/\S+)", "".join(p.read_text(encoding="utf-8") for p in articles.rglob("*.md"))))
+    assert originals
+    for original in originals:
+        assert not (sample_site / original).exists(), original
+        assert (sample_site / original.replace(".jpg", ".480w.jpg")).is_file()
 
 
 def test_the_page_offers_the_renditions_with_their_size(sample_site):
