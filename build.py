@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digest.builder import BuildOptions, Theme, build, load_site, unsafe_output  # noqa: E402
 from digest.errors import ContentError, Report, format_problems, summary_line  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
+from digest.search import SearchIndexError  # noqa: E402
 from digest.report import format_report, make_report  # noqa: E402
 
 COMMANDS = ("build", "check", "serve", "new")
@@ -86,6 +87,8 @@ def run_build(args) -> int:
         result = build(options, Theme(), progress)
     except ContentError as exc:
         return print_problems(exc.report)
+    except (OSError, SearchIndexError) as exc:
+        return print_failure(exc, args.output)
     finally:
         progress.close()
     print_problems(result.report)
@@ -115,6 +118,16 @@ def print_report(site, report: Report, changes=None) -> None:
     """The pre-publish report: places, months, what is waiting, warnings, changes."""
     for line in format_report(make_report(site, report, changes)):
         print(line, file=sys.stderr)
+
+
+def print_failure(exc: Exception, output: Path) -> int:
+    """The build could not finish for a reason outside the content (a full disk, a folder
+    it may not write, Pagefind failing): say so in the usual form, no traceback."""
+    where = getattr(exc, "filename", None) or output
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    print(f"{where}:1: error: the build could not finish ({reason}); the previous output is left "
+          "as it was: free some disk space or fix that folder, then build again", file=sys.stderr)
+    return 1
 
 
 def print_problems(report: Report) -> int:

@@ -94,6 +94,18 @@ def test_build_with_errors_leaves_output_untouched(tmp_path):
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
 
 
+def test_an_output_that_cannot_be_written_is_an_error_without_a_traceback(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text()})
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_build("--content", str(content), "--output", str(blocker / "output"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{blocker}/")
+    assert ":1: error: the build could not finish (Not a directory); the previous output is left as it was" in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_files_put_into_the_output_by_hand_are_removed_with_a_warning(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text()})
     output = tmp_path / "output"
