@@ -52,6 +52,7 @@ BREAKS_AND_SPACES = re.compile(f"{WORD_BREAK}* {WORD_BREAK}*")
 WORD_BREAKS = re.compile(WORD_BREAK + "{2,}")
 
 SEARCH_FOLDER = "pagefind"
+SCRATCH_PREFIX = "search-"  # the folders records are written to while Pagefind reads them
 SHARD_SIZE = 300  # reports a shard holds at most, near enough: about 1 s to index again (3 ms each)
 NOT_SERVED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
               "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -142,8 +143,14 @@ class Shard:
 def index_shards(todo: list[Shard], text_of: Callable[[Article], str], bundle_root: Path, scratch: Path) -> None:
     """Write each shard's records and run Pagefind on them, writing its bundle
     to ``bundle_root/<shard>/``: as many shards at once as there are cores,
-    the records of the next written while Pagefind reads the last."""
-    with tempfile.TemporaryDirectory(dir=scratch, prefix="search-") as work, \
+    the records of the next written while Pagefind reads the last.
+
+    ``scratch`` is the cache's folder, locked for this build: records left
+    there by a build that was killed are removed first.
+    """
+    for stale in scratch.glob(SCRATCH_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=scratch, prefix=SCRATCH_PREFIX) as work, \
             ThreadPoolExecutor(max_workers=cores()) as pool:
         runs = []
         for shard in todo:

@@ -138,3 +138,14 @@ def test_the_search_page_merges_every_bundle_newest_first(tmp_path):
 def test_a_folder_pagefind_cannot_index_is_an_error(tmp_path):
     with pytest.raises(SearchIndexError, match="pagefind failed"):
         index_folder(tmp_path, tmp_path / "bundle")
+
+
+def test_records_left_by_a_killed_build_are_removed(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text("报道", "2020-06-01")})
+    stale = tmp_path / ".digest-cache" / "build-output" / "search-killed" / "2020" / "articles" / "a"
+    stale.mkdir(parents=True)
+    (stale / "index.html").write_text("<p>半截</p>", encoding="utf-8")
+    result = run_build("--content", str(content), "--output", str(tmp_path / "output"))
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / ".digest-cache" / "build-output" / "search-killed").exists()
+    assert not list((tmp_path / ".digest-cache" / "build-output").glob("search-*"))
