@@ -25,7 +25,7 @@ from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, lin
 from .meta import template_helpers
 from .parallel import each_result, shared
 from .pages import plan_outputs
-from .photos import UNREADABLE, check_readable, publish_photos, unreadable_message
+from .photos import UNREADABLE, check_readable, photo_cache_dir, publish_file, publish_photos, unreadable_message
 from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .site import Group, Site
@@ -510,7 +510,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
         if path.is_file():
             writer.copy("static/" + path.relative_to(theme.static_dir).as_posix(), path)
     for asset in sorted(site.assets):
-        writer.copy(asset, options.content_dir / asset)
+        publish_file(asset, options.content_dir / asset, photo_cache_dir(writer.output_dir), writer)
     return {dest: signature for dest, signature in signatures.items() if signature}
 
 

@@ -9,6 +9,11 @@ Resizing is slow, so renditions are cached across builds in a folder beside
 the output, named by a hash of the source bytes: a photo is processed once,
 and an edited photo gets new renditions. Output names depend on the source
 path only, so pages do not change when a photo's bytes do (unless its size does).
+
+No published picture carries the camera's EXIF data, where a phone writes its
+GPS position: renditions are made without it, the original of a front-matter
+photo is not published, and an image linked from a body goes out as a copy
+without it (:func:`publish_file`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ SAVE_OPTIONS = {
 CACHE_VERSION = "1"  # change when SAVE_OPTIONS or resampling change
 CACHE_FOLDER = Path(".digest-cache") / "photos"
 EXIF_ORIENTATION = 0x0112
+CLEANED_FORMATS = {"JPEG", "PNG", "WEBP"}  # images in a body that lose their EXIF data
 SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
 
 
@@ -122,6 +128,53 @@ def publish_photo(src: str, path: Path, cache_dir: Path, writer: OutputWriter) -
     for rendition in photo.renditions:
         writer.link_or_copy(rendition.dest, cached_file(cache_dir, key, rendition))
     return photo
+
+
+def publish_file(dest: str, path: Path, cache_dir: Path, writer: OutputWriter) -> None:
+    """A content file a body links to, put in the output.
+
+    An image with EXIF data (where a phone writes its GPS position) goes out
+    without it, turned upright, made once and cached like the renditions;
+    anything else goes out as it is.
+    """
+    if not has_camera_data(path):
+        writer.copy(dest, path)
+        return
+    key = hashlib.sha256(CACHE_VERSION.encode() + path.read_bytes()).hexdigest()[:32]
+    cleaned = cache_dir / key[:2] / f"{key}-no-exif{path.suffix.lower()}"
+    if not cleaned.is_file():
+        save_without_camera_data(path, cleaned)
+    writer.link_or_copy(dest, cleaned)
+
+
+def has_camera_data(path: Path) -> bool:
+    """Whether ``path`` is a still image Pillow rewrites, carrying EXIF data."""
+    try:
+        with Image.open(path) as image:
+            return (image.format in CLEANED_FORMATS and not getattr(image, "is_animated", False)
+                    and (len(image.getexif()) > 0 or "exif" in image.info))
+    except UNREADABLE:
+        return False  # not an image Pillow reads: it goes out as it is
+
+
+def save_without_camera_data(path: Path, target: Path) -> None:
+    """The same picture in the same format, with no EXIF: a JPEG that needs no
+    turning keeps its own quality tables, so it is not made worse."""
+    with Image.open(path) as opened:
+        kind = opened.format
+        options = {"format": kind}
+        if "icc_profile" in opened.info:
+            options["icc_profile"] = opened.info["icc_profile"]
+        if kind == "JPEG" and opened.getexif().get(EXIF_ORIENTATION, 1) == 1:
+            _save_atomically(opened, target, {**options, "quality": "keep"})
+            return
+        upright = ImageOps.exif_transpose(opened)
+        upright.load()
+    if kind == "JPEG":
+        options["quality"] = 90
+    elif kind == "WEBP":
+        options["lossless"] = True
+    _save_atomically(upright, target, options)
 
 
 def displayed_size(path: Path) -> tuple[int, int]:

@@ -135,3 +135,26 @@ def test_the_page_offers_the_renditions_with_their_size(sample_site):
     assert 'src="../../media/yima-checkpoint.960w.jpg"' in html and 'width="1200" height="800"' in html
     for dest in re.findall(r"\.\./\.\./(media/[\w.-]+)", html):
         assert (sample_site / dest).is_file(), dest
+
+
+def test_an_image_in_the_text_goes_out_without_its_camera_data_and_upright(tmp_path):
+    content = write_content(tmp_path, {"2020/a.md": article_text(body=(
+        "![检测点](../../media/phone.jpg) ![图](../../media/plain.png) [通知](../../media/notice.pdf)"))})
+    make_jpeg(content / "media/phone.jpg", (400, 300), orientation=6)
+    Image.new("RGB", (50, 40), "white").save(content / "media/plain.png")
+    (content / "media/notice.pdf").write_bytes(b"%PDF-1.4 notice\n")
+    output = tmp_path / "output"
+    build(BuildOptions(content_dir=content, output_dir=output), Theme())
+    with Image.open(output / "media/phone.jpg") as image:
+        assert image.format == "JPEG" and image.size == (300, 400)  # turned as the phone meant
+        assert len(image.getexif()) == 0
+    for name in ("plain.png", "notice.pdf"):  # nothing to take out: the very same bytes
+        assert (output / "media" / name).read_bytes() == (content / "media" / name).read_bytes()
+
+
+def test_a_jpeg_that_needs_no_turning_keeps_its_quality_tables(tmp_path):
+    source = make_jpeg(tmp_path / "in/p.jpg", (64, 48))
+    photos.save_without_camera_data(source, tmp_path / "out.jpg")
+    with Image.open(source) as before, Image.open(tmp_path / "out.jpg") as after:
+        assert after.quantization == before.quantization
+        assert GPS_IFD in before.getexif() and len(after.getexif()) == 0
