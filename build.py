@@ -20,11 +20,12 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from digest.builder import BuildOptions, Theme, build, load_site, unsafe_output  # noqa: E402
+from digest.builder import Theme, build, unsafe_output  # noqa: E402
 from digest.errors import ContentError, Report, format_problems, summary_line  # noqa: E402
+from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
-from digest.search import SearchIndexError  # noqa: E402
 from digest.report import format_report, make_report  # noqa: E402
+from digest.search import SearchIndexError  # noqa: E402
 
 COMMANDS = ("build", "check", "serve", "new")
 

@@ -1,39 +1,35 @@
-"""The whole build, one function per stage.
+"""The whole build: load the site, then render what changed and swap it in.
 
-load (sources) → validate (content) → model (Site) → render (pages, feeds)
-→ write (atomically). All data from all files is gathered and checked before
-any page is rendered, so every page sees the same site, and a build with any
-error in the content writes nothing at all.
+:mod:`digest.loading` reads and checks everything first (load → validate →
+model); only a site without errors reaches render (pages, feeds, search) →
+write (atomically, :mod:`digest.write`). The cache beside the output decides
+what need not be done again.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
 from functools import partial
-from datetime import datetime, timezone
 from pathlib import Path
 
-from . import search, sources
-from .cache import UNLOADED, BuildCache, folder_key, short_hash
+from . import search
+from .cache import BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
-from .config import SiteConfig, load_config
-from .content import Article, Event, RawEvent, read_article, read_timeline
+from .config import SiteConfig
+from .content import Article
 from .errors import ContentError, Report
 from .feeds import feed_plans, render_feed, sitemap_entries
-from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
+from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
 from .parallel import each_result, shared
 from .pages import plan_outputs
-from .photos import UNREADABLE, check_readable, photo_cache_dir, publish_file, publish_photos, unreadable_message
+from .photos import photo_cache_dir, publish_file, publish_photos
 from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .site import Group, Site
 from .write import OutputChanged, OutputWriter, Trees
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-LONG_SUMMARY_FACTOR = 2
 PROGRAM_DIRS = ("digest", "templates", "static", "tests", ".git")  # never an output folder
 
 
@@ -44,22 +40,6 @@ class Theme:
     templates_dir: Path = PROJECT_DIR / "templates"
     static_dir: Path = PROJECT_DIR / "static"
 
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the command line asked for."""
-
-    content_dir: Path
-    output_dir: Path = Path("output")
-    base_url: str | None = None
-    drafts: bool = False
-    future: bool = False
-    preview: bool = False  # `serve`: show drafts and scheduled reports, marked
-    now: datetime | None = None
-
-    @property
-    def build_time(self) -> datetime:
-        return self.now or datetime.now(timezone.utc)
 
 
 def unsafe_output(content_dir: Path, output_dir: Path) -> str | None:
@@ -86,303 +66,6 @@ def unsafe_output(content_dir: Path, output_dir: Path) -> str | None:
         return f"--output '{output_dir}' is inside the content or the program's folders; choose a folder such as 'output'"
     return None
 
-
-def load_site(options: BuildOptions, cache: BuildCache | None = None,
-              progress: Progress = quiet) -> tuple[Site, Report]:
-    """Read and check everything; raise :class:`ContentError` with every problem.
-
-    With a ``cache``, unchanged files are not parsed or rendered again.
-    """
-    report = Report()
-    content_dir = options.content_dir
-    config = load_config(content_dir, report, options.base_url)
-    if cache is not None:
-        cache.use_config(config)
-    everything = read_articles(content_dir, config, report, cache, progress)
-    check_slugs(everything, report)
-    published = select_published(everything, options, config, report)
-    check_photos(published, content_dir, report)
-    articles, assets = render_bodies(published, everything, content_dir, config, report, cache, progress)
-    raw_events = read_timeline(
-        load_yaml_file(content_dir, sources.TIMELINE_FILE, report, cache),
-        sources.TIMELINE_FILE, config.timezone, report,
-    )
-    events = link_events(raw_events, everything, articles, content_dir, config, report)
-    if report.has_errors:
-        raise ContentError(report)
-    waiting = left_out(everything, published)
-    return Site.create(config, articles, events, options.build_time, assets, waiting), report
-
-
-def load_yaml_file(content_dir: Path, name: str, report: Report, cache: BuildCache | None = None):
-    """A whole YAML file (the timeline); the cache keeps it parsed while its bytes stay the same."""
-    if cache is None:
-        return sources.load_yaml_file(content_dir, name, report)
-    return cache.yaml_file(content_dir, name, report)
-
-
-def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, Report]:
-    """One file from bytes to a checked Article (body not yet rendered)."""
-    report = Report()
-    rel = sources.rel_path(path, content_dir)
-    source = sources.read_text(path, rel, report)
-    front = source and sources.split_front_matter(source, report)
-    if not front:
-        return None, report
-    return read_article(front, rel, config.timezone, report), report
-
-
-def read_articles(content_dir: Path, config: SiteConfig, report: Report,
-                  cache: BuildCache | None = None, progress: Progress = quiet) -> list[Article]:
-    articles = []
-    for article, found in read_article_files(sources.find_articles(content_dir), content_dir, config, cache, progress):
-        report.extend(found)
-        if article is not None:
-            articles.append(article)
-    return articles
-
-
-def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
-                       cache: BuildCache | None, progress: Progress = quiet) -> list[tuple[Article | None, Report]]:
-    """:func:`read_article_file` for each path: files the cache knows by their bytes
-    are not parsed again, the others are parsed on all cores."""
-    rels = [_rel_path(path, content_dir) for path in paths]
-    digests = [cache.digest(rel, path) for rel, path in zip(rels, paths)] if cache is not None else [""] * len(paths)
-    results: list = [None] * len(paths)
-    missing = []
-    for index, (rel, digest) in enumerate(zip(rels, digests)):
-        record = cache.record(rel, digest) if cache is not None else None
-        if record is None:
-            missing.append(index)
-        else:
-            results[index] = (record.article, Report(list(record.problems)))
-    job = ReadJob(content_dir, config, [paths[i] for i in missing])
-    done = progress.stage("reading reports", len(missing))
-    for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
-        index = missing[number]
-        results[index] = (article, found)
-        if cache is not None:
-            cache.remember(rels[index], digests[index], article, found.problems)
-    if cache is not None:
-        cache.forget_missing(set(rels))
-    return results
-
-
-def _rel_path(path: Path, content_dir: Path) -> str:
-    """:func:`sources.rel_path` by cutting the text: pathlib's way is slow for 10,000 files."""
-    prefix, text = content_dir.as_posix().rstrip("/") + "/", path.as_posix()
-    return text[len(prefix):] if text.startswith(prefix) else sources.rel_path(path, content_dir)
-
-
-@dataclass(frozen=True)
-class ReadJob:
-    content_dir: Path
-    config: SiteConfig
-    paths: list[Path]
-
-
-def _read_one(index: int) -> tuple[Article | None, Report]:
-    """In a worker: parse one file of the shared :class:`ReadJob`."""
-    job = shared()
-    return read_article_file(job.paths[index], job.content_dir, job.config)
-
-
-def check_slugs(articles: list[Article], report: Report) -> None:
-    """Slugs are unique across all subfolders: each file of a clash names the others."""
-    sharing: dict[str, list[Article]] = {}
-    for article in articles:
-        sharing.setdefault(article.slug, []).append(article)
-    for slug, group in sharing.items():
-        for one in group if len(group) > 1 else ():
-            others = " and ".join(other.source for other in group if other is not one)
-            origin = "" if "slug" in one.lines else " (made from the file name)"
-            report.error(
-                one.source, one.line_of("slug"),
-                f"the slug '{slug}'{origin} is also used by {others}; two reports cannot share "
-                f"one address: give one of them its own line like 'slug: {slug}-2'",
-            )
-
-
-def is_scheduled(article: Article, options: BuildOptions) -> bool:
-    return article.date > options.build_time
-
-
-def select_published(articles, options: BuildOptions, config: SiteConfig, report: Report) -> list[Article]:
-    """Leave out drafts and scheduled reports unless asked for (or previewing)."""
-    chosen = []
-    for article in articles:
-        if article.draft and not (options.drafts or options.preview):
-            continue
-        if is_scheduled(article, options) and not (options.future or options.preview):
-            report.warning(
-                article.source, article.line_of("date"),
-                f"the date is in the future: the report is scheduled and left out "
-                f"until {article.date:%Y-%m-%d %H:%M} (use --future to include it)",
-            )
-            continue
-        chosen.append(article)
-    return chosen
-
-
-def left_out(everything: list[Article], published: list[Article]) -> list[Article]:
-    """The drafts and scheduled reports this build leaves out (for the pre-publish report)."""
-    chosen = {article.source for article in published}
-    return [article for article in everything if article.source not in chosen]
-
-
-def check_photos(articles: list[Article], content_dir: Path, report: Report) -> None:
-    """Every photo exists in the content folder and is an image Pillow can read."""
-    for article in articles:
-        for photo in article.photos:
-            if not _is_content_file(content_dir, photo.src):
-                report.error(
-                    article.source, photo.line,
-                    f"the photo '{photo.src}' does not exist; photo paths are relative "
-                    "to the content folder (not to the article), e.g. media/yima.jpg",
-                )
-                continue
-            try:
-                check_readable(content_dir / photo.src)
-            except UNREADABLE as exc:
-                report.error(article.source, photo.line, unreadable_message(photo.src, exc))
-
-
-def _is_content_file(content_dir: Path, rel: str) -> bool:
-    path = (content_dir / rel).resolve()
-    return path.is_file() and path.is_relative_to(content_dir.resolve())
-
-
-def render_bodies(published, everything, content_dir, config, report, cache: BuildCache | None = None,
-                  progress: Progress = quiet) -> tuple[list[Article], set[str]]:
-    """Markdown → clean HTML for every published article, with its summary.
-
-    A body the cache knows (same bytes, and every link it resolved resolves
-    the same) is not rendered again; its HTML is loaded only if a page that
-    shows it is rendered. The others are rendered on all cores.
-    """
-    urls = {a.source: a.url for a in published}
-    unpublished = {a.source for a in everything} - set(urls)
-    known = {}
-    if cache is not None:
-        known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
-    todo = [a for a in published if a.source not in known]
-    job = BodyJob(content_dir, config, urls, unpublished, todo)
-    done = progress.stage("rendering reports", len(todo))
-    fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
-    rendered, assets = [], set()
-    for article in published:
-        body = known.get(article.source) or fresh[article.source]
-        report.problems.extend(body.problems)
-        assets |= set(body.assets)
-        html = body.html if isinstance(body, RenderedBody) else UNLOADED
-        if cache is not None and isinstance(body, RenderedBody):
-            cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
-                                body.problems, body.links, body.assets, body.is_cacheable)
-        rendered.append(replace(article, html=html, headings=body.headings, summary=body.summary))
-    return rendered, assets
-
-
-@dataclass(frozen=True)
-class BodyJob:
-    content_dir: Path
-    config: SiteConfig
-    urls: dict[str, str]  # source -> URL of every published article
-    unpublished: set[str]
-    articles: list[Article]
-
-
-@dataclass(frozen=True)
-class RenderedBody:
-    html: str
-    headings: tuple
-    summary: str
-    search_text: str  # the visible text, one word per Chinese character (see digest/search.py)
-    problems: tuple
-    links: dict[str, str]  # the articles it links to, and their URLs
-    assets: frozenset[str]  # the content files it links to
-    is_cacheable: bool  # every link resolved (a broken one's message depends on other files)
-
-
-_renderer: MarkdownRenderer | None = None
-
-
-def _render_body(index: int) -> RenderedBody:
-    """In a worker: render one body of the shared :class:`BodyJob`."""
-    global _renderer
-    job = shared()
-    article = job.articles[index]
-    if not article.body:  # from the cache, which keeps no text: read the file again
-        article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
-    _renderer = _renderer or MarkdownRenderer()
-    links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
-    html, headings = _renderer.render(article.body, links)
-    found = Report()
-    _report_links(links, article.body, article.body_line, article.source, job.unpublished, found)
-    text = body_text(html)
-    summary = _summary(article, text.prose, job.config.summary_length, found)
-    return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
-                        {source: job.urls[source] for source in links.linked_sources},
-                        frozenset(links.assets), not links.broken)
-
-
-def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, report) -> None:
-    """Broken links are errors; a link to a report not yet out, or a removed embed, a warning."""
-    for problem in links.broken:
-        line = line_of(text, problem.link, first_line)
-        if problem.target in unpublished:
-            report.warning(
-                source, line,
-                f"the link '{problem.link}' names a draft or scheduled report; "
-                "it shows as plain text until that report is published",
-            )
-        elif problem.is_error:
-            report.error(source, line, problem.message)
-        else:
-            report.warning(source, line, problem.message)
-
-
-def _summary(article: Article, prose: str, limit: int, report: Report) -> str:
-    if article.summary:
-        if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
-            report.warning(
-                article.source, article.line_of("summary"),
-                f"the summary has {len(article.summary)} characters, far more than the "
-                f"{limit} a summary should have (site.yaml summary_length); shorten it to a sentence or two",
-            )
-        return article.summary
-    return cut_summary(prose, limit)
-
-
-def link_events(raw_events: list[RawEvent], everything, articles, content_dir, config, report) -> list[Event]:
-    """Check each event's article and render its detail for the timeline page."""
-    known = {a.slug for a in everything}
-    published = {a.slug for a in articles}
-    urls = {a.source: a.url for a in articles}
-    renderer = MarkdownRenderer()
-    events = []
-    for raw in raw_events:
-        article = raw.article
-        if article and article not in known:
-            report.error(
-                sources.TIMELINE_FILE, raw.article_line,
-                f"'article: {article}' names no report: no article has the slug '{article}'"
-                f"{_slug_hint(article, known)}",
-            )
-        elif article and article not in published:
-            article = ""  # a draft or scheduled report: no link yet
-        links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, page_prefix="../")
-        detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
-        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), report)
-        events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail))
-    return events
-
-
-def _slug_hint(slug: str, known: set[str]) -> str:
-    """The slug an event probably meant; slugs are what articles say in 'slug:' or their file name."""
-    close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean 'article: {close[0]}'?"
-    return "; use the slug of a report (its 'slug:', or its file name without the date and .md)"
 
 
 @dataclass(frozen=True)

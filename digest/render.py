@@ -6,7 +6,6 @@ more than a loop or an ``if`` belongs in Python.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from .builder import read_article_file
 from .config import SiteConfig, load_config
 from .content import slug_from_filename, slugify
 from .errors import Report, format_problems
+from .loading import read_article_file
 from .sources import ARTICLES_DIR, find_articles
 
 SLUG_LIMIT = 40  # characters, cut at a whole word

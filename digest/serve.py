@@ -33,8 +33,9 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 from jinja2 import TemplateSyntaxError
 
-from .builder import BuildOptions, Theme, build
+from .builder import Theme, build
 from .errors import ContentError, Location, Problem, format_problems, summary_line
+from .loading import BuildOptions
 
 PREVIEW_FOLDER = ".digest-preview"
 PREVIEW_PREFIX = "/__preview__/"

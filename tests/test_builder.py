@@ -1,84 +1,8 @@
-"""The build's choices: what is published, where it goes, what each page sees."""
+"""The build: where the site goes, and what happens when it cannot go there."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-import pytest
-
 from conftest import article_text, run_build, write_content
-from digest.builder import BuildOptions, load_site
-from digest.errors import ContentError
-
-NOW = datetime(2020, 3, 1, tzinfo=timezone.utc)
-
-
-def load(content, **options):
-    return load_site(BuildOptions(content_dir=content, now=NOW, **options))
-
-
-def test_subfolders_do_not_appear_in_urls_and_chinese_names_get_pinyin(tmp_path):
-    content = write_content(tmp_path, {
-        "2020/01/2020-01-30-yima.md": article_text(),
-        "2020/驿马乡防控.md": article_text(date="2020-01-31"),
-    })
-    site, _ = load(content)
-    assert sorted(a.url for a in site.articles) == ["articles/yi-ma-xiang-fang-kong/", "articles/yima/"]
-
-
-def test_drafts_are_left_out_unless_asked_for(tmp_path):
-    content = write_content(tmp_path, {"a.md": article_text(), "b.md": article_text(draft="true")})
-    assert [a.slug for a in load(content)[0].articles] == ["a"]
-    assert {a.slug for a in load(content, drafts=True)[0].articles} == {"a", "b"}
-
-
-def test_future_reports_are_scheduled_with_a_warning(tmp_path):
-    content = write_content(tmp_path, {"a.md": article_text(), "later.md": article_text(date="2021-05-01 08:00")})
-    site, report = load(content)
-    assert [a.slug for a in site.articles] == ["a"]
-    assert [str(p) for p in report.warnings] == [
-        "articles/later.md:3: warning: the date is in the future: the report is scheduled and left out "
-        "until 2021-05-01 08:00 (use --future to include it)"
-    ]
-    assert {a.slug for a in load(content, future=True)[0].articles} == {"a", "later"}
-
-
-def test_dates_without_offset_are_in_the_site_timezone(tmp_path):
-    content = write_content(tmp_path, {
-        "a.md": article_text(date="2020-01-30"),
-        "b.md": article_text(date="2020-01-30T09:00+00:00"),
-    })
-    site, _ = load(content)
-    dates = {a.slug: a.date.isoformat() for a in site.articles}
-    assert dates == {"a": "2020-01-30T00:00:00+08:00", "b": "2020-01-30T17:00:00+08:00"}
-
-
-def test_link_to_a_draft_is_dropped_with_a_warning(tmp_path):
-    content = write_content(tmp_path, {
-        "a.md": article_text(body="见[草稿](b.md)。"),
-        "b.md": article_text(draft="true"),
-    })
-    site, report = load(content)
-    assert 'href' not in site.by_slug["a"].html
-    assert "names a draft or scheduled report" in str(report.warnings[0])
-
-
-def test_unknown_keys_are_kept_for_templates(tmp_path):
-    content = write_content(tmp_path, {"a.md": article_text(editor="王编辑")})
-    site, report = load(content)
-    assert site.articles[0].extra == {"editor": "王编辑"}
-    assert report.problems == []
-
-
-def test_timeline_event_naming_a_missing_article_is_an_error(tmp_path):
-    content = write_content(tmp_path, {"a.md": article_text()},
-                            timeline="- date: 2020-01-26\n  title: 事件\n  article: nope\n")
-    with pytest.raises(ContentError) as caught:
-        load(content)
-    assert [str(p) for p in caught.value.report.errors] == [
-        "timeline.yaml:3: error: 'article: nope' names no report: no article has the slug 'nope'; "
-        "use the slug of a report (its 'slug:', or its file name without the date and .md)"
-    ]
 
 
 def test_build_with_errors_leaves_output_untouched(tmp_path):
@@ -120,20 +44,3 @@ def test_files_put_into_the_output_by_hand_are_removed_with_a_warning(tmp_path):
         result = run_build("--content", str(content), "--output", str(output))
         assert result.returncode == 0 and "CNAME" not in result.stderr
         assert not (output / "CNAME").exists()
-
-
-def test_check_reports_an_unreadable_photo_with_the_other_errors(tmp_path):
-    photos = "\n  - src: media/broken.jpg\n    caption: 卡口"
-    content = write_content(tmp_path, {
-        "a.md": article_text(photos=photos),
-        "b.md": article_text(date="上周五"),
-    })
-    (content / "media").mkdir()
-    (content / "media" / "broken.jpg").write_bytes(b"not a picture at all")
-    result = run_build("check", "--content", str(content))
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[:2] == [
-        "articles/a.md:5: error: the photo 'media/broken.jpg' cannot be read as an image "
-        "(UnidentifiedImageError); save it as JPEG, PNG or WebP",
-        "articles/b.md:3: error: 'date:' says '上周五', which is not a date; write it in numbers, like 2020-01-30 or 2020-01-30 09:00",
-    ]

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from digest import builder, search
-from digest.builder import BuildOptions, Theme, build
+from digest.builder import Theme, build
 from digest.errors import ContentError
+from digest.loading import BuildOptions
 from conftest import PROJECT
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)

@@ -8,7 +8,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from conftest import article_text, write_content
-from digest.builder import BuildOptions, Theme, build
+from digest.builder import Theme, build
+from digest.loading import BuildOptions
 from digest.meta import json_for_script
 
 BASE = "https://example.cn/digest/"  # the sample site's base_url

@@ -10,8 +10,9 @@ from PIL import Image
 
 from conftest import article_text, write_content
 from digest import photos
-from digest.builder import BuildOptions, Theme, build
+from digest.builder import Theme, build
 from digest.errors import ContentError
+from digest.loading import BuildOptions
 from digest.photos import photo_cache_dir, publish_photo, rendition_widths
 from digest.write import OutputWriter
 

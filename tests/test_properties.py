@@ -18,8 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.builder import BuildOptions, Theme, build, load_site
+from digest.builder import Theme, build
 from digest.errors import ContentError, Report
+from digest.loading import BuildOptions, load_site
 
 NOW = datetime(2021, 1, 1, tzinfo=timezone.utc)
 PROBLEM = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (error|warning): \S")

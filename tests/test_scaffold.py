@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import article_text, run_build, write_content
-from digest.builder import BuildOptions, load_site
+from digest.loading import BuildOptions, load_site
 from digest.scaffold import SLUG_LIMIT, new_article
 
 # 20:30 UTC on the 29th is 04:30 on the 30th in Asia/Shanghai (the default timezone).

@@ -170,7 +170,7 @@ def test_saving_updates_the_open_page_and_errors_show_over_it(tmp_path):
     ("/atom.xml", "application/atom+xml; charset=utf-8"),
     ("/sitemap.xml", "application/xml; charset=utf-8"),
     ("/static/style.css", "text/css; charset=utf-8"),
-    ("/media/yima-checkpoint.jpg", "image/jpeg"),
+    ("/media/yima-checkpoint.480w.jpg", "image/jpeg"),
     ("/robots.txt", "text/plain; charset=utf-8"),
     ("/__preview__/reload.js", "text/javascript; charset=utf-8"),
     ("/__preview__/errors", "application/json"),
