@@ -20,7 +20,7 @@ from pathlib import Path
 from . import search, sources
 from .cache import UNLOADED, BuildCache
 from .config import SiteConfig, load_config
-from .content import Article, Event, RawEvent, read_article, read_timeline
+from .content import Article, Event, RawEvent, read_article, read_timeline, slug_from_filename
 from .errors import ContentError, Report
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
@@ -60,7 +60,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     config = load_config(content_dir, report, options.base_url)
     if cache is not None:
         cache.use_config(config)
-    everything = read_articles(content_dir, config, report, cache, progress)
+    everything, unreadable = read_articles(content_dir, config, report, cache, progress)
     check_slugs(everything, report)
     published = select_published(everything, options, config, report)
     check_photos(published, content_dir, report)
@@ -69,7 +69,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
         load_yaml_file(content_dir, sources.TIMELINE_FILE, report, cache),
         sources.TIMELINE_FILE, config.timezone, report,
     )
-    events = link_events(raw_events, everything, articles, content_dir, config, report)
+    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, report)
     if report.has_errors:
         raise ContentError(report)
     waiting = left_out(everything, published)
@@ -95,13 +95,18 @@ def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tupl
 
 
 def read_articles(content_dir: Path, config: SiteConfig, report: Report,
-                  cache: BuildCache | None = None, progress: Progress = quiet) -> list[Article]:
-    articles = []
-    for article, found in read_article_files(sources.find_articles(content_dir), content_dir, config, cache, progress):
+                  cache: BuildCache | None = None, progress: Progress = quiet) -> tuple[list[Article], set[str]]:
+    """Every article file, read and checked; and the slugs the files that could
+    not be read have by their names (an event naming one is not a second error)."""
+    articles, unreadable = [], set()
+    paths = sources.find_articles(content_dir)
+    for path, (article, found) in zip(paths, read_article_files(paths, content_dir, config, cache, progress)):
         report.extend(found)
         if article is not None:
             articles.append(article)
-    return articles
+        else:
+            unreadable.add(slug_from_filename(path.name))
+    return articles, unreadable
 
 
 def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
@@ -315,8 +320,13 @@ def _summary(article: Article, prose: str, limit: int, report: Report) -> str:
     return cut_summary(prose, limit)
 
 
-def link_events(raw_events: list[RawEvent], everything, articles, content_dir, config, report) -> list[Event]:
-    """Check each event's article and render its detail for the timeline page."""
+def link_events(raw_events: list[RawEvent], everything, articles, unreadable: set[str],
+                content_dir, config, report) -> list[Event]:
+    """Check each event's article and render its detail for the timeline page.
+
+    An event naming a report whose file has errors is not an error of its own:
+    the file's errors are reported, and fixing them fixes the event.
+    """
     known = {a.slug for a in everything}
     published = {a.slug for a in articles}
     urls = {a.source: a.url for a in articles}
@@ -324,7 +334,9 @@ def link_events(raw_events: list[RawEvent], everything, articles, content_dir, c
     events = []
     for raw in raw_events:
         article = raw.article
-        if article and article not in known:
+        if article in unreadable and article not in known:
+            article = ""
+        elif article and article not in known:
             report.error(
                 sources.TIMELINE_FILE, raw.article_line,
                 f"'article: {article}' names no report: no article has the slug '{article}'"

@@ -81,6 +81,17 @@ def test_timeline_event_naming_a_missing_article_is_an_error(tmp_path):
     ]
 
 
+def test_an_event_naming_a_report_whose_file_has_errors_is_not_a_second_error(tmp_path):
+    content = write_content(tmp_path, {"2020/2020-01-30-yima.md": article_text(date="上周五")},
+                            timeline="- date: 2020-01-26\n  title: 事件\n  article: yima\n")
+    with pytest.raises(ContentError) as caught:
+        load(content)
+    assert [str(p) for p in caught.value.report.errors] == [
+        "articles/2020/2020-01-30-yima.md:3: error: 'date:' says '上周五', which is not a date; "
+        "write it in numbers, like 2020-01-30 or 2020-01-30 09:00"
+    ]
+
+
 def test_check_reports_an_unreadable_photo_with_the_other_errors(tmp_path):
     photos = "\n  - src: media/broken.jpg\n    caption: 卡口"
     content = write_content(tmp_path, {
