@@ -17,6 +17,12 @@ def load(content, **options):
     return load_site(BuildOptions(content_dir=content, now=NOW, **options))
 
 
+def errors_of(content) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load(content)
+    return [str(problem) for problem in caught.value.report.errors]
+
+
 def test_subfolders_do_not_appear_in_urls_and_chinese_names_get_pinyin(tmp_path):
     content = write_content(tmp_path, {
         "2020/01/2020-01-30-yima.md": article_text(),
@@ -73,9 +79,7 @@ def test_unknown_keys_are_kept_for_templates(tmp_path):
 def test_timeline_event_naming_a_missing_article_is_an_error(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text()},
                             timeline="- date: 2020-01-26\n  title: 事件\n  article: nope\n")
-    with pytest.raises(ContentError) as caught:
-        load(content)
-    assert [str(p) for p in caught.value.report.errors] == [
+    assert errors_of(content) == [
         "timeline.yaml:3: error: 'article: nope' names no report: no article has the slug 'nope'; "
         "use the slug of a report (its 'slug:', or its file name without the date and .md)"
     ]
@@ -84,9 +88,7 @@ def test_timeline_event_naming_a_missing_article_is_an_error(tmp_path):
 def test_an_event_naming_a_report_whose_file_has_errors_is_not_a_second_error(tmp_path):
     content = write_content(tmp_path, {"2020/2020-01-30-yima.md": article_text(date="上周五")},
                             timeline="- date: 2020-01-26\n  title: 事件\n  article: yima\n")
-    with pytest.raises(ContentError) as caught:
-        load(content)
-    assert [str(p) for p in caught.value.report.errors] == [
+    assert errors_of(content) == [
         "articles/2020/2020-01-30-yima.md:3: error: 'date:' says '上周五', which is not a date; "
         "write it in numbers, like 2020-01-30 or 2020-01-30 09:00"
     ]
