@@ -31,6 +31,7 @@ from .write import OutputChanged, OutputWriter, Trees
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROGRAM_DIRS = ("digest", "templates", "static", "tests", ".git")  # never an output folder
+ROOT_ICON = "favicon.ico"
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     for path in sorted(theme.static_dir.rglob("*")):
         if path.is_file():
             writer.copy("static/" + path.relative_to(theme.static_dir).as_posix(), path)
+    if (theme.static_dir / ROOT_ICON).is_file():  # where browsers and feed readers look without being told
+        writer.copy(ROOT_ICON, theme.static_dir / ROOT_ICON)
     for asset in sorted(site.assets):
         publish_file(asset, options.content_dir / asset, photo_cache_dir(writer.output_dir), writer)
     return {dest: signature for dest, signature in signatures.items() if signature}

@@ -22,6 +22,10 @@ def test_contract_paths_exist(sample_site):
     assert slugs == {"yima", "chongwen", "xiazha", "zhupu", "xiaoyi-overview"}
 
 
+def test_the_site_icon_is_also_where_browsers_look_without_being_told(sample_site):
+    assert (sample_site / "favicon.ico").read_bytes() == (sample_site / "static/favicon.ico").read_bytes()
+
+
 def test_every_page_declares_language_and_links_the_feeds(sample_site):
     for page in sample_site.rglob("*.html"):
         if "pagefind" in page.parts:
