@@ -12,12 +12,18 @@ import functools
 import http.server
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from conftest import article_text, write_content
+from digest import search
+from digest.builder import Theme, build
+from digest.loading import BuildOptions
 
 PROJECT = Path(__file__).resolve().parent.parent
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
@@ -37,16 +43,25 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(sample_site: Path):
-    """The built sample site served over HTTP, as a browser gets it."""
-    handler = functools.partial(QuietHandler, directory=str(sample_site))
+@contextmanager
+def serving(folder: Path):
+    """``folder`` served over HTTP on 127.0.0.1, as a browser gets a site; its URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def base_url(sample_site: Path):
+    """The built sample site served over HTTP, as a browser gets it."""
+    with serving(sample_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +188,31 @@ def search_results(page: Page) -> list[dict]:
             excerpt: li.querySelector('.excerpt').innerHTML,
         }))"""
     )
+
+
+def test_search_finds_the_reports_of_every_shard_of_the_archive(browser, tmp_path, monkeypatch):
+    """A big archive is indexed in shards that the search page merges: a term
+    must be found in all of them, with no error in the console."""
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    reports = {f"{year}/{year}-{month:02d}-01-r{year}-{month}.md":
+               article_text(f"{year}年{month}月的报道", f"{year}-{month:02d}-01", body=f"驿马乡卡口，{year}年{month}月。")
+               for year in (2019, 2020) for month in (1, 4, 7, 10)}
+    reports["2020/2020-12-01-other.md"] = article_text("别的报道", "2020-12-01", body="没有那个词。")
+    output = tmp_path / "output"
+    build(BuildOptions(content_dir=write_content(tmp_path, reports), output_dir=output), Theme())
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == [
+        "2019-01", "2019-07", "2020-01", "2020-05", "2020-09"]
+    with serving(output) as url:
+        page = browser.new_context().new_page()
+        problems = []
+        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        page.on("response", lambda response: response.status >= 400 and problems.append(response.url))
+        page.goto(url + "search/?q=" + quote("卡口"), wait_until="load")
+        wait_for_search(page)
+        found = {result["href"] for result in search_results(page)}
+        close(page)
+    assert len(found) == 8 and not any("other" in href for href in found)
+    assert not problems
 
 
 def test_search_for_mask_shows_the_reports_that_mention_it(browser, base_url, report_texts):
