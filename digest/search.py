@@ -150,18 +150,21 @@ def index_shards(todo: list[Shard], text_of: Callable[[Article], str], bundle_ro
     """
     for stale in scratch.glob(SCRATCH_PREFIX + "*"):
         shutil.rmtree(stale, ignore_errors=True)
-    with tempfile.TemporaryDirectory(dir=scratch, prefix=SCRATCH_PREFIX) as work, \
-            ThreadPoolExecutor(max_workers=cores()) as pool:
-        runs = []
-        for shard in todo:
-            site = Path(work) / shard.name
-            for article in shard.articles:
-                target = site / record_path(article)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(record_html(article, text_of(article)), encoding="utf-8")
-            runs.append(pool.submit(index_folder, site, bundle_root / shard.name))
-        for run in runs:
-            run.result()
+    with tempfile.TemporaryDirectory(dir=scratch, prefix=SCRATCH_PREFIX) as work:
+        pool = ThreadPoolExecutor(max_workers=cores())
+        try:
+            runs = []
+            for shard in todo:
+                site = Path(work) / shard.name
+                for article in shard.articles:
+                    target = site / record_path(article)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(record_html(article, text_of(article)), encoding="utf-8")
+                runs.append(pool.submit(index_folder, site, bundle_root / shard.name))
+            for run in runs:
+                run.result()
+        finally:  # after a failure or Ctrl-C, the shards not yet begun are not begun
+            pool.shutdown(cancel_futures=True)
 
 
 def index_folder(site: Path, bundle: Path) -> None:

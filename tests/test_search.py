@@ -148,3 +148,15 @@ def test_records_left_by_a_killed_build_are_removed(tmp_path):
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / ".digest-cache" / "build-output" / "search-killed").exists()
     assert not list((tmp_path / ".digest-cache" / "build-output").glob("search-*"))
+
+
+def test_a_shard_pagefind_fails_on_fails_the_build_and_leaves_no_records(tmp_path, monkeypatch):
+    def index_folder(site, bundle):
+        if site.name == "2019":
+            raise SearchIndexError("pagefind failed: no space left")
+
+    monkeypatch.setattr(search, "index_folder", index_folder)
+    todo = [search.Shard(name, []) for name in ("2020", "2019", "2018")]
+    with pytest.raises(SearchIndexError, match="no space left"):
+        search.index_shards(todo, lambda article: "", tmp_path / "bundles", tmp_path)
+    assert not list(tmp_path.glob("search-*"))
