@@ -157,8 +157,8 @@ def update_search(site: Site, writer: OutputWriter, cache: BuildCache, progress:
         writer.finish(materialize=True)
         for shard in todo:
             writer.clear_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
-        progress.stage("indexing for search", None, size=sum(len(shard.articles) for shard in todo))
-        search.index_shards(todo, cache.search_text, writer.staging / search.SEARCH_FOLDER, cache.folder)
+        done = progress.stage("indexing for search", sum(len(shard.articles) for shard in todo))
+        search.index_shards(todo, cache.search_text, writer.staging / search.SEARCH_FOLDER, cache.folder, done)
         for shard in todo:
             writer.register_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
     return keys

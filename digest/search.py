@@ -140,10 +140,12 @@ class Shard:
     articles: list[Article]
 
 
-def index_shards(todo: list[Shard], text_of: Callable[[Article], str], bundle_root: Path, scratch: Path) -> None:
+def index_shards(todo: list[Shard], text_of: Callable[[Article], str], bundle_root: Path, scratch: Path,
+                 done: Callable[[int], None] | None = None) -> None:
     """Write each shard's records and run Pagefind on them, writing its bundle
     to ``bundle_root/<shard>/``: as many shards at once as there are cores,
-    the records of the next written while Pagefind reads the last.
+    the records of the next written while Pagefind reads the last. ``done``
+    is told the number of reports of each shard indexed (a progress bar).
 
     ``scratch`` is the cache's folder, locked for this build: records left
     there by a build that was killed are removed first.
@@ -161,8 +163,10 @@ def index_shards(todo: list[Shard], text_of: Callable[[Article], str], bundle_ro
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(record_html(article, text_of(article)), encoding="utf-8")
                 runs.append(pool.submit(index_folder, site, bundle_root / shard.name))
-            for run in runs:
+            for shard, run in zip(todo, runs):
                 run.result()
+                if done:
+                    done(len(shard.articles))
         finally:  # after a failure or Ctrl-C, the shards not yet begun are not begun
             pool.shutdown(cancel_futures=True)
 
