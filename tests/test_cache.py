@@ -5,19 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from digest.cache import UNLOADED, BuildCache, UnloadedError, cache_folder
-from digest.changes import Signer, template_rules
 from digest.config import SiteConfig
 from digest.content import Article
 from digest.errors import Location, Problem, Report
-from digest.parallel import run_all, shared
-from digest.site import Site
 from digest.write import Trees
-from conftest import PROJECT
 
 DATE = datetime(2020, 1, 30, 9, tzinfo=timezone.utc)
 
@@ -155,56 +150,6 @@ def test_a_second_build_of_the_same_output_waits(tmp_path):
     first.close()
     assert entered.wait(5)
     thread.join()
-
-
-# --- signatures ----------------------------------------------------------------
-
-
-def write_templates(folder: Path, texts: dict[str, str]) -> Path:
-    folder.mkdir()
-    for name, text in texts.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
-def test_the_projects_templates_allow_skipping_unchanged_pages():
-    rules = template_rules(PROJECT / "templates", {"range", "photos", "share_card"})
-    assert rules.skip and rules.cards and rules.shallow_groups
-
-
-def test_templates_that_show_more_get_the_conservative_rules(tmp_path):
-    lists_bodies = write_templates(tmp_path / "a", {"index.html": "{% for a in articles %}{{ a.html|safe }}{% endfor %}"})
-    assert not template_rules(lists_bodies, set()).cards
-    counts = write_templates(tmp_path / "b", {"groups.html": "{{ group.articles[0].title }}"})
-    assert not template_rules(counts, set()).shallow_groups
-    whole_site = write_templates(tmp_path / "c", {"base.html": "{{ site.articles|length }}"})
-    assert not template_rules(whole_site, set()).skip
-    assert not template_rules(PROJECT / "templates", {"mystery_helper"}).skip
-
-
-def test_a_listed_article_counts_by_what_lists_show():
-    one = make_article(summary="一", html="<p>一</p>")
-    site = Site.create(SiteConfig(), [one], [], DATE)
-    rules = template_rules(PROJECT / "templates", set())
-    signer = Signer(site, "base", {one.source: "f1"}, rules)
-    card = signer.token(one)
-    assert Signer(site, "base", {one.source: "f2"}, rules).token(one) == card  # the body is not shown in lists
-    assert Signer(site, "base", {one.source: "f2"}, rules).token(one, main=True) != signer.token(one, main=True)
-    retitled = make_article(title="新标题", summary="一")
-    assert Signer(site, "base", {one.source: "f1"}, rules).token(retitled) != card
-
-
-# --- parallel work ---------------------------------------------------------------
-
-
-def _square_plus_shared(item: int) -> int:
-    return item * item + shared()
-
-
-def test_work_spread_over_processes_comes_back_in_order():
-    items = list(range(500))
-    assert run_all(_square_plus_shared, items, data=1, min_items=10) == [i * i + 1 for i in items]
-    assert run_all(_square_plus_shared, items[:5], data=2) == [i * i + 2 for i in items[:5]]
 
 
 def test_a_file_is_hashed_again_only_when_its_signs_change(tmp_path):
