@@ -338,3 +338,15 @@ def test_an_edit_indexes_again_only_the_search_shard_it_is_in(newsroom, monkeypa
     monkeypatch.undo()
     newsroom.check()
     assert set(search_summary(newsroom.output)) == {"2019", "2020"}
+
+
+def test_a_year_that_grows_past_a_shard_is_cut_into_shards_as_a_cold_build_cuts_it(newsroom, monkeypatch):
+    monkeypatch.setattr(search, "SHARD_SIZE", 12)  # the newsroom's twelve reports: one shard, 2020
+    newsroom.check()
+    assert set(search_summary(newsroom.output)) == {"2020"}
+    newsroom.write(file_name(13), article(13).replace("2020-02-04", "2020-08-04"))  # thirteen: 2020 is cut in two
+    newsroom.check()
+    assert set(search_summary(newsroom.output)) == {"2020-01", "2020-07"}
+    newsroom.path(file_name(13)).unlink()  # twelve again: one shard
+    newsroom.check()
+    assert set(search_summary(newsroom.output)) == {"2020"}
