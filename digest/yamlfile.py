@@ -67,40 +67,13 @@ class YamlProblem(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader with line-aware collections, no timestamps, no bombs."""
+class _LineAware:
+    """What both loaders construct: line-aware collections, plain keys, no key twice."""
 
-    def __init__(self, text: str, first_line: int):
-        super().__init__(text)
-        self.first_line = first_line
-        self.breaks = [i for i, char in enumerate(text) if char == "\n"]
-        self.depth = 0
+    first_line: int
 
     def file_line(self, mark) -> int:
-        """The file line of a position in the text (YAML's own count also breaks at U+2028)."""
-        return self.first_line + bisect_left(self.breaks, mark.index)
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            anchored = self.anchors.get(event.anchor)
-            if anchored is not None and not isinstance(anchored, yaml.ScalarNode):
-                raise YamlProblem(
-                    self.file_line(event.start_mark),
-                    f"'*{event.anchor}' repeats a whole list or mapping, which is not allowed; "
-                    "write the values out instead of using '&' and '*'",
-                )
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                raise YamlProblem(
-                    self.file_line(self.peek_event().start_mark),
-                    f"the values are nested more than {MAX_DEPTH} levels deep; "
-                    "check the brackets and the indentation",
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+        raise NotImplementedError
 
     def construct_object(self, node, deep=False):
         try:
@@ -139,12 +112,75 @@ class _Loader(yaml.SafeLoader):
         return items
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_line_list)
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _Loader(_LineAware, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader: every check, and the messages editors get."""
+
+    def __init__(self, text: str, first_line: int):
+        super().__init__(text)
+        self.first_line = first_line
+        self.breaks = [i for i, char in enumerate(text) if char == "\n"]
+        self.depth = 0
+
+    def file_line(self, mark) -> int:
+        """The file line of a position in the text (YAML's own count also breaks at U+2028)."""
+        return self.first_line + bisect_left(self.breaks, mark.index)
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            anchored = self.anchors.get(event.anchor)
+            if anchored is not None and not isinstance(anchored, yaml.ScalarNode):
+                raise YamlProblem(
+                    self.file_line(event.start_mark),
+                    f"'*{event.anchor}' repeats a whole list or mapping, which is not allowed; "
+                    "write the values out instead of using '&' and '*'",
+                )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise YamlProblem(
+                    self.file_line(self.peek_event().start_mark),
+                    f"the values are nested more than {MAX_DEPTH} levels deep; "
+                    "check the brackets and the indentation",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _FastLoader(_LineAware, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml, seven times as fast, for the text :func:`_is_plain` lets through:
+    its composer is in C, so the alias and depth checks above cannot run there."""
+
+    def __init__(self, text: str, first_line: int):
+        super().__init__(text)
+        self.first_line = first_line
+
+    def file_line(self, mark) -> int:
+        return self.first_line + mark.line
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:map", _LineAware.construct_line_mapping)
+    _loader.add_constructor("tag:yaml.org,2002:seq", _LineAware.construct_line_list)
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+NESTING_MARKS = ("\n", "[", "{", "-")  # each level of nesting needs one of these
+NOT_PLAIN = "&*!%@`|>?\t\r\x85\u2028\u2029"  # see _is_plain
+
+
+def _is_plain(text: str) -> bool:
+    """Text that holds no anchor or alias (no '&', no '*'); no tag, directive or
+    reserved character, and no tab (libyaml lets some of those pass that PyYAML
+    refuses, or reads them otherwise); no line break but '\\n' (libyaml counts
+    U+2028 as one); and too few lines, brackets and dashes to
+    nest :data:`MAX_DEPTH` deep. That is what front matter nearly always is, and
+    what the fast loader may read without the checks."""
+    return (yaml.__with_libyaml__ and not any(char in text for char in NOT_PLAIN)
+            and sum(text.count(mark) for mark in NESTING_MARKS) < MAX_DEPTH)
 
 
 def load_yaml(text: str, first_line: int = 1):
@@ -152,6 +188,14 @@ def load_yaml(text: str, first_line: int = 1):
 
     Raises :class:`YamlProblem` with the file line and a message for editors.
     """
+    if _is_plain(text):
+        fast = _FastLoader(text, first_line)
+        try:
+            return fast.get_single_data()
+        except Exception:  # noqa: BLE001 - the careful loader reads it again and says what is wrong
+            pass
+        finally:
+            fast.dispose()
     loader = _Loader(text, first_line)
     try:
         return loader.get_single_data()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from digest import yamlfile
 from digest.yamlfile import LineDict, LineList, YamlProblem, load_yaml
 
 
@@ -94,3 +98,69 @@ def test_pyyaml_messages_become_advice_at_the_line_to_fix(text, line, says):
     found_line, message = problem(text)
     assert found_line == line
     assert says in message
+
+
+# --- the libyaml fast path reads what the careful loader reads ---------------------
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("title: 驿马乡\n- tags[]{},'\"#|>!%@`&*?0123456789.:ab \t")), max_size=80)
+
+
+def careful(text: str, first_line: int = 1):
+    """What the pure-Python loader makes of ``text``: the data and every line, or the problem."""
+    try:
+        return "data", _lines(load_yaml_carefully(text, first_line))
+    except YamlProblem as exc:
+        return "problem", exc.line, exc.message
+
+
+def _lines(value):
+    if isinstance(value, LineDict):
+        return ("map", value.line, sorted(value.lines.items()), sorted(value.blocks),
+                [(key, _lines(item)) for key, item in value.items()])
+    if isinstance(value, LineList):
+        return ("list", value.line, value.lines, [_lines(item) for item in value])
+    return value
+
+
+@settings(max_examples=3000, deadline=None)
+@given(YAMLISH)
+def test_the_fast_path_reads_what_the_careful_loader_reads(text):
+    if not yamlfile._is_plain(text):
+        return
+    try:
+        fast = "data", _lines(yamlfile._FastLoader(text, 1).get_single_data())
+    except Exception:  # noqa: BLE001 - then load_yaml reads it carefully
+        return
+    assert fast == careful(text)
+
+
+def test_the_fast_path_is_taken_for_ordinary_front_matter(monkeypatch):
+    text = "title: 驿马乡\ndate: 2020-01-30 09:00\ntags: [疫情防控, 基层党建]\nphotos:\n  - src: media/a.jpg\n    caption: 卡口\n"
+    assert yamlfile._is_plain(text)
+    monkeypatch.setattr(yamlfile, "_Loader", None)  # the careful loader is not needed
+    assert load_yaml(text, 2).lines == {"title": 2, "date": 3, "tags": 4, "photos": 6}  # the list begins below
+
+
+def load_yaml_carefully(text: str, first_line: int = 1):
+    saved = yamlfile._is_plain
+    yamlfile._is_plain = lambda text: False
+    try:
+        return load_yaml(text, first_line)
+    finally:
+        yamlfile._is_plain = saved
+
+
+FRONT_MATTERS = sorted((Path(__file__).parent / "fixtures" / "bad").rglob("*.md")) + sorted(
+    (Path(__file__).parent.parent / "content" / "articles").rglob("*.md"))
+
+
+@pytest.mark.parametrize("path", FRONT_MATTERS, ids=lambda path: "/".join(path.parts[-5:]))
+def test_real_front_matter_reads_the_same_either_way(path):
+    parts = path.read_text(encoding="utf-8", errors="replace").split("---\n")
+    text = parts[1] if len(parts) > 2 else ""
+    try:
+        fast = "data", _lines(yamlfile._FastLoader(text, 2).get_single_data()) if yamlfile._is_plain(text) else None
+    except Exception:  # noqa: BLE001 - then load_yaml reads it carefully
+        fast = None
+    if fast is not None:
+        assert fast == careful(text, 2)
