@@ -234,20 +234,24 @@ class OutputWriter:
             return
         self.lazy = False
         self._changing()
-        staging, output = os.fspath(self.staging), os.fspath(self.output_dir)
         for dest, ident in list(self.files.items()):
             if self.present.get(dest) == ident:
                 continue
             if dest not in self.present:  # the usual case after a first build: link, no questions asked
-                self._make_folders(dest.rpartition("/")[0])
                 try:
-                    os.link(f"{output}/{dest}", f"{staging}/{dest}")
+                    self._link_from_output(dest)
                     self.present[dest] = ident
                     continue
                 except OSError:  # something stands there, or no hard links here: the careful way
                     pass
             _reuse(self.output_dir, dest, self.path_for(dest))
             self.present[dest] = ident
+
+    def _link_from_output(self, dest: str) -> None:
+        """Hard-link the output's file into the staging folder (strings, not pathlib:
+        this runs for every file of a site)."""
+        self._make_folders(dest.rpartition("/")[0])
+        os.link(f"{os.fspath(self.output_dir)}/{dest}", f"{os.fspath(self.staging)}/{dest}")
 
     # --- finishing -----------------------------------------------------------
 
@@ -308,11 +312,9 @@ class OutputWriter:
         self._dirs, self.present = set(), {}
         self.staging.mkdir(mode=DIR_MODE)
         self.staging.chmod(DIR_MODE)
-        staging, output = os.fspath(self.staging), os.fspath(self.output_dir)
         try:
             for dest, ident in self.files.items():
-                self._make_folders(dest.rpartition("/")[0])
-                os.link(f"{output}/{dest}", f"{staging}/{dest}")
+                self._link_from_output(dest)
                 self.present[dest] = ident
         except OSError:
             shutil.rmtree(self.staging, ignore_errors=True)
