@@ -76,8 +76,9 @@ def shards(articles: list[Article]) -> dict[str, list[Article]]:
 
     A year of up to :data:`SHARD_SIZE` reports is one shard (``2020``); a
     bigger year is cut into runs of whole months (``2020-01``, ``2020-07``:
-    the month each begins). Shards follow the calendar, not a count, so a new report changes
-    only its own shard, unless its year grows past a size and is cut anew.
+    the month each begins). Shards follow the calendar, not a count, so a new
+    report changes only its own shard, unless its year grows past a size and
+    is cut anew.
     """
     years: dict[int, list[Article]] = {}
     for article in articles:
