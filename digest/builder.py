@@ -143,11 +143,15 @@ def update_search(site: Site, writer: OutputWriter, cache: BuildCache, progress:
     Returns what each shard's bundle was made from, for the next build.
     """
     config_key = short_hash(cache.engine, repr(site.config))
+    bundles: dict[str, dict[str, str]] = {}  # shard -> the files of its bundle in the output
+    for dest, ident in writer.before.items():
+        folder, _, rest = dest.partition("/")
+        if folder == search.SEARCH_FOLDER and "/" in rest:
+            bundles.setdefault(rest.partition("/")[0], {})[dest] = ident
     keys, todo = {}, []
     for name, articles in search.shards(site.articles).items():
         keys[name] = short_hash(config_key, *(f"{a.url} {cache.fingerprint(a)}" for a in articles))
-        prefix = f"{search.SEARCH_FOLDER}/{name}/"
-        kept = {dest: ident for dest, ident in writer.before.items() if dest.startswith(prefix)}
+        kept = bundles.get(name, {})
         if cache.state.search_keys.get(name) == keys[name] and kept:
             for dest, ident in kept.items():
                 writer.keep(dest, ident)

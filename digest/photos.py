@@ -120,7 +120,7 @@ def unreadable_message(src: str, exc: Exception) -> str:
 
 def publish_photo(src: str, path: Path, cache_dir: Path, writer: OutputWriter) -> ResponsivePhoto:
     """Plan the renditions of one photo, make the missing ones, put all in the output."""
-    key = hashlib.sha256(CACHE_VERSION.encode() + path.read_bytes()).hexdigest()[:32]
+    key = cache_key(path)
     photo = plan_renditions(src, *displayed_size(path))
     missing = [r for r in photo.renditions if not cached_file(cache_dir, key, r).is_file()]
     if missing:
@@ -140,7 +140,7 @@ def publish_file(dest: str, path: Path, cache_dir: Path, writer: OutputWriter) -
     if not has_camera_data(path):
         writer.copy(dest, path)
         return
-    key = hashlib.sha256(CACHE_VERSION.encode() + path.read_bytes()).hexdigest()[:32]
+    key = cache_key(path)
     cleaned = cache_dir / key[:2] / f"{key}-no-exif{path.suffix.lower()}"
     if not cleaned.is_file():
         save_without_camera_data(path, cleaned)
@@ -203,6 +203,11 @@ def plan_renditions(src: str, width: int, height: int) -> ResponsivePhoto:
             renditions.append(Rendition(f"{stem}.{target}w.{kind}", target, scaled, kind))
     largest = renditions[-1]
     return ResponsivePhoto(src, largest.width, largest.height, tuple(renditions))
+
+
+def cache_key(path: Path) -> str:
+    """What the cache knows a source picture by: its bytes (and how we process them)."""
+    return hashlib.sha256(CACHE_VERSION.encode() + path.read_bytes()).hexdigest()[:32]
 
 
 def cached_file(cache_dir: Path, key: str, rendition: Rendition) -> Path:
