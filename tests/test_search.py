@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from bs4 import BeautifulSoup
 
 from digest import search
@@ -29,6 +30,16 @@ ZW = WORD_BREAK
 ])
 def test_every_chinese_character_is_its_own_word(text, expected):
     assert one_word_per_character(text) == expected
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="红白喜事𠀀 \n\t\u3000\u200aab1-，。"))
+def test_each_character_stands_alone_and_no_other_word_is_cut(text):
+    spaced = one_word_per_character(text)
+    assert spaced.split() == [word for chunk in text.split() for word in re.split(
+        f"(?<=[{search.IDEOGRAPHS}])|(?=[{search.IDEOGRAPHS}])", chunk) if word]
+    assert "  " not in spaced and ZW + ZW not in spaced and ZW + " " not in spaced and " " + ZW not in spaced
+    assert spaced == spaced.strip()
 
 
 def test_body_text_separates_blocks_but_not_inline_markup():
