@@ -44,7 +44,7 @@ from .errors import Problem, Report
 from .write import Trees
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 2  # of state.pickle; change when its classes change shape
+FORMAT = 3  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
@@ -100,6 +100,15 @@ def file_signs(path: Path) -> tuple:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev, time.time_ns())
 
 
+def file_state(path: Path) -> tuple | None:
+    """What changes whenever a file a body links to changes: size, times, inode (None: not a file)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) if path.is_file() else None
+
+
 def _racy(signs: tuple) -> bool:
     """Whether the file was changed too close to the moment it was hashed to trust its times."""
     size, mtime, ctime, inode, device, hashed_at = signs
@@ -122,7 +131,7 @@ class BodyRecord:
     summary: str
     problems: tuple[Problem, ...]
     links: tuple[tuple[str, str], ...]  # (article source, the URL it had)
-    assets: tuple[str, ...]  # content files the body links to; they must still exist
+    assets: tuple[tuple[str, tuple], ...]  # content files the body links to, and their file_state: unchanged
 
 
 @dataclass
@@ -313,8 +322,8 @@ class BuildCache:
             return None
         if any(urls.get(source) != url for source, url in body.links):
             return None
-        if not all((content_dir / asset).is_file() for asset in body.assets):
-            return None
+        if any(state is None or file_state(content_dir / asset) != state for asset, state in body.assets):
+            return None  # gone, or changed: an image's size is in the HTML
         self.fingerprints[article.source] = body.fingerprint
         return body
 
@@ -330,11 +339,11 @@ class BuildCache:
                 found.body = None
                 self.dirty = True
             return
-        links_key = repr(sorted(links.items())) + repr(sorted(assets))
+        links_key = repr(sorted(links.items())) + repr(sorted(assets.items()))
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
-                                tuple(sorted(links.items())), tuple(sorted(assets)))
+                                tuple(sorted(links.items())), tuple(sorted(assets.items())))
         # as bytes: sqlite3 would otherwise give each str a UTF-8 copy that lives as long as it does
         self._new_rows.append((fingerprint, html.encode("utf-8"), search_text.encode("utf-8")))
         if len(self._new_rows) >= ROWS_AT_ONCE:  # not all held until the end: a cold build has thousands

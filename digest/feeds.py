@@ -123,15 +123,22 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
         image = photos[photo.src].largest_jpeg
         caption = escape(photo.caption) + (f"（摄影：{escape(photo.credit)}）" if photo.credit else "")
         figures.append(
-            f'<figure><img src="../../{escape(image.dest)}" width="{image.width}" height="{image.height}" '
+            f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
     return "".join(figures) + article.html
 
 
 def absolute_html(html: str, page_url: str) -> str:
-    """Make every link and image in ``html`` absolute, resolved against ``page_url``."""
+    """Make every link and image in ``html`` absolute, resolved against ``page_url``;
+    a body image's ``<picture>`` becomes one ``<img>``, which every feed reader shows."""
     soup = BeautifulSoup(html, "html.parser")
+    for picture in soup.find_all("picture"):  # a body image: its largest JPEG, as for the photos
+        img = picture.find("img")
+        img["src"] = img["srcset"].split(",")[-1].split()[0]  # srcset goes from small to large
+        for attribute in ("srcset", "sizes", "loading", "decoding"):
+            del img[attribute]
+        picture.replace_with(img)
     for tag, attribute in URL_ATTRIBUTES.items():
         for node in soup.find_all(tag, attrs={attribute: True}):
             node[attribute] = urljoin(page_url, node[attribute])

@@ -18,13 +18,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import search, sources
-from .cache import UNLOADED, BuildCache
+from .cache import UNLOADED, BuildCache, file_state
 from .config import SiteConfig, load_config
 from .content import Article, Event, RawEvent, read_article, read_timeline, slug_from_filename
 from .errors import ContentError, Report
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
-from .photos import UNREADABLE, check_readable, unreadable_message
+from .photos import UNREADABLE, check_readable, responsive_images, still_image_size, unreadable_message
 from .progress import Progress, quiet
 from .site import Site
 
@@ -240,7 +240,7 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
     for article in published:
         body = known.get(article.source) or fresh[article.source]
         report.problems.extend(body.problems)
-        assets |= set(body.assets)
+        assets |= set(dict(body.assets))
         html = body.html if isinstance(body, RenderedBody) else UNLOADED
         if cache is not None and isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
@@ -266,7 +266,7 @@ class RenderedBody:
     search_text: str  # the visible text, one word per Chinese character (see digest/search.py)
     problems: tuple
     links: dict[str, str]  # the articles it links to, and their URLs
-    assets: frozenset[str]  # the content files it links to
+    assets: dict[str, tuple]  # the content files it links to, and their file_state
     is_cacheable: bool  # every link resolved (a broken one's message depends on other files)
 
 
@@ -283,13 +283,16 @@ def _render_body(index: int) -> RenderedBody:
     _renderer = _renderer or MarkdownRenderer()
     links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
     html, headings = _renderer.render(article.body, links)
+    states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
+    sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
+    html = responsive_images(html, sizes, links.page_prefix)
     found = Report()
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)
     return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
                         {source: job.urls[source] for source in links.linked_sources},
-                        frozenset(links.assets), not links.broken)
+                        states, not links.broken)
 
 
 def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, report) -> None:

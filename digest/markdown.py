@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import markdown as markdown_lib
 import nh3
@@ -72,6 +72,7 @@ class LinkContext:
     page_prefix: str = "../../"
     broken: list[LinkProblem] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)  # content files to copy
+    images: set[str] = field(default_factory=set)  # the assets an <img> shows
     linked_sources: set[str] = field(default_factory=set)
 
     def resolve(self, tag: str, attribute: str, value: str) -> str | None:
@@ -127,7 +128,9 @@ class LinkContext:
                          f"(looked for {resolved}){self._hint(target, resolved)}")
             return None
         self.assets.add(resolved)
-        return self.page_prefix + resolved + suffix
+        if tag == "img":
+            self.images.add(resolved)
+        return self.page_prefix + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
 
     def _broken(self, value: str, resolved: str, message: str) -> None:
         self.broken.append(LinkProblem(value, resolved, message))

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .content import Article
 from .pages import Page
-from .photos import ResponsivePhoto
+from .photos import PHOTO_SIZES, ResponsivePhoto
 from .site import Site
 
 PUBLISHER_LOGO = "static/icon-512.png"
@@ -60,6 +60,7 @@ def template_helpers(site: Site, photos: dict[str, ResponsivePhoto]) -> dict[str
     """The names templates use for photos and share cards."""
     return {
         "photos": photos,
+        "photo_sizes": PHOTO_SIZES,  # the width a photo is shown at, as body images use it too
         "share_card": partial(share_card, site, photos),
     }
 
@@ -106,7 +107,7 @@ def first_image(config: SiteConfig, photos: dict[str, ResponsivePhoto], article:
         return None
     photo = article.photos[0]
     rendition = photos[photo.src].largest_jpeg
-    return ShareImage(config.absolute_url(rendition.dest), rendition.width, rendition.height, photo.caption)
+    return ShareImage(config.absolute_url(rendition.href), rendition.width, rendition.height, photo.caption)
 
 
 def news_article_data(config: SiteConfig, card: ShareCard, article: Article) -> dict:

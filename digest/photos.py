@@ -1,9 +1,12 @@
-"""Responsive photos: each front-matter photo resized once, in WebP and JPEG.
+"""Responsive photos: each picture resized once, in WebP and JPEG.
 
 A phone on a slow connection should not download a 1600-pixel photo to show it
 350 pixels wide. Every photo is resized to a few widths (never enlarged) in
 WebP, with JPEG beside it for browsers without WebP; the page offers them in a
-``<picture>`` with ``srcset``/``sizes`` and fixed ``width``/``height``.
+``<picture>`` with ``srcset``/``sizes`` and fixed ``width``/``height``. That
+holds for the photos of the front matter (laid out by ``article.html``) and for
+a JPEG, PNG or WebP image a body shows (:func:`responsive_images` rewrites its
+``<img>``); GIFs, SVGs and animations go out as they are.
 
 Resizing is slow, so renditions are cached across builds in a folder beside
 the output, named by a hash of the source bytes: a photo is processed once,
@@ -20,9 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
+from html import escape, unescape
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -42,6 +48,7 @@ CACHE_FOLDER = Path(".digest-cache") / "photos"
 EXIF_ORIENTATION = 0x0112
 CLEANED_FORMATS = {"JPEG", "PNG", "WEBP"}  # images in a body that lose their EXIF data
 SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
+PHOTO_SIZES = "(min-width: 678px) 646px, calc(100vw - 2rem)"  # the report column: 38em of 17px, or the screen less padding
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,11 @@ class Rendition:
     width: int
     height: int
     kind: str  # "webp" or "jpg"
+
+    @property
+    def href(self) -> str:
+        """Its address from the site root: a space, comma or '#' in a name is %-escaped."""
+        return quote(self.dest)
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class ResponsivePhoto:
 
     def srcset(self, kind: str, root: str = "") -> str:
         """``media/a.480w.webp 480w, media/a.960w.webp 960w`` for one format."""
-        return ", ".join(f"{root}{r.dest} {r.width}w" for r in self.renditions if r.kind == kind)
+        return ", ".join(f"{root}{r.href} {r.width}w" for r in self.renditions if r.kind == kind)
 
     @property
     def fallback(self) -> Rendition:
@@ -183,10 +195,76 @@ def displayed_size(path: Path) -> tuple[int, int]:
     Only the header is read, so planning a cached photo stays cheap.
     """
     with Image.open(path) as image:
-        width, height = image.size
-        if image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS:
-            return height, width
-    return width, height
+        return _shown_size(image)
+
+
+def _shown_size(image: Image.Image) -> tuple[int, int]:
+    width, height = image.size
+    return (height, width) if image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS else (width, height)
+
+
+def still_image_size(path: Path) -> tuple[int, int] | None:
+    """The displayed size of a still JPEG, PNG or WebP, which is resized like a
+    photo when a body shows it; None for anything else (a GIF, an SVG, an
+    animation, a file Pillow cannot read), which goes out as it is."""
+    try:
+        with Image.open(path) as image:
+            if image.format not in CLEANED_FORMATS or getattr(image, "is_animated", False):
+                return None
+            return _shown_size(image)
+    except UNREADABLE:
+        return None
+
+
+# --- images in a body -------------------------------------------------------------
+
+IMG_TAG = re.compile(r'<img\b((?:[^>"]|"[^"]*")*)>')  # as nh3 writes it: every value in double quotes
+ATTRIBUTE = re.compile(r'([^\s="]+)(?:="([^"]*)")?')
+
+
+def responsive_images(html: str, sizes: dict[str, tuple[int, int]], root: str) -> str:
+    """Each ``<img>`` of a body that shows one of ``sizes`` (content path →
+    displayed size) becomes a ``<picture>`` of its renditions, with a width
+    and height so the text does not jump when it loads, and lazy loading.
+
+    ``html`` is nh3's output, whose attributes are always ``name="value"``.
+    ``root`` leads from the page to the site root (``../../``).
+    """
+    if not sizes:
+        return html
+
+    def upgrade(tag: re.Match) -> str:
+        attributes = {name: value for name, value in ATTRIBUTE.findall(tag.group(1))}
+        src = unescape(attributes.get("src", ""))
+        path = unquote(src[len(root):]) if src.startswith(root) else None
+        if path not in sizes:
+            return tag.group(0)
+        return picture_html(plan_renditions(path, *sizes[path]), attributes, root)
+
+    return IMG_TAG.sub(upgrade, html)
+
+
+def picture_html(photo: ResponsivePhoto, attributes: dict[str, str], root: str) -> str:
+    """The ``<picture>`` of a body image; the editor's alt, title, and a width or
+    height they gave are kept (a missing one follows from the other)."""
+    width, height = _box(attributes.get("width", ""), attributes.get("height", ""), photo)
+    img = {"src": escape(root + photo.fallback.href), "srcset": escape(photo.srcset("jpg", root)),
+           "sizes": PHOTO_SIZES, "width": str(width), "height": str(height),
+           "loading": "lazy", "decoding": "async"}
+    img.update((name, value) for name, value in attributes.items() if name not in ("src", "width", "height"))
+    img_attributes = "".join(f' {name}="{value}"' for name, value in img.items())
+    return (f'<picture><source type="image/webp" srcset="{escape(photo.srcset("webp", root))}" '
+            f'sizes="{PHOTO_SIZES}"><img{img_attributes}></picture>')
+
+
+def _box(width: str, height: str, photo: ResponsivePhoto) -> tuple[int, int]:
+    if width.isdigit() and height.isdigit():
+        return int(width), int(height)
+    if width.isdigit():
+        return int(width), max(1, round(int(width) * photo.height / photo.width))
+    if height.isdigit():
+        return max(1, round(int(height) * photo.width / photo.height)), int(height)
+    return photo.width, photo.height
 
 
 def rendition_widths(width: int) -> list[int]:

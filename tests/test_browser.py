@@ -264,10 +264,19 @@ def test_a_phone_loads_the_small_webp_and_a_desktop_a_larger_one(browser, base_u
     assert chosen.endswith("/media/xiaoxi-station.960w.webp")
 
 
+def test_a_phone_loads_the_small_webp_of_an_image_in_the_text(browser, base_url):
+    page = open_page(browser, base_url + ARTICLE_WITH_PHOTOS, viewport=PHONE, device_scale_factor=1)
+    page.locator(".body picture img").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('.body picture img').complete")
+    chosen = page.evaluate("document.querySelector('.body picture img').currentSrc")
+    close(page)
+    assert chosen.endswith("/media/xiaoyi-timeline.480w.webp")
+
+
 def test_photos_are_lazy_below_the_fold_and_do_not_shift_the_layout(browser, base_url):
     page = open_page(browser, base_url + ARTICLE_WITH_PHOTOS, viewport=PHONE)
     images = page.evaluate(
-        "[...document.querySelectorAll('.photo img')].map(i => [i.getAttribute('loading'), i.width, i.height])"
+        "[...document.querySelectorAll('.photo img, .body img')].map(i => [i.getAttribute('loading'), i.width, i.height])"
     )
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.wait_for_load_state("networkidle")

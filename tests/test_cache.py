@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from digest.cache import UNLOADED, BuildCache, UnloadedError, cache_folder
+from digest.cache import UNLOADED, BuildCache, UnloadedError, cache_folder, file_state
 from digest.config import SiteConfig
 from digest.content import Article
 from digest.errors import Location, Problem, Report
@@ -46,12 +46,12 @@ def test_records_are_found_by_the_bytes_of_the_file(tmp_path):
     again.close()
 
 
-def cache_with_body(tmp_path, links=None, assets=(), is_cacheable=True) -> tuple[BuildCache, Article]:
+def cache_with_body(tmp_path, links=None, assets=None, is_cacheable=True) -> tuple[BuildCache, Article]:
     """A cache that has just rendered the body of one article."""
     cache = BuildCache(tmp_path / "output")
     article = make_article()
     cache.remember(article.source, "d", article, [])
-    cache.remember_body(article, "<p>正文。</p>", (), "正文。", "正​文​。", (), links or {}, set(assets), is_cacheable)
+    cache.remember_body(article, "<p>正文。</p>", (), "正文。", "正​文​。", (), links or {}, assets or {}, is_cacheable)
     return cache, article
 
 
@@ -59,12 +59,15 @@ def test_a_remembered_body_is_used_only_while_its_links_resolve_the_same(tmp_pat
     content = tmp_path / "content"
     (content / "media").mkdir(parents=True)
     (content / "media" / "map.pdf").write_bytes(b"%PDF")
-    cache, article = cache_with_body(tmp_path, {"articles/b.md": "articles/b/"}, {"media/map.pdf"})
+    pdf = content / "media" / "map.pdf"
+    cache, article = cache_with_body(tmp_path, {"articles/b.md": "articles/b/"}, {"media/map.pdf": file_state(pdf)})
     urls = {"articles/a.md": "articles/a/", "articles/b.md": "articles/b/"}
     assert cache.body(article, urls, content) is not None
     assert cache.body(article, {**urls, "articles/b.md": "articles/bee/"}, content) is None
     assert cache.body(article, {"articles/a.md": "articles/a/"}, content) is None
-    (content / "media" / "map.pdf").unlink()
+    pdf.write_bytes(b"%PDF-1.7")  # a linked file that changes: an image's size is in the HTML
+    assert cache.body(article, urls, content) is None
+    pdf.unlink()
     assert cache.body(article, urls, content) is None
     cache.close()
 

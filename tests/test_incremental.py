@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from digest import builder, search
 from digest.builder import Theme, build
@@ -254,6 +255,19 @@ def test_linked_media_file_removed_then_restored(newsroom):
         newsroom.build()
     notice.write_bytes(b"%PDF-1.4 a new notice\n")
     newsroom.check()
+
+
+def test_a_body_image_replaced_by_one_of_another_size(newsroom):
+    """The page gives the image's width and height: a new picture in the same file changes them."""
+    picture = newsroom.content / "media" / "map.png"
+    Image.new("RGB", (640, 480), "white").save(picture)
+    newsroom.write(file_name(5), article(5, body="示意图：\n\n![地图](../../media/map.png)\n"))
+    newsroom.check()
+    Image.new("RGB", (300, 600), "white").save(picture)
+    newsroom.check()
+    page = (newsroom.output / "articles" / "report-5" / "index.html").read_text(encoding="utf-8")
+    assert 'width="300" height="600"' in page and "map.300w.webp" in page
+    assert not (newsroom.output / "media" / "map.640w.webp").exists()
 
 
 def test_errors_after_a_good_build_leave_the_cache_usable(newsroom):

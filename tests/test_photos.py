@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
@@ -159,3 +160,55 @@ def test_a_jpeg_that_needs_no_turning_keeps_its_quality_tables(tmp_path):
     with Image.open(source) as before, Image.open(tmp_path / "out.jpg") as after:
         assert after.quantization == before.quantization
         assert GPS_IFD in before.getexif() and len(after.getexif()) == 0
+
+
+# --- images in a body ---------------------------------------------------------------
+
+
+def test_an_img_of_a_content_image_becomes_a_picture_with_its_size():
+    html = ('<p><img src="../../media/map.png" alt="地图 &amp; &quot;路线&quot;" title="示意"></p>'
+            '<p><img src="https://example.org/x.png" alt="外链"></p>')
+    upgraded = photos.responsive_images(html, {"media/map.png": (1200, 800)}, "../../")
+    assert upgraded == (
+        '<p><picture><source type="image/webp" srcset="../../media/map.480w.webp 480w, '
+        '../../media/map.960w.webp 960w, ../../media/map.1200w.webp 1200w" sizes="' + photos.PHOTO_SIZES + '">'
+        '<img src="../../media/map.960w.jpg" srcset="../../media/map.480w.jpg 480w, ../../media/map.960w.jpg 960w, '
+        '../../media/map.1200w.jpg 1200w" sizes="' + photos.PHOTO_SIZES + '" width="1200" height="800" '
+        'loading="lazy" decoding="async" alt="地图 &amp; &quot;路线&quot;" title="示意"></picture></p>'
+        '<p><img src="https://example.org/x.png" alt="外链"></p>'
+    )
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ('width="300"', 'width="300" height="200"'),
+    ('height="100"', 'width="150" height="100"'),
+    ('width="10" height="10"', 'width="10" height="10"'),
+    ('loading="eager"', 'width="1200" height="800" loading="eager"'),
+])
+def test_a_size_or_loading_the_editor_gave_is_kept(given, expected):
+    html = f'<img src="media/map.png" alt="" {given}>'
+    assert expected in photos.responsive_images(html, {"media/map.png": (1200, 800)}, "")
+
+
+def test_a_body_image_is_resized_but_a_gif_goes_out_as_it_is(tmp_path):
+    content = write_content(tmp_path, {"2020/a.md": article_text(photos="\n  - src: media/检测 点.jpg", body=(
+        "![检测 点](<../../media/检测 点.jpg>)\n\n![动图](../../media/moving.gif)\n\n[原图](../../media/检测%20点.jpg)"))})
+    make_jpeg(content / "media/检测 点.jpg", (1000, 500))
+    Image.new("P", (40, 30)).save(content / "media/moving.gif")
+    output = tmp_path / "output"
+    build(BuildOptions(content_dir=content, output_dir=output), Theme())
+    html = (output / "articles/a/index.html").read_text(encoding="utf-8")
+    assert 'width="1000" height="500"' in html and '<img alt="动图" src="../../media/moving.gif">' in html
+    linked = re.findall(r'(?:src|href)="\.\./\.\./(media/[^"]+)"', html)
+    linked += re.findall(r"\.\./\.\./(media/\S+) \d+w", html)
+    assert "media/%E6%A3%80%E6%B5%8B%20%E7%82%B9.480w.webp" in linked  # a space would end a srcset address
+    assert html.count('src="../../media/%E6%A3%80%E6%B5%8B%20%E7%82%B9.960w.jpg"') == 2  # the photo, and in the text
+    for dest in linked:
+        assert (output / unquote(dest)).is_file(), dest
+    assert not list((output / "media").glob("moving.*w.*"))
+
+
+def test_the_sample_report_s_diagram_loads_small_on_a_phone(sample_site):
+    html = (sample_site / "articles/xiaoyi-overview/index.html").read_text(encoding="utf-8")
+    assert '<source type="image/webp" srcset="../../media/xiaoyi-timeline.480w.webp 480w, ' in html
+    assert 'width="1200" height="800" loading="lazy"' in html
