@@ -116,7 +116,7 @@ def record_html(article: Article, body_text: str) -> str:
     for photo in article.photos:
         parts += [photo.caption, f"（摄影：{photo.credit}）" if photo.credit else ""]
     facts = one_word_per_character(" ".join(part for part in parts if part))
-    meta = {"title": article.title, "date": chinese_datetime(article.date),
+    meta = {"url": "/" + article.url, "title": article.title, "date": chinese_datetime(article.date),
             "datetime": article.date.isoformat(), "place": article.place}
     meta_html = "".join(f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
                         for name, value in meta.items() if value)
@@ -130,8 +130,9 @@ def record_html(article: Article, body_text: str) -> str:
 
 
 def record_path(article: Article) -> str:
-    """Where the record goes in the folder Pagefind reads: the report's own address."""
-    return article.url + "index.html" if article.url.endswith("/") else article.url
+    """Where the record goes in the folder Pagefind reads: all in one folder, which
+    is quicker to write than a folder each (a result's address is its ``url`` meta)."""
+    return article.slug + ".html"
 
 
 # --- running Pagefind -----------------------------------------------------------
@@ -163,10 +164,9 @@ def index_shards(todo: list[Shard], text_of: Callable[[Article], str], bundle_ro
             runs = []
             for shard in todo:
                 site = Path(work) / shard.name
+                site.mkdir()
                 for article in shard.articles:
-                    target = site / record_path(article)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(record_html(article, text_of(article)), encoding="utf-8")
+                    (site / record_path(article)).write_text(record_html(article, text_of(article)), encoding="utf-8")
                 runs.append(pool.submit(index_folder, site, bundle_root / shard.name))
             for shard, run in zip(todo, runs):
                 run.result()

@@ -111,8 +111,9 @@ function resultItem(data) {
   const article = document.createElement("article");
   const heading = document.createElement("h2");
   const link = document.createElement("a");
-  link.href = root + data.url.replace(/^\//, "");
-  link.textContent = data.meta.title || data.url;
+  const url = data.meta.url || data.url;  // the record's file is not the report's page
+  link.href = root + url.replace(/^\//, "");
+  link.textContent = data.meta.title || url;
   heading.append(link);
   article.append(heading, metaLine(data.meta), excerpt(data.excerpt));
   item.append(article);

@@ -107,7 +107,7 @@ def test_a_record_weighs_the_title_and_carries_what_a_result_shows(sample_articl
     record = record_of(yima)
     assert record.select_one("[data-pagefind-weight='10']").get_text() == one_word_per_character(yima.title)
     meta = {span["data-pagefind-meta"]: span.get_text() for span in record.select("[data-pagefind-meta]")}
-    assert meta == {"title": yima.title, "date": "2020年1月30日 09:00",
+    assert meta == {"url": "/articles/yima/", "title": yima.title, "date": "2020年1月30日 09:00",
                     "datetime": "2020-01-30T09:00:00+08:00", "place": "驿马乡"}
 
 
