@@ -23,7 +23,7 @@ from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
 from .parallel import each_result, shared
 from .pages import plan_outputs
-from .photos import photo_cache_dir, publish_file, publish_photo, publish_photos, still_image_size
+from .photos import photo_cache_dir, publish_file, publish_photos, remembered_facts
 from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .site import Group, Site
@@ -175,7 +175,8 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     Returns the signature of each rendered file, for the next build.
     """
     env = make_environment(theme.templates_dir)
-    photos = publish_photos(site, options.content_dir, writer)
+    facts = remembered_facts(cache)
+    photos = publish_photos(site, options.content_dir, writer, facts)
     env.globals.update(template_helpers(site, photos))
     signer = make_signer(site, theme, options, env, cache, photos)
     old = cache.state.signatures if cache is not None else {}
@@ -199,17 +200,9 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
             writer.copy("static/" + path.relative_to(theme.static_dir).as_posix(), path)
     if (theme.static_dir / ROOT_ICON).is_file():  # where browsers and feed readers look without being told
         writer.copy(ROOT_ICON, theme.static_dir / ROOT_ICON)
-    publish_assets(site, options.content_dir, photos, writer)
+    for asset in sorted(site.assets):  # the renditions of the images among them are in photos
+        publish_file(asset, options.content_dir / asset, photo_cache_dir(writer.output_dir), writer, facts)
     return {dest: signature for dest, signature in signatures.items() if signature}
-
-
-def publish_assets(site: Site, content_dir: Path, photos: dict, writer: OutputWriter) -> None:
-    """The content files bodies link to, and the renditions of the images they show."""
-    cache_dir = photo_cache_dir(writer.output_dir)
-    for asset in sorted(site.assets):
-        publish_file(asset, content_dir / asset, cache_dir, writer)
-        if asset not in photos and still_image_size(content_dir / asset):
-            publish_photo(asset, content_dir / asset, cache_dir, writer)
 
 
 def write_feeds(site: Site, writer: OutputWriter, signer: Signer | None, old: dict, signatures: dict,

@@ -44,7 +44,7 @@ from .errors import Problem, Report
 from .write import Trees
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 3  # of state.pickle; change when its classes change shape
+FORMAT = 4  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
@@ -153,6 +153,7 @@ class CacheState:
     trees: Trees = field(default_factory=Trees)
     yaml_files: dict = field(default_factory=dict)  # name -> (engine, digest, parsed value, problems)
     search_keys: dict[str, str] = field(default_factory=dict)  # shard -> what its bundle was made from
+    pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, facts) of each picture
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
 
@@ -194,6 +195,7 @@ class BuildCache:
         self._unstored_text: dict[str, str] = {}  # source -> search text of a body not kept (a broken link)
         self._full: dict[str, Article] = {}
         self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
+        self._pictures_seen: set[str] = set()
         self._db: sqlite3.Connection | None = None
 
     @property
@@ -212,8 +214,8 @@ class BuildCache:
                 state = pickle.load(file)
         except (OSError, EOFError, pickle.PickleError, AttributeError, ImportError, TypeError, ValueError):
             return CacheState()
-        if not isinstance(state, CacheState):
-            return CacheState()
+        if not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__):
+            return CacheState()  # made by code whose state had other parts
         if state.output_id != _folder_id(self.output_dir):
             state.trees.output, state.signatures, state.search_keys = None, {}, {}
             self.dirty = True
@@ -237,6 +239,8 @@ class BuildCache:
             return
         self._store_rows()
         self.drop_unused_bodies()
+        for name in set(self.state.pictures) - self._pictures_seen:  # gone, or no longer shown
+            del self.state.pictures[name]
         self.state.output_id = _folder_id(self.output_dir)
         self.state.spare_id = _folder_id(self.spare)
         temporary = self.folder / f"state.pickle.{os.getpid()}"
@@ -292,6 +296,22 @@ class BuildCache:
         digest = file_digest(path)
         self._signs[source] = signs
         return digest
+
+    def picture(self, path: Path, read: Callable[[Path], object]):
+        """``read(path)``: what is known of a picture (the hash of its bytes, its
+        size), kept from the last build while the file's signs say it is
+        unchanged, as :meth:`digest` does. A newsroom's photos are gigabytes:
+        reading each again on every build would cost seconds."""
+        name = str(path.absolute())
+        self._pictures_seen.add(name)
+        signs = file_signs(path)
+        found = self.state.pictures.get(name)
+        if signs and found is not None and found[0][:-1] == signs[:-1] and not _racy(found[0]):
+            return found[1]
+        facts = read(path)
+        self.state.pictures[name] = (signs, facts)
+        self.dirty = True
+        return facts
 
     def record(self, source: str, digest: str) -> ArticleRecord | None:
         found = self.state.articles.get(source)

@@ -24,7 +24,7 @@ from .content import Article, Event, RawEvent, read_article, read_timeline, slug
 from .errors import ContentError, Report
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
-from .photos import UNREADABLE, check_readable, responsive_images, still_image_size, unreadable_message
+from .photos import UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size, unreadable_message
 from .progress import Progress, quiet
 from .site import Site
 
@@ -63,7 +63,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     everything, unreadable = read_articles(content_dir, config, report, cache, progress)
     check_slugs(everything, report)
     published = select_published(everything, options, config, report)
-    check_photos(published, content_dir, report)
+    check_photos(published, content_dir, report, remembered_facts(cache))
     articles, assets = render_bodies(published, everything, content_dir, config, report, cache, progress)
     raw_events = read_timeline(
         load_yaml_file(content_dir, sources.TIMELINE_FILE, report, cache),
@@ -197,7 +197,7 @@ def left_out(everything: list[Article], published: list[Article]) -> list[Articl
     return [article for article in everything if article.source not in chosen]
 
 
-def check_photos(articles: list[Article], content_dir: Path, report: Report) -> None:
+def check_photos(articles: list[Article], content_dir: Path, report: Report, facts: Facts = read_picture) -> None:
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
@@ -209,7 +209,7 @@ def check_photos(articles: list[Article], content_dir: Path, report: Report) -> 
                 )
                 continue
             try:
-                check_readable(content_dir / photo.src)
+                facts(content_dir / photo.src)
             except UNREADABLE as exc:
                 report.error(article.source, photo.line, unreadable_message(photo.src, exc))
 

@@ -26,13 +26,16 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from html import escape, unescape
 from pathlib import Path, PurePosixPath
+from typing import Callable
 from urllib.parse import quote, unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ContentError, Report
+from .parallel import run_all
 from .site import Site
 from .write import OutputWriter
 
@@ -96,33 +99,28 @@ def photo_cache_dir(output_dir: Path) -> Path:
     return output_dir.absolute().parent / CACHE_FOLDER
 
 
-def publish_photos(site: Site, content_dir: Path, writer: OutputWriter) -> dict[str, ResponsivePhoto]:
-    """Resize every article photo (cached) into the output; src → its renditions.
+@dataclass(frozen=True)
+class PictureFacts:
+    """What a build needs to know of a picture file (the build cache keeps it
+    while the file is unchanged, so that it is not read again)."""
 
-    Raises :class:`ContentError` naming every photo Pillow cannot read.
-    """
-    cache_dir = photo_cache_dir(writer.output_dir)
-    report = Report()
-    photos: dict[str, ResponsivePhoto] = {}
-    for article in site.articles:
-        for photo in article.photos:
-            if photo.src in photos:
-                continue
-            try:
-                photos[photo.src] = publish_photo(photo.src, content_dir / photo.src, cache_dir, writer)
-            except UNREADABLE as exc:
-                report.error(article.source, photo.line, unreadable_message(photo.src, exc))
-    if report.has_errors:
-        raise ContentError(report)
-    return photos
+    key: str  # of its bytes: names its renditions in the rendition cache
+    width: int  # as displayed: a sideways EXIF orientation swaps width and height
+    height: int
 
 
 UNREADABLE = (UnidentifiedImageError, OSError, Image.DecompressionBombError)
+Facts = Callable[[Path], PictureFacts]
 
 
-def check_readable(path: Path) -> None:
-    """Read the photo's header, as ``check`` does: raises one of :data:`UNREADABLE`."""
-    displayed_size(path)
+def read_picture(path: Path) -> PictureFacts:
+    """Hash the bytes and read the header: raises one of :data:`UNREADABLE`."""
+    return PictureFacts(cache_key(path), *displayed_size(path))
+
+
+def remembered_facts(cache) -> Facts:
+    """:func:`read_picture`, kept by the build cache (if there is one) while a file is unchanged."""
+    return read_picture if cache is None else partial(cache.picture, read=read_picture)
 
 
 def unreadable_message(src: str, exc: Exception) -> str:
@@ -130,19 +128,66 @@ def unreadable_message(src: str, exc: Exception) -> str:
             "save it as JPEG, PNG or WebP")
 
 
+def publish_photos(site: Site, content_dir: Path, writer: OutputWriter,
+                   facts: Facts = read_picture) -> dict[str, ResponsivePhoto]:
+    """Resize every article photo, and every still image a body shows, into the
+    output (cached); src → its renditions.
+
+    Raises :class:`ContentError` naming every photo Pillow cannot read.
+    """
+    report = Report()
+    pictures: dict[str, tuple[Path, PictureFacts]] = {}
+    for article in site.articles:
+        for photo in article.photos:
+            path = content_dir / photo.src
+            try:
+                pictures.setdefault(photo.src, (path, facts(path)))
+            except UNREADABLE as exc:
+                report.error(article.source, photo.line, unreadable_message(photo.src, exc))
+    if report.has_errors:
+        raise ContentError(report)
+    for asset in sorted(site.assets - pictures.keys()):
+        if still_image_size(content_dir / asset):
+            pictures[asset] = (content_dir / asset, facts(content_dir / asset))
+    return publish_renditions(pictures, photo_cache_dir(writer.output_dir), writer)
+
+
 def publish_photo(src: str, path: Path, cache_dir: Path, writer: OutputWriter) -> ResponsivePhoto:
     """Plan the renditions of one photo, make the missing ones, put all in the output."""
-    key = cache_key(path)
-    photo = plan_renditions(src, *displayed_size(path))
-    missing = [r for r in photo.renditions if not cached_file(cache_dir, key, r).is_file()]
-    if missing:
-        make_renditions(path, missing, cache_dir, key)
-    for rendition in photo.renditions:
-        writer.link_or_copy(rendition.dest, cached_file(cache_dir, key, rendition))
-    return photo
+    return publish_renditions({src: (path, read_picture(path))}, cache_dir, writer)[src]
 
 
-def publish_file(dest: str, path: Path, cache_dir: Path, writer: OutputWriter) -> None:
+def publish_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir: Path,
+                       writer: OutputWriter) -> dict[str, ResponsivePhoto]:
+    """Plan each picture's renditions, make those the cache lacks (on all
+    cores: a phone photo takes most of a second), and put them all in the output."""
+    planned = {src: plan_renditions(src, facts.width, facts.height) for src, (_, facts) in pictures.items()}
+    todo = []
+    for src, photo in planned.items():
+        path, facts = pictures[src]
+        missing = [r for r in photo.renditions if not cached_file(cache_dir, facts.key, r).is_file()]
+        if missing:
+            todo.append(RenditionJob(path, tuple(missing), cache_dir, facts.key))
+    run_all(_make_renditions, todo, min_items=2)
+    for src, photo in planned.items():
+        for rendition in photo.renditions:
+            writer.link_or_copy(rendition.dest, cached_file(cache_dir, pictures[src][1].key, rendition))
+    return planned
+
+
+@dataclass(frozen=True)
+class RenditionJob:
+    path: Path
+    renditions: tuple[Rendition, ...]
+    cache_dir: Path
+    key: str
+
+
+def _make_renditions(job: RenditionJob) -> None:
+    make_renditions(job.path, list(job.renditions), job.cache_dir, job.key)
+
+
+def publish_file(dest: str, path: Path, cache_dir: Path, writer: OutputWriter, facts: Facts = read_picture) -> None:
     """A content file a body links to, put in the output.
 
     An image with EXIF data (where a phone writes its GPS position) goes out
@@ -152,7 +197,7 @@ def publish_file(dest: str, path: Path, cache_dir: Path, writer: OutputWriter) -
     if not has_camera_data(path):
         writer.copy(dest, path)
         return
-    key = cache_key(path)
+    key = facts(path).key
     cleaned = cache_dir / key[:2] / f"{key}-no-exif{path.suffix.lower()}"
     if not cleaned.is_file():
         save_without_camera_data(path, cleaned)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from datetime import datetime, timezone
 
 import pytest
 
-from digest.cache import UNLOADED, BuildCache, UnloadedError, cache_folder, file_state
+from digest.cache import UNLOADED, BuildCache, CacheState, UnloadedError, cache_folder, file_state
 from digest.config import SiteConfig
 from digest.content import Article
 from digest.errors import Location, Problem, Report
@@ -178,3 +179,46 @@ def test_a_file_not_changed_for_a_while_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr("digest.cache.file_digest", lambda path: pytest.fail("read again"))
     assert cache.digest("a.md", path) == digest
     cache.close()
+
+
+def test_what_is_known_of_a_picture_is_kept_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    picture = tmp_path / "p.jpg"
+    picture.write_bytes(b"jpeg one")
+    later = time.time_ns() + 10_000_000_000  # read ten seconds after it was written
+    monkeypatch.setattr("digest.cache.time.time_ns", lambda: later)
+    reads = []
+    read = lambda path: reads.append(path.read_bytes()) or len(reads)  # noqa: E731
+    cache = BuildCache(tmp_path / "output")
+    assert cache.picture(picture, read) == 1
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    assert again.picture(picture, read) == 1 and len(reads) == 1  # the next build does not read it
+    picture.write_bytes(b"jpeg two")
+    assert again.picture(picture, read) == 2
+    again.save()
+    again.close()
+
+
+def test_a_picture_no_longer_used_is_forgotten(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(b"a")
+    cache = BuildCache(tmp_path / "output")
+    cache.picture(tmp_path / "a.jpg", lambda path: "a")
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    again.dirty = True
+    again.save()
+    again.close()
+    assert BuildCache(tmp_path / "output").state.pictures == {}
+
+
+def test_a_state_written_by_code_with_other_parts_means_starting_afresh(tmp_path):
+    cache = BuildCache(tmp_path / "output")
+    cache.close()
+    older = CacheState(records_key="made by older code")
+    del older.pictures  # as a state pickled before pictures were remembered
+    (cache.folder / "state.pickle").write_bytes(pickle.dumps(older))
+    again = BuildCache(tmp_path / "output")
+    assert again.state.records_key == "" and again.state.pictures == {}
+    again.close()

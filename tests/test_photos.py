@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -91,6 +92,19 @@ def test_a_photo_is_processed_once_and_again_only_when_it_changes(tmp_path, monk
     make_jpeg(source, (1000, 500), colour="darkred")
     publish(source, tmp_path / "site")
     assert [len(batch) for batch in made] == [6]
+
+
+def test_a_build_with_nothing_changed_does_not_read_the_photos_again(tmp_path, monkeypatch):
+    content = write_content(tmp_path, {"2020/a.md": article_text(
+        photos="\n  - src: media/p.jpg", body="![图](../../media/q.png)")})
+    make_jpeg(content / "media/p.jpg", (1000, 500))
+    Image.new("RGB", (640, 480), "white").save(content / "media/q.png")
+    later = time.time_ns() + 10_000_000_000  # built ten seconds after the photos were saved
+    monkeypatch.setattr("digest.cache.time.time_ns", lambda: later)
+    options = BuildOptions(content_dir=content, output_dir=tmp_path / "output")
+    build(options, Theme())
+    monkeypatch.setattr(photos, "cache_key", lambda path: pytest.fail(f"{path} read again"))
+    assert build(options, Theme()).files_written == 0
 
 
 def test_the_cache_lives_beside_the_output(tmp_path):
