@@ -46,7 +46,8 @@ SAVE_OPTIONS = {
     "webp": {"format": "WEBP", "quality": 78, "method": 5},
     "jpg": {"format": "JPEG", "quality": 80, "optimize": True, "progressive": True},
 }
-CACHE_VERSION = "1"  # change when SAVE_OPTIONS or resampling change
+CACHE_VERSION = "2"  # change when SAVE_OPTIONS or resampling change
+REDUCING_GAP = 3.0  # shrink by whole factors first, then Lanczos: twice as fast, and the same to the eye (Pillow's docs)
 CACHE_FOLDER = Path(".digest-cache") / "photos"
 EXIF_ORIENTATION = 0x0112
 CLEANED_FORMATS = {"JPEG", "PNG", "WEBP"}  # images in a body that lose their EXIF data
@@ -348,11 +349,14 @@ def make_renditions(path: Path, renditions: list[Rendition], cache_dir: Path, ke
         image = ImageOps.exif_transpose(opened)
         image.load()
     profile = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
+    resized: dict[tuple[int, int], Image.Image] = {}  # the WebP and the JPEG of a width share one resize
     for rendition in renditions:
-        resized = image.resize((rendition.width, rendition.height), Image.Resampling.LANCZOS)
-        resized = _convert_for(resized, rendition.kind)
+        size = (rendition.width, rendition.height)
+        if size not in resized:
+            resized[size] = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+        converted = _convert_for(resized[size], rendition.kind)
         options = dict(SAVE_OPTIONS[rendition.kind], **({"icc_profile": profile} if profile else {}))
-        _save_atomically(resized, cached_file(cache_dir, key, rendition), options)
+        _save_atomically(converted, cached_file(cache_dir, key, rendition), options)
 
 
 def _convert_for(image: Image.Image, kind: str) -> Image.Image:
