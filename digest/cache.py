@@ -132,6 +132,7 @@ class BodyRecord:
     problems: tuple[Problem, ...]
     links: tuple[tuple[str, str], ...]  # (article source, the URL it had)
     assets: tuple[tuple[str, tuple], ...]  # content files the body links to, and their file_state: unchanged
+    images: tuple[str, ...] = ()  # those of them it shows as resized pictures
 
 
 @dataclass
@@ -348,7 +349,7 @@ class BuildCache:
         return body
 
     def remember_body(self, article: Article, html: str, headings, summary: str, search_text: str,
-                      problems, links: dict[str, str], assets, is_cacheable: bool) -> None:
+                      problems, links: dict[str, str], assets, images, is_cacheable: bool) -> None:
         """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
         found = self.state.articles.get(article.source)
         digest = found.digest if found is not None else ""
@@ -363,7 +364,7 @@ class BuildCache:
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
-                                tuple(sorted(links.items())), tuple(sorted(assets.items())))
+                                tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)))
         # as bytes: sqlite3 would otherwise give each str a UTF-8 copy that lives as long as it does
         self._new_rows.append((fingerprint, html.encode("utf-8"), search_text.encode("utf-8")))
         if len(self._new_rows) >= ROWS_AT_ONCE:  # not all held until the end: a cold build has thousands

@@ -64,7 +64,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     check_slugs(everything, report)
     published = select_published(everything, options, config, report)
     check_photos(published, content_dir, report, remembered_facts(cache))
-    articles, assets = render_bodies(published, everything, content_dir, config, report, cache, progress)
+    articles, assets, images = render_bodies(published, everything, content_dir, config, report, cache, progress)
     raw_events = read_timeline(
         load_yaml_file(content_dir, sources.TIMELINE_FILE, report, cache),
         sources.TIMELINE_FILE, config.timezone, report,
@@ -73,7 +73,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     if report.has_errors:
         raise ContentError(report)
     waiting = left_out(everything, published)
-    return Site.create(config, articles, events, options.build_time, assets, waiting), report
+    return Site.create(config, articles, events, options.build_time, assets, images, waiting), report
 
 
 def load_yaml_file(content_dir: Path, name: str, report: Report, cache: BuildCache | None = None):
@@ -236,17 +236,18 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
     job = BodyJob(content_dir, config, urls, unpublished, todo)
     done = progress.stage("rendering reports", len(todo))
     fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
-    rendered, assets = [], set()
+    rendered, assets, images = [], set(), set()
     for article in published:
         body = known.get(article.source) or fresh[article.source]
         report.problems.extend(body.problems)
         assets |= set(dict(body.assets))
+        images |= set(body.images)
         html = body.html if isinstance(body, RenderedBody) else UNLOADED
         if cache is not None and isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
-                                body.problems, body.links, body.assets, body.is_cacheable)
+                                body.problems, body.links, body.assets, body.images, body.is_cacheable)
         rendered.append(replace(article, html=html, headings=body.headings, summary=body.summary))
-    return rendered, assets
+    return rendered, assets, images
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,7 @@ class RenderedBody:
     problems: tuple
     links: dict[str, str]  # the articles it links to, and their URLs
     assets: dict[str, tuple]  # the content files it links to, and their file_state
+    images: frozenset[str]  # those of them it shows as resized pictures
     is_cacheable: bool  # every link resolved (a broken one's message depends on other files)
 
 
@@ -292,7 +294,7 @@ def _render_body(index: int) -> RenderedBody:
     summary = _summary(article, text.prose, job.config.summary_length, found)
     return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
                         {source: job.urls[source] for source in links.linked_sources},
-                        states, not links.broken)
+                        states, frozenset(sizes), not links.broken)
 
 
 def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, report) -> None:

@@ -147,9 +147,8 @@ def publish_photos(site: Site, content_dir: Path, writer: OutputWriter,
                 report.error(article.source, photo.line, unreadable_message(photo.src, exc))
     if report.has_errors:
         raise ContentError(report)
-    for asset in sorted(site.assets - pictures.keys()):
-        if still_image_size(content_dir / asset):
-            pictures[asset] = (content_dir / asset, facts(content_dir / asset))
+    for image in sorted(site.images - pictures.keys()):
+        pictures[image] = (content_dir / image, facts(content_dir / image))
     return publish_renditions(pictures, photo_cache_dir(writer.output_dir), writer)
 
 

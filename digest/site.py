@@ -37,6 +37,7 @@ class Site:
     events: tuple[Event, ...]  # oldest first
     built_at: datetime
     assets: frozenset[str] = frozenset()  # content files pages refer to
+    images: frozenset[str] = frozenset()  # those of them a body shows as resized pictures
     waiting: tuple[Article, ...] = ()  # drafts and scheduled reports left out, oldest first
     by_slug: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)  # name -> Group
@@ -46,7 +47,7 @@ class Site:
     positions: dict = field(default_factory=dict)  # slug -> index in articles
 
     @classmethod
-    def create(cls, config, articles, events, built_at, assets=frozenset(), waiting=()) -> "Site":
+    def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=()) -> "Site":
         articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
         events = tuple(sorted(events, key=lambda e: (e.date, e.line)))
         by_article = defaultdict(list)
@@ -59,6 +60,7 @@ class Site:
             events=events,
             built_at=built_at,
             assets=frozenset(assets),
+            images=frozenset(images),
             waiting=tuple(sorted(waiting, key=lambda a: (a.date, a.slug))),
             by_slug={a.slug: a for a in articles},
             places=_groups(articles, "place", lambda a: [a.place] if a.place else []),

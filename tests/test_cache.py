@@ -52,7 +52,7 @@ def cache_with_body(tmp_path, links=None, assets=None, is_cacheable=True) -> tup
     cache = BuildCache(tmp_path / "output")
     article = make_article()
     cache.remember(article.source, "d", article, [])
-    cache.remember_body(article, "<p>正文。</p>", (), "正文。", "正​文​。", (), links or {}, assets or {}, is_cacheable)
+    cache.remember_body(article, "<p>正文。</p>", (), "正文。", "正​文​。", (), links or {}, assets or {}, (), is_cacheable)
     return cache, article
 
 

@@ -268,6 +268,9 @@ def test_a_body_image_replaced_by_one_of_another_size(newsroom):
     page = (newsroom.output / "articles" / "report-5" / "index.html").read_text(encoding="utf-8")
     assert 'width="300" height="600"' in page and "map.300w.webp" in page
     assert not (newsroom.output / "media" / "map.640w.webp").exists()
+    newsroom.write(file_name(6), article(6, title="第6篇：改过的标题"))  # report 5's body now from the cache
+    newsroom.check()
+    assert (newsroom.output / "media" / "map.300w.webp").is_file()
 
 
 def test_errors_after_a_good_build_leave_the_cache_usable(newsroom):

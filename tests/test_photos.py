@@ -204,9 +204,11 @@ def test_a_size_or_loading_the_editor_gave_is_kept(given, expected):
     assert expected in photos.responsive_images(html, {"media/map.png": (1200, 800)}, "")
 
 
-def test_a_body_image_is_resized_but_a_gif_goes_out_as_it_is(tmp_path):
+def test_a_body_image_is_resized_but_a_gif_or_a_picture_only_linked_to_goes_out_as_it_is(tmp_path):
     content = write_content(tmp_path, {"2020/a.md": article_text(photos="\n  - src: media/检测 点.jpg", body=(
-        "![检测 点](<../../media/检测 点.jpg>)\n\n![动图](../../media/moving.gif)\n\n[原图](../../media/检测%20点.jpg)"))})
+        "![检测 点](<../../media/检测 点.jpg>)\n\n![动图](../../media/moving.gif)\n\n[原图](../../media/检测%20点.jpg)"
+        "\n\n[大图](../../media/big.jpg)"))})
+    make_jpeg(content / "media/big.jpg", (2000, 1000))
     make_jpeg(content / "media/检测 点.jpg", (1000, 500))
     Image.new("P", (40, 30)).save(content / "media/moving.gif")
     output = tmp_path / "output"
@@ -219,7 +221,8 @@ def test_a_body_image_is_resized_but_a_gif_goes_out_as_it_is(tmp_path):
     assert html.count('src="../../media/%E6%A3%80%E6%B5%8B%20%E7%82%B9.960w.jpg"') == 2  # the photo, and in the text
     for dest in linked:
         assert (output / unquote(dest)).is_file(), dest
-    assert not list((output / "media").glob("moving.*w.*"))
+    assert not list((output / "media").glob("moving.*w.*")) and not list((output / "media").glob("big.*w.*"))
+    assert (output / "media/big.jpg").is_file()
 
 
 def test_the_sample_report_s_diagram_loads_small_on_a_phone(sample_site):
