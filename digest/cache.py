@@ -154,7 +154,7 @@ class CacheState:
     trees: Trees = field(default_factory=Trees)
     yaml_files: dict = field(default_factory=dict)  # name -> (engine, digest, parsed value, problems)
     search_keys: dict[str, str] = field(default_factory=dict)  # shard -> what its bundle was made from
-    pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, facts) of each picture
+    pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
 
@@ -302,15 +302,17 @@ class BuildCache:
         """``read(path)``: what is known of a picture (the hash of its bytes, its
         size), kept from the last build while the file's signs say it is
         unchanged, as :meth:`digest` does. A newsroom's photos are gigabytes:
-        reading each again on every build would cost seconds."""
+        reading each again on every build would cost seconds. (A new engine
+        reads them again: the hash names renditions made its way.)"""
         name = str(path.absolute())
         self._pictures_seen.add(name)
         signs = file_signs(path)
         found = self.state.pictures.get(name)
-        if signs and found is not None and found[0][:-1] == signs[:-1] and not _racy(found[0]):
-            return found[1]
+        if signs and found is not None and found[0][:-1] == signs[:-1] and not _racy(found[0]) \
+                and found[1] == self.engine:
+            return found[2]
         facts = read(path)
-        self.state.pictures[name] = (signs, facts)
+        self.state.pictures[name] = (signs, self.engine, facts)
         self.dirty = True
         return facts
 

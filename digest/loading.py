@@ -24,7 +24,8 @@ from .content import Article, Event, RawEvent, read_article, read_timeline, slug
 from .errors import ContentError, Report
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
-from .photos import UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size, unreadable_message
+from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
+                     unreadable_message)
 from .progress import Progress, quiet
 from .site import Site
 

@@ -47,12 +47,12 @@ SAVE_OPTIONS = {
     "jpg": {"format": "JPEG", "quality": 80, "optimize": True, "progressive": True},
 }
 CACHE_VERSION = "2"  # change when SAVE_OPTIONS or resampling change
-REDUCING_GAP = 3.0  # shrink by whole factors first, then Lanczos: twice as fast, and the same to the eye (Pillow's docs)
+REDUCING_GAP = 3.0  # shrink by whole factors first, then Lanczos: faster, the same to the eye (Pillow's docs)
 CACHE_FOLDER = Path(".digest-cache") / "photos"
 EXIF_ORIENTATION = 0x0112
 CLEANED_FORMATS = {"JPEG", "PNG", "WEBP"}  # images in a body that lose their EXIF data
 SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
-PHOTO_SIZES = "(min-width: 678px) 646px, calc(100vw - 2rem)"  # the report column: 38em of 17px, or the screen less padding
+PHOTO_SIZES = "(min-width: 678px) 646px, calc(100vw - 2rem)"  # the report column (38em of 17px), or the screen
 
 
 @dataclass(frozen=True)
@@ -150,11 +150,6 @@ def publish_photos(site: Site, content_dir: Path, writer: OutputWriter,
     for image in sorted(site.images - pictures.keys()):
         pictures[image] = (content_dir / image, facts(content_dir / image))
     return publish_renditions(pictures, photo_cache_dir(writer.output_dir), writer)
-
-
-def publish_photo(src: str, path: Path, cache_dir: Path, writer: OutputWriter) -> ResponsivePhoto:
-    """Plan the renditions of one photo, make the missing ones, put all in the output."""
-    return publish_renditions({src: (path, read_picture(path))}, cache_dir, writer)[src]
 
 
 def publish_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir: Path,

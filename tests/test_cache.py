@@ -198,6 +198,10 @@ def test_what_is_known_of_a_picture_is_kept_while_the_file_is_unchanged(tmp_path
     assert again.picture(picture, read) == 2
     again.save()
     again.close()
+    monkeypatch.setattr("digest.cache.engine_key", lambda: "another engine")
+    newer = BuildCache(tmp_path / "output")
+    assert newer.picture(picture, read) == 3  # its renditions are named the new engine's way
+    newer.close()
 
 
 def test_a_picture_no_longer_used_is_forgotten(tmp_path):
