@@ -89,7 +89,7 @@ class OutputWriter:
         replaces them, so the caller warns about each (none is dropped silently)."""
         if not (self.before_known and self.output_dir.is_dir()):
             return []
-        return sorted(dest for dest, _ in walk_files(self.output_dir) if dest not in self.before)
+        return sorted(dest for dest in walk_files(self.output_dir) if dest not in self.before)
 
     def _fresh_staging(self) -> Path:
         staging = self.output_dir.with_name(f".{self.output_dir.name}{STAGING_MARK}{os.getpid()}")
@@ -110,7 +110,7 @@ class OutputWriter:
             return {}
         if manifest is not None:
             return dict(manifest)
-        return {dest: content_id(path.read_bytes()) for dest, path in walk_files(self.staging)}
+        return {dest: content_id((self.staging / dest).read_bytes()) for dest in walk_files(self.staging)}
 
     def path_for(self, dest: str) -> Path:
         """A path to create a new file at; whatever was there is unlinked first.
@@ -216,7 +216,7 @@ class OutputWriter:
         root = self.staging / folder
         for path, _, _ in os.walk(root):
             os.chmod(path, DIR_MODE)
-        for dest, _ in walk_files(root):
+        for dest in walk_files(root):
             self.register(f"{folder}/{dest}")
 
     def clear_folder(self, folder: str) -> None:
@@ -354,13 +354,13 @@ def _reuse(output_dir: Path, dest: str, target: Path) -> None:
 
 
 def walk_files(root: Path):
-    """(dest, path) of every file under ``root`` (strings, not pathlib: the
-    output is walked every build and has a file or two per report)."""
+    """The path (``a/b.html``) of every file under ``root``, as strings: the
+    output is walked every build and has a file or two per report."""
     top = os.fspath(root)
     for folder, _, names in os.walk(top):
         prefix = folder[len(top) + 1:].replace(os.sep, "/")
         for name in names:
-            yield (f"{prefix}/{name}" if prefix else name), Path(folder, name)
+            yield f"{prefix}/{name}" if prefix else name
 
 
 def remove_stale_staging(output_dir: Path) -> None:
