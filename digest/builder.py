@@ -8,6 +8,7 @@ what need not be done again.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,7 @@ from .errors import ContentError, Report
 from .feeds import feed_plans, render_feed, sitemap_entries
 from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
-from .parallel import each_result, shared
+from .parallel import cores, each_result, shared
 from .pages import plan_outputs
 from .photos import photo_cache_dir, publish_file, publish_photos, remembered_facts
 from .progress import Progress, quiet
@@ -115,9 +116,13 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
     writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.spare_changing)
     try:
-        signatures = write_site(site, theme, options, writer, cache, progress)
-        search_keys = update_search(site, writer, cache, progress)
-        swap_in(writer, cache, signatures, search_keys)
+        plan = plan_search(site, writer, cache)
+        with search.Indexing(plan.todo, cache.search_text, cache.folder) as indexing:
+            if len(plan.todo) <= cores():  # an edit's shard is indexed while the pages are written; an
+                indexing.start()  # archive's many would fight the page workers for the cores (slower)
+            signatures = write_site(site, theme, options, writer, cache, progress)
+            place_search(plan, indexing, writer, progress)
+        swap_in(writer, cache, signatures, plan.keys)
     except BaseException as exc:
         writer.abort()
         cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: read it afresh next time
@@ -137,35 +142,45 @@ def swap_in(writer: OutputWriter, cache: BuildCache, signatures: dict[str, str],
     cache.update(trees=trees, signatures=signatures, search_keys=search_keys)
 
 
-def update_search(site: Site, writer: OutputWriter, cache: BuildCache, progress: Progress = quiet) -> dict[str, str]:
-    """Index again the search shards whose reports changed; keep the others' bundles.
+@dataclass(frozen=True)
+class SearchPlan:
+    keys: dict[str, str]  # shard -> what its bundle is made from, for the next build
+    kept: dict[str, str]  # the output's files of the bundles that stay as they are
+    todo: list[search.Shard]  # the shards to index again
 
-    Returns what each shard's bundle was made from, for the next build.
-    """
+
+def plan_search(site: Site, writer: OutputWriter, cache: BuildCache) -> SearchPlan:
+    """Which search shards must be indexed again: those whose reports changed."""
     config_key = short_hash(cache.engine, repr(site.config))
     bundles: dict[str, dict[str, str]] = {}  # shard -> the files of its bundle in the output
     for dest, ident in writer.before.items():
         folder, _, rest = dest.partition("/")
         if folder == search.SEARCH_FOLDER and "/" in rest:
             bundles.setdefault(rest.partition("/")[0], {})[dest] = ident
-    keys, todo = {}, []
+    keys, kept, todo = {}, {}, []
     for name, articles in search.shards(site.articles).items():
         keys[name] = short_hash(config_key, *(f"{a.url} {cache.fingerprint(a)}" for a in articles))
-        kept = bundles.get(name, {})
-        if cache.state.search_keys.get(name) == keys[name] and kept:
-            for dest, ident in kept.items():
-                writer.keep(dest, ident)
+        if cache.state.search_keys.get(name) == keys[name] and bundles.get(name):
+            kept.update(bundles[name])
         else:
             todo.append(search.Shard(name, articles))
-    if todo:
-        writer.finish(materialize=True)
-        for shard in todo:
-            writer.clear_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
-        done = progress.stage("indexing for search", sum(len(shard.articles) for shard in todo))
-        search.index_shards(todo, cache.search_text, writer.staging / search.SEARCH_FOLDER, cache.folder, done)
-        for shard in todo:
-            writer.register_folder(f"{search.SEARCH_FOLDER}/{shard.name}")
-    return keys
+    return SearchPlan(keys, kept, todo)
+
+
+def place_search(plan: SearchPlan, indexing: search.Indexing, writer: OutputWriter, progress: Progress) -> None:
+    """Keep the unchanged bundles; wait for the new ones and move them into the staging folder."""
+    for dest, ident in plan.kept.items():
+        writer.keep(dest, ident)
+    if not plan.todo:
+        return
+    indexing.wait(progress.stage("indexing for search", sum(len(shard.articles) for shard in plan.todo)))
+    writer.finish(materialize=True)
+    for shard in plan.todo:
+        folder = f"{search.SEARCH_FOLDER}/{shard.name}"
+        writer.clear_folder(folder)
+        (writer.staging / search.SEARCH_FOLDER).mkdir(parents=True, exist_ok=True)
+        shutil.move(indexing.bundles / shard.name, writer.staging / folder)
+        writer.register_folder(folder)
 
 
 def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,

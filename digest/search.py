@@ -146,34 +146,56 @@ class Shard:
     articles: list[Article]
 
 
-def index_shards(todo: list[Shard], text_of: Callable[[Article], str], bundle_root: Path, scratch: Path,
-                 done: Callable[[int], None] | None = None) -> None:
-    """Write each shard's records and run Pagefind on them, writing its bundle
-    to ``bundle_root/<shard>/``: as many shards at once as there are cores,
-    the records of the next written while Pagefind reads the last. ``done``
-    is told the number of reports of each shard indexed (a progress bar).
+class Indexing:
+    """Pagefind at work on shards, as many at once as there are cores, each
+    bundle made in ``bundles/<shard>/`` of a scratch folder: in the background
+    while the build writes its pages, once :meth:`start` is called.
 
     ``scratch`` is the cache's folder, locked for this build: records left
-    there by a build that was killed are removed first.
+    there by a build that was killed are removed first. Used as a context
+    manager: on leaving it, shards not yet begun are not begun, and the
+    scratch folder is removed.
     """
-    for stale in scratch.glob(SCRATCH_PREFIX + "*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    with tempfile.TemporaryDirectory(dir=scratch, prefix=SCRATCH_PREFIX) as work:
-        pool = ThreadPoolExecutor(max_workers=cores())
-        try:
-            runs = []
-            for shard in todo:
-                site = Path(work) / shard.name
-                site.mkdir()
-                for article in shard.articles:
-                    (site / record_path(article)).write_text(record_html(article, text_of(article)), encoding="utf-8")
-                runs.append(pool.submit(index_folder, site, bundle_root / shard.name))
-            for shard, run in zip(todo, runs):
-                run.result()
-                if done:
-                    done(len(shard.articles))
-        finally:  # after a failure or Ctrl-C, the shards not yet begun are not begun
-            pool.shutdown(cancel_futures=True)
+
+    def __init__(self, todo: list[Shard], text_of: Callable[[Article], str], scratch: Path):
+        for stale in scratch.glob(SCRATCH_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.todo = todo
+        self.text_of = text_of
+        self.work = Path(tempfile.mkdtemp(dir=scratch, prefix=SCRATCH_PREFIX))
+        self.bundles = self.work / "bundles"
+        self._pool = ThreadPoolExecutor(max_workers=cores())
+        self._runs: list | None = None
+
+    def start(self) -> None:
+        """Write each shard's records and set Pagefind to work on it, at once (only once)."""
+        if self._runs is not None:
+            return
+        self._runs = []
+        for shard in self.todo:
+            site = self.work / "records" / shard.name
+            site.mkdir(parents=True)
+            for article in shard.articles:
+                (site / record_path(article)).write_text(record_html(article, self.text_of(article)), encoding="utf-8")
+            self._runs.append(self._pool.submit(index_folder, site, self.bundles / shard.name))
+
+    def wait(self, done: Callable[[int], None] | None = None) -> None:
+        """Wait for every bundle; ``done`` is told the reports of each shard indexed (a progress bar)."""
+        self.start()
+        for shard, run in zip(self.todo, self._runs):
+            run.result()
+            if done:
+                done(len(shard.articles))
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)  # waits for the shards begun: Pagefind writes in work
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def __enter__(self) -> Indexing:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 @functools.cache

@@ -310,7 +310,7 @@ def test_a_build_that_fails_half_way_leaves_the_output_and_the_cache_usable(news
     def crash(*args):
         raise RuntimeError("the indexer crashed")
 
-    monkeypatch.setattr(search, "index_shards", crash)
+    monkeypatch.setattr(search, "index_folder", crash)
     with pytest.raises(RuntimeError):
         newsroom.build()
     assert {name: path.read_bytes() for name, path in tree(newsroom.output).items()} == before
@@ -342,19 +342,33 @@ def test_an_edit_indexes_again_only_the_search_shard_it_is_in(newsroom, monkeypa
     newsroom.write("2019/2019-06-01-old.md", article(13).replace("2020-02-04", "2019-06-01"))
     newsroom.check()
     indexed = []
-    index_shards = search.index_shards
+    index_folder = search.index_folder
 
-    def spy(todo, *args):
-        indexed.extend(shard.name for shard in todo)
-        index_shards(todo, *args)
+    def spy(site, bundle):
+        indexed.append(bundle.name)
+        index_folder(site, bundle)
 
-    monkeypatch.setattr(search, "index_shards", spy)
+    monkeypatch.setattr(search, "index_folder", spy)
     newsroom.write(file_name(3), article(3, title="只改这一篇"))
     newsroom.build()
     assert indexed == ["2020"]
     monkeypatch.undo()
     newsroom.check()
     assert set(search_summary(newsroom.output)) == {"2019", "2020"}
+
+
+@pytest.mark.parametrize(("cores", "order"), [(2, ["index", "write"]), (0, ["write", "index"])])
+def test_an_edit_s_shard_is_indexed_while_the_pages_are_written(newsroom, monkeypatch, cores, order):
+    """A few shards start first, in the background; an archive's many wait for the pages (they would
+    fight the page workers for the cores)."""
+    events = []
+    start, write_site = search.Indexing.start, builder.write_site
+    monkeypatch.setattr(search.Indexing, "start", lambda self: events.append("index") or start(self))
+    monkeypatch.setattr(builder, "write_site", lambda *args: events.append("write") or write_site(*args))
+    monkeypatch.setattr(builder, "cores", lambda: cores)
+    newsroom.write(file_name(3), article(3, title="只改这一篇"))
+    newsroom.check()
+    assert events[:2] == order
 
 
 def test_a_year_that_grows_past_a_shard_is_cut_into_shards_as_a_cold_build_cuts_it(newsroom, monkeypatch):

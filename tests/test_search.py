@@ -169,5 +169,6 @@ def test_a_shard_pagefind_fails_on_fails_the_build_and_leaves_no_records(tmp_pat
     monkeypatch.setattr(search, "index_folder", index_folder)
     todo = [search.Shard(name, []) for name in ("2020", "2019", "2018")]
     with pytest.raises(SearchIndexError, match="no space left"):
-        search.index_shards(todo, lambda article: "", tmp_path / "bundles", tmp_path)
+        with search.Indexing(todo, lambda article: "", tmp_path) as indexing:
+            indexing.wait()
     assert not list(tmp_path.glob("search-*"))
