@@ -24,7 +24,8 @@ more than :data:`SHARD_SIZE` reports. Each shard is its own Pagefind bundle in
 the merged bundles share the first one's WebAssembly, so a reader fetches
 only a small entry file per bundle, and the index chunks a query needs). A
 build indexes again only the shards whose reports changed, so fixing a typo
-re-indexes a few hundred reports, not the archive.
+re-indexes a few hundred reports, not the archive, and does it in the
+background while the pages are written (:class:`Indexing`).
 """
 
 from __future__ import annotations
