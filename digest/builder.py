@@ -175,10 +175,10 @@ def place_search(plan: SearchPlan, indexing: search.Indexing, writer: OutputWrit
         return
     indexing.wait(progress.stage("indexing for search", sum(len(shard.articles) for shard in plan.todo)))
     writer.finish(materialize=True)
+    (writer.staging / search.SEARCH_FOLDER).mkdir(exist_ok=True)
     for shard in plan.todo:
         folder = f"{search.SEARCH_FOLDER}/{shard.name}"
         writer.clear_folder(folder)
-        (writer.staging / search.SEARCH_FOLDER).mkdir(parents=True, exist_ok=True)
         shutil.move(indexing.bundles / shard.name, writer.staging / folder)
         writer.register_folder(folder)
 

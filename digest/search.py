@@ -159,20 +159,25 @@ class Indexing:
     """
 
     def __init__(self, todo: list[Shard], text_of: Callable[[Article], str], scratch: Path):
-        for stale in scratch.glob(SCRATCH_PREFIX + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
         self.todo = todo
         self.text_of = text_of
-        self.work = Path(tempfile.mkdtemp(dir=scratch, prefix=SCRATCH_PREFIX))
-        self.bundles = self.work / "bundles"
+        self.scratch = scratch
+        self.work: Path | None = None  # made when work starts: a build with nothing to index writes nothing
         self._pool = ThreadPoolExecutor(max_workers=cores())
         self._runs: list | None = None
+
+    @property
+    def bundles(self) -> Path:
+        return self.work / "bundles"
 
     def start(self) -> None:
         """Write each shard's records and set Pagefind to work on it, at once (only once)."""
         if self._runs is not None:
             return
         self._runs = []
+        for stale in self.scratch.glob(SCRATCH_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.work = Path(tempfile.mkdtemp(dir=self.scratch, prefix=SCRATCH_PREFIX))
         for shard in self.todo:
             site = self.work / "records" / shard.name
             site.mkdir(parents=True)
@@ -190,7 +195,8 @@ class Indexing:
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)  # waits for the shards begun: Pagefind writes in work
-        shutil.rmtree(self.work, ignore_errors=True)
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
 
     def __enter__(self) -> Indexing:
         return self
