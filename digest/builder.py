@@ -215,8 +215,9 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
             writer.copy("static/" + path.relative_to(theme.static_dir).as_posix(), path)
     if (theme.static_dir / ROOT_ICON).is_file():  # where browsers and feed readers look without being told
         writer.copy(ROOT_ICON, theme.static_dir / ROOT_ICON)
+    cache_dir = photo_cache_dir(writer.output_dir)
     for asset in sorted(site.assets):  # the renditions of the images among them are in photos
-        publish_file(asset, options.content_dir / asset, photo_cache_dir(writer.output_dir), writer, facts)
+        publish_file(asset, options.content_dir / asset, cache_dir, writer, facts)
     return {dest: signature for dest, signature in signatures.items() if signature}
 
 

@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
+from stat import S_ISREG
 from typing import Callable
 
 from . import sources
@@ -90,29 +91,31 @@ def file_digest(path: Path) -> str:
 RACY_NS = 2_000_000_000  # a file changed this close to being hashed is hashed again
 
 
-def file_signs(path: Path) -> tuple:
-    """What changes whenever a file's bytes do (size, times: ctime cannot be set back, inode),
-    and the time now, when it is hashed."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return ()
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev, time.time_ns())
-
-
 def file_state(path: Path) -> tuple | None:
-    """What changes whenever a file a body links to changes: size, times, inode (None: not a file)."""
+    """What changes whenever a file's bytes do (size, times: ctime cannot be set back,
+    inode, device); None when it is not a file."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) if path.is_file() else None
+    if not S_ISREG(stat.st_mode):
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
-def _racy(signs: tuple) -> bool:
-    """Whether the file was changed too close to the moment it was hashed to trust its times."""
-    size, mtime, ctime, inode, device, hashed_at = signs
-    return hashed_at - max(mtime, ctime) < RACY_NS
+def file_signs(path: Path) -> tuple:
+    """The file's state, and the time now, when it is read and hashed (() when it is not a file)."""
+    state = file_state(path)
+    return (*state, time.time_ns()) if state else ()
+
+
+def _unchanged(old: tuple, new: tuple) -> bool:
+    """Whether signs taken now say the file is as it was when ``old`` were taken, as git
+    trusts them: unless it was changed too close to that moment for its times to show it."""
+    if not old or not new or old[:-1] != new[:-1]:
+        return False
+    size, mtime, ctime, inode, device, hashed_at = old
+    return hashed_at - max(mtime, ctime) >= RACY_NS
 
 
 def short_hash(*parts: str) -> str:
@@ -292,7 +295,7 @@ class BuildCache:
         """
         signs = file_signs(path)
         found = self.state.articles.get(source)
-        if signs and found is not None and found.signs[:-1] == signs[:-1] and not _racy(found.signs):
+        if found is not None and _unchanged(found.signs, signs):
             return found.digest
         digest = file_digest(path)
         self._signs[source] = signs
@@ -308,8 +311,7 @@ class BuildCache:
         self._pictures_seen.add(name)
         signs = file_signs(path)
         found = self.state.pictures.get(name)
-        if signs and found is not None and found[0][:-1] == signs[:-1] and not _racy(found[0]) \
-                and found[1] == self.engine:
+        if found is not None and _unchanged(found[0], signs) and found[1] == self.engine:
             return found[2]
         facts = read(path)
         self.state.pictures[name] = (signs, self.engine, facts)

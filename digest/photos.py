@@ -203,8 +203,7 @@ def has_camera_data(path: Path) -> bool:
     """Whether ``path`` is a still image Pillow rewrites, carrying EXIF data."""
     try:
         with Image.open(path) as image:
-            return (image.format in CLEANED_FORMATS and not getattr(image, "is_animated", False)
-                    and (len(image.getexif()) > 0 or "exif" in image.info))
+            return _is_still(image) and (len(image.getexif()) > 0 or "exif" in image.info)
     except UNREADABLE:
         return False  # not an image Pillow reads: it goes out as it is
 
@@ -238,6 +237,11 @@ def displayed_size(path: Path) -> tuple[int, int]:
         return _shown_size(image)
 
 
+def _is_still(image: Image.Image) -> bool:
+    """A JPEG, PNG or WebP that does not move: what we rewrite (without EXIF) and resize."""
+    return image.format in CLEANED_FORMATS and not getattr(image, "is_animated", False)
+
+
 def _shown_size(image: Image.Image) -> tuple[int, int]:
     width, height = image.size
     return (height, width) if image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS else (width, height)
@@ -249,9 +253,7 @@ def still_image_size(path: Path) -> tuple[int, int] | None:
     animation, a file Pillow cannot read), which goes out as it is."""
     try:
         with Image.open(path) as image:
-            if image.format not in CLEANED_FORMATS or getattr(image, "is_animated", False):
-                return None
-            return _shown_size(image)
+            return _shown_size(image) if _is_still(image) else None
     except UNREADABLE:
         return None
 
