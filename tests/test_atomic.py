@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, run_build
-from test_errors import tree_hash
+from conftest import PROJECT, run_build, tree_hash
 
 REPORTS = 300
 PLACES = ("驿马乡", "崇文街道", "下栅村", "柱濮新区")

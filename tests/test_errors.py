@@ -9,9 +9,7 @@ nothing at all.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, article_text, run_build, write_content
+from conftest import PROJECT, article_text, run_build, tree_hash, write_content
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bad"
 YIMA = "articles/2020/2020-01-30-yima.md"
@@ -180,19 +178,6 @@ def cli(capsys, *args) -> tuple[int, list[str]]:
     capsys.readouterr()
     code = CLI.main([str(arg) for arg in args])
     return code, capsys.readouterr().err.splitlines()
-
-
-def tree_hash(root: Path) -> str:
-    """One hash of every path, file content and symlink under ``root``."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        if path.is_symlink():
-            digest.update(b"link:" + os.readlink(path).encode())
-        elif path.is_file():
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def make_old_output(folder: Path) -> Path:

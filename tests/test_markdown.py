@@ -7,46 +7,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import PAYLOADS
 from digest.markdown import LinkContext, MarkdownRenderer, body_text, cut_summary
 
 RENDERER = MarkdownRenderer()
 URLS = {"articles/2020/2020-01-30-yima.md": "articles/yima/", "articles/2020/2020-02-01-chongwen.md": "articles/chongwen/"}
-
-# Each removes something that could run; the text around it stays.
-PAYLOADS = [
-    '<script>alert(1)</script>',
-    '<SCRIPT SRC=https://evil.cn/x.js></SCRIPT>',
-    '<img src="https://example.cn/a.png" onerror="alert(1)">',
-    '<p onclick="alert(1)" onmouseover=alert(1)>点我</p>',
-    '<details open ontoggle=alert(1)>x</details>',
-    '<a href="javascript:alert(1)">x</a>',
-    '<a href="JaVaScRiPt:alert(1)">x</a>',
-    '<a href="&#106;avascript:alert(1)">x</a>',
-    '<a href="&#x6A;&#x61;&#x76;&#x61;script&colon;alert(1)">x</a>',
-    '<a href=" javascript:alert(1)">x</a>',
-    '<a href="vbscript:msgbox(1)">x</a>',
-    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
-    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
-    '[点我](javascript:alert(1))',
-    '[点我](JAVASCRIPT:alert(1))',
-    '[点我](&#106;avascript:alert(1))',
-    '![图](javascript:alert(1))',
-    '[点我][x]\n\n[x]: javascript:alert(1)',
-    '<iframe src="https://evil.cn/x"></iframe>',
-    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-    '<iframe src="javascript:alert(1)"></iframe>',
-    '<style>body{display:none}</style>',
-    '<p style="background:url(javascript:alert(1))">x</p>',
-    '<object data="https://evil.cn/x.swf"></object>',
-    '<embed src="https://evil.cn/x.swf">',
-    '<form action="https://evil.cn/"><input name="a"><button formaction="javascript:alert(1)">提交</button></form>',
-    '<svg><script>alert(1)</script></svg>',
-    '<svg onload="alert(1)"><circle r="1"/></svg>',
-    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
-    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-    '<base href="https://evil.cn/">',
-    '<link rel="stylesheet" href="https://evil.cn/x.css">',
-]
 
 
 def render(body: str, source: str = "articles/2020/2020-01-30-yima.md", hosts=(), content_dir=Path(".")):

@@ -17,8 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from conftest import run_build, write_content
-from test_markdown import PAYLOADS
+from conftest import PAYLOADS, run_build, write_content
 
 TEXT_PAYLOADS = [
     "<script>alert('t')</script>",
