@@ -26,6 +26,7 @@ from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
 from digest.report import format_report, make_report  # noqa: E402
 from digest.search import SearchIndexError  # noqa: E402
+from digest.write import ForeignFiles  # noqa: E402
 
 COMMANDS = ("build", "check", "serve", "new")
 
@@ -88,6 +89,8 @@ def run_build(args) -> int:
         result = build(options, Theme(), progress)
     except ContentError as exc:
         return print_problems(exc.report)
+    except ForeignFiles as exc:
+        return print_foreign(exc)
     except (OSError, SearchIndexError) as exc:
         return print_failure(exc, args.output)
     finally:
@@ -128,6 +131,18 @@ def print_failure(exc: Exception, output: Path) -> int:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     print(f"{where}:1: error: the build could not finish ({reason}); the previous output is left "
           "as it was: free some disk space or fix that folder, then build again", file=sys.stderr)
+    return 1
+
+
+def print_foreign(exc: ForeignFiles, shown: int = 5) -> int:
+    """A first build into a folder holding someone else's files: name a few, say what to do."""
+    for dest in exc.dests[:shown]:
+        print(f"{(exc.output_dir / dest).as_posix()}:1: error: this file was not made by the build, and "
+              "the build replaces its output folder whole; move it out of the folder, or choose "
+              "another --output (an empty or new folder)", file=sys.stderr)
+    more = len(exc.dests) - shown
+    print(f"{exc.output_dir}: {len(exc.dests)} file(s) the build did not make"
+          + (f" ({more} more not listed)" if more > 0 else "") + "; nothing was written", file=sys.stderr)
     return 1
 
 

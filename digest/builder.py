@@ -8,7 +8,7 @@ what need not be done again.
 
 from __future__ import annotations
 
-import shutil
+import os
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -87,6 +87,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
     and unchanged bytes are not written again. The output is byte for byte
     what a build without the cache makes.
     """
+    options = replace(options, output_dir=real_output(options.output_dir))
     cache = BuildCache(options.output_dir)
     try:
         try:
@@ -96,10 +97,11 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
             raise
         try:
             writer = write_and_swap(site, theme, options, cache, progress)
-        except OutputChanged:  # someone removed files from the output: trust nothing in it
+        except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
             cache.update(trees=Trees(None, None), signatures={}, search_keys={})
             writer = write_and_swap(site, theme, options, cache, progress)
         cache.save()
+        report.problems.extend(cache.problems)
         for dest in writer.foreign:
             report.warning(
                 (options.output_dir / dest).as_posix(), 1,
@@ -111,10 +113,16 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
     return BuildResult(site, report, writer.counts.written, writer.counts.unchanged)
 
 
+def real_output(output_dir: Path) -> Path:
+    """A symbolic link as the output folder (``output`` → the web server's folder): the
+    build replaces the folder it leads to, and the link stays as it is."""
+    return Path(os.path.realpath(output_dir)) if output_dir.is_symlink() else output_dir
+
+
 def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: BuildCache,
                    progress: Progress) -> OutputWriter:
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
-    writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.spare_changing)
+    writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees)
     try:
         plan = plan_search(site, writer, cache)
         with search.Indexing(plan.todo, cache.search_text, cache.folder) as indexing:
@@ -125,7 +133,7 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
         swap_in(writer, cache, signatures, plan.keys)
     except BaseException as exc:
         writer.abort()
-        cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: read it afresh next time
+        cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: trust none of it next time
         if not isinstance(exc, OutputChanged):
             cache.save()
         raise
@@ -138,7 +146,7 @@ def swap_in(writer: OutputWriter, cache: BuildCache, signatures: dict[str, str],
     if writer.changed:
         trees = writer.commit()
     else:
-        trees = Trees(cache.state.trees.output, writer.spare_files())
+        trees = Trees(cache.state.trees.output, writer.spare_manifest())
     cache.update(trees=trees, signatures=signatures, search_keys=search_keys)
 
 
@@ -157,10 +165,11 @@ def plan_search(site: Site, writer: OutputWriter, cache: BuildCache) -> SearchPl
         folder, _, rest = dest.partition("/")
         if folder == search.SEARCH_FOLDER and "/" in rest:
             bundles.setdefault(rest.partition("/")[0], {})[dest] = ident
+    damaged = {dest.split("/")[1] for dest in writer.damaged if dest.startswith(search.SEARCH_FOLDER + "/")}
     keys, kept, todo = {}, {}, []
     for name, articles in search.shards(site.articles).items():
         keys[name] = short_hash(config_key, *(f"{a.url} {cache.fingerprint(a)}" for a in articles))
-        if cache.state.search_keys.get(name) == keys[name] and bundles.get(name):
+        if cache.state.search_keys.get(name) == keys[name] and bundles.get(name) and name not in damaged:
             kept.update(bundles[name])
         else:
             todo.append(search.Shard(name, articles))
@@ -174,17 +183,12 @@ def place_search(plan: SearchPlan, indexing: search.Indexing, writer: OutputWrit
     if not plan.todo:
         return
     indexing.wait(progress.stage("indexing for search", sum(len(shard.articles) for shard in plan.todo)))
-    writer.finish(materialize=True)
-    (writer.staging / search.SEARCH_FOLDER).mkdir(exist_ok=True)
     for shard in plan.todo:
-        folder = f"{search.SEARCH_FOLDER}/{shard.name}"
-        writer.clear_folder(folder)
-        shutil.move(indexing.bundles / shard.name, writer.staging / folder)
-        writer.register_folder(folder)
+        writer.adopt_folder(f"{search.SEARCH_FOLDER}/{shard.name}", indexing.bundles / shard.name)
 
 
 def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,
-               cache: BuildCache | None = None, progress: Progress = quiet) -> dict[str, str]:
+               cache: BuildCache, progress: Progress = quiet) -> dict[str, str]:
     """Put every file of the site into the writer; render only what changed.
 
     Returns the signature of each rendered file, for the next build.
@@ -194,12 +198,12 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     photos = publish_photos(site, options.content_dir, writer, facts)
     env.globals.update(template_helpers(site, photos))
     signer = make_signer(site, theme, options, env, cache, photos)
-    old = cache.state.signatures if cache is not None else {}
+    old = cache.state.signatures
     signatures: dict[str, str] = {}
     pages = plan_outputs(site)
     todo = []
     for page in pages:
-        signatures[page.dest] = signer.page(page) if signer else None
+        signatures[page.dest] = signer.page(page)
         if not _keep(writer, page.dest, signatures[page.dest], old):
             todo.append(_with_bodies(page, cache, signer, partial(_text_of, options.content_dir, site.config)))
     done = progress.stage("writing pages", len(todo))
@@ -221,17 +225,16 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     return {dest: signature for dest, signature in signatures.items() if signature}
 
 
-def write_feeds(site: Site, writer: OutputWriter, signer: Signer | None, old: dict, signatures: dict,
-                cache: BuildCache | None, photos: dict) -> None:
+def write_feeds(site: Site, writer: OutputWriter, signer: Signer, old: dict, signatures: dict,
+                cache: BuildCache, photos: dict) -> None:
     """The site's feeds and one per place; a feed whose entries are unchanged is kept."""
     todo = []
     for plan in feed_plans(site, site.config.feed_limit):
         signature = signer.feed(plan.dest, plan.articles, plan.title, plan.page_url, plan.description,
-                                repr(plan.atom)) if signer else None
+                                repr(plan.atom))
         signatures[plan.dest] = signature
         if not _keep(writer, plan.dest, signature, old):
-            articles = tuple(cache.full(a) for a in plan.articles) if cache is not None else plan.articles
-            todo.append(replace(plan, articles=articles))
+            todo.append(replace(plan, articles=tuple(cache.full(a) for a in plan.articles)))
     job = FeedJob(site, todo, photos)
     for index, data in enumerate(each_result(_render_feed, range(len(todo)), job, min_items=4)):
         writer.write(todo[index].dest, data)
@@ -246,23 +249,19 @@ def _keep(writer: OutputWriter, dest: str, signature: str | None, old: dict) -> 
     return True
 
 
-def make_signer(site: Site, theme: Theme, options: BuildOptions, env, cache: BuildCache | None,
-                photos: dict) -> Signer | None:
-    """What decides whether a page must be rendered again (nothing without a cache)."""
-    if cache is None:
-        return None
+def make_signer(site: Site, theme: Theme, options: BuildOptions, env, cache: BuildCache,
+                photos: dict) -> Signer:
+    """What decides whether a page must be rendered again."""
     rules = template_rules(theme.templates_dir, set(env.globals))
     base = short_hash(cache.engine, folder_key(theme.templates_dir), repr(site.config), repr(options.preview))
     return Signer(site, base, cache.fingerprints, rules, photos)
 
 
-def _with_bodies(page, cache: BuildCache | None, signer: Signer | None, text_of):
+def _with_bodies(page, cache: BuildCache, signer: Signer, text_of):
     """The page with the HTML of the articles it shows loaded from the cache
     (and their text read again, for a theme that shows it)."""
-    if cache is None:
-        return page
-    whole = signer is None or not signer.rules.cards
-    text_of = text_of if signer is None or signer.rules.text else None
+    whole = not signer.rules.cards
+    text_of = text_of if signer.rules.text else None
     data = {key: _loaded(value, cache, whole or key == "article", text_of) for key, value in page.data.items()}
     return replace(page, data=data)
 

@@ -1,15 +1,17 @@
 """The incremental build cache: what the last build learned, so this one does only what changed.
 
-It lives in ``.digest-cache/build-<output name>/`` beside the output folder
-(never inside it, never in the content folder, which may be read-only):
+:class:`BuildCache` is the one door to it. It lives in
+``.digest-cache/build-<output name>/`` beside the output folder (never inside
+it, never in the content folder, which may be read-only), in three parts with
+one job each:
 
-``state.pickle``
+``state.pickle`` (:class:`StateFile`)
     per article file, keyed by the sha256 of its bytes: the checked front
     matter, the problems found, and what rendering its body gave (headings,
     summary, and the links it resolved, re-checked every build); per output
     file, the signature it was made from; and the manifests of the output
-    folder and of the spare tree.
-``bodies.sqlite``
+    folder and of the spare tree (see :mod:`digest.write`).
+``bodies.sqlite`` (:class:`BodyStore`)
     the rendered HTML of each body, read back only for the pages that are
     rendered again, and its text as search indexes it, read back only for
     the search shards that are indexed again.
@@ -21,7 +23,11 @@ Everything is also keyed by the engine (this package's source and the
 versions of the libraries that shape the output) and by site.yaml, so a new
 version of the code or a changed setting starts afresh. Results are exactly
 what a cold build makes: every shortcut is taken only when every input it
-depends on is unchanged.
+depends on is unchanged, and a part found damaged (a file truncated, garbage,
+locked or unwritable) is dropped with one warning and made again.
+
+``BuildCache(None)`` keeps everything in memory for one run: ``check`` and a
+build without a cache folder go through the same code as a real build.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import fcntl
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 import time
@@ -41,15 +48,16 @@ from typing import Callable
 
 from . import sources
 from .content import Article
-from .errors import Problem, Report
+from .errors import Location, Problem, Report
 from .write import Trees
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 4  # of state.pickle; change when its classes change shape
+FORMAT = 5  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
 ROWS_AT_ONCE = 200  # bodies written to bodies.sqlite together
+BUSY_SECONDS = 2  # how long to wait for a bodies.sqlite that something else holds locked
 
 
 def cache_folder(output_dir: Path) -> Path:
@@ -151,6 +159,7 @@ class ArticleRecord:
 
 @dataclass
 class CacheState:
+    format: int = FORMAT  # state of another format is of no use (made by another version)
     records_key: str = ""  # engine and site.yaml the article records were made with
     articles: dict[str, ArticleRecord] = field(default_factory=dict)  # source -> record
     signatures: dict[str, str] = field(default_factory=dict)  # dest -> signature of the output's file
@@ -179,79 +188,256 @@ class UnloadedError(RuntimeError):
 UNLOADED = UnloadedHtml("")
 
 
+def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
+    """One warning for a damaged part of the cache, which is made again."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or type(exc).__name__)
+    return Problem(Location(os.fspath(path), 1), "warning",
+                   f"{what} of the build cache was damaged ({reason}); it was dropped and is made "
+                   "again, so this build may take longer")
+
+
+# --- the parts ----------------------------------------------------------------
+
+
+class StateFile:
+    """``state.pickle``: read once at the start of a build, written at its end (atomically:
+    a killed build leaves the old one). Unreadable state is dropped with a warning."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+
+    def load(self) -> CacheState:
+        try:
+            with open(self.path, "rb") as file:
+                state = pickle.load(file)
+        except FileNotFoundError:
+            return CacheState()
+        except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
+            self.problems.append(damage_warning(self.path, "the state file", exc))
+            return CacheState()
+        if not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__):
+            return CacheState()  # made by code whose state had other parts
+        if state.format != FORMAT:
+            return CacheState()
+        return state
+
+    def save(self, state: CacheState) -> None:
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}")
+        try:
+            with open(temporary, "wb") as file:
+                pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError as exc:  # a full disk: the next build checks what it finds anyway
+            temporary.unlink(missing_ok=True)
+            self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
+                                         f"the build cache could not be saved ({exc.strerror or exc}); "
+                                         "the next build will take longer"))
+
+
+class BodyStore:
+    """``bodies.sqlite``: the HTML and the search text of rendered bodies, by fingerprint.
+
+    A store that cannot be read or written (truncated, garbage, locked, on a
+    full disk) is dropped with one warning and started afresh; a body it
+    cannot give back is reported missing, and the caller renders it again.
+    """
+
+    def __init__(self, path: Path | None, problems: list[Problem]):
+        self.path = path  # None: in memory
+        self.problems = problems
+        self._db: sqlite3.Connection | None = None
+        self._stored: set[str] | None = None
+        self._pending: list[tuple[str, bytes, bytes]] = []
+        self._damaged = False
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = self._open()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        where = ":memory:" if self.path is None or self._damaged else os.fspath(self.path)
+        db = sqlite3.connect(where, timeout=BUSY_SECONDS)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(bodies)")]
+        if columns and columns != BODY_COLUMNS:  # made by an older engine: of no use
+            db.execute("DROP TABLE bodies")
+        db.execute("CREATE TABLE IF NOT EXISTS bodies (fingerprint TEXT PRIMARY KEY, html BLOB, search_text BLOB)")
+        return db
+
+    def _safely(self, work: Callable[[sqlite3.Connection], object], fallback=None):
+        """``work(db)``; on damage, the store starts afresh and ``fallback`` is the answer."""
+        try:
+            return work(self._connection())
+        except (sqlite3.Error, OSError) as exc:
+            self._drop(exc)
+            return fallback
+
+    def _drop(self, exc: BaseException) -> None:
+        self.problems.append(damage_warning(self.path or Path("bodies.sqlite"), "the store of rendered reports", exc))
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db, self._stored, self._pending = None, set(), []
+        if self.path is not None:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                try:
+                    _remove_path(self.path.with_name(self.path.name + suffix))
+                except OSError:
+                    self._damaged = True  # it cannot even be removed: keep bodies in memory this time
+        try:
+            self._db = self._open()
+        except (sqlite3.Error, OSError):
+            self._damaged = True
+            self._db = self._open()
+
+    def has(self, fingerprint: str) -> bool:
+        if self._stored is None:
+            rows = self._safely(lambda db: db.execute("SELECT fingerprint FROM bodies").fetchall(), [])
+            self._stored = {row[0] for row in rows}
+        return fingerprint in self._stored or any(row[0] == fingerprint for row in self._pending)
+
+    def add(self, fingerprint: str, html: str, search_text: str) -> None:
+        # as bytes: sqlite3 would otherwise give each str a UTF-8 copy that lives as long as it does
+        self._pending.append((fingerprint, html.encode("utf-8"), search_text.encode("utf-8")))
+        if len(self._pending) >= ROWS_AT_ONCE:  # not all held until the end: a cold build has thousands
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+
+        def store(db: sqlite3.Connection) -> None:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
+
+        if self._safely(store, False) is not False and self._stored is not None:
+            self._stored.update(row[0] for row in rows)
+
+    def get(self, fingerprint: str, column: str) -> str | None:
+        """The HTML or search text of a body; None if the store cannot give it."""
+        self.flush()
+
+        def fetch(db: sqlite3.Connection):
+            row = db.execute(f"SELECT {column} FROM bodies WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            return row[0].decode("utf-8") if row is not None and isinstance(row[0], bytes) else None
+
+        try:
+            return self._safely(fetch)
+        except UnicodeDecodeError as exc:
+            self._drop(exc)
+            return None
+
+    def keep_only(self, used: set[str]) -> None:
+        """Remove the bodies no article refers to any more (edited or deleted articles)."""
+        self.flush()
+
+        def prune(db: sqlite3.Connection) -> None:
+            unused = {row[0] for row in db.execute("SELECT fingerprint FROM bodies")} - used
+            if unused:
+                with db:
+                    db.executemany("DELETE FROM bodies WHERE fingerprint = ?", ((f,) for f in unused))
+
+        self._safely(prune)
+
+    def close(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+
+
+def _remove_path(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 # --- the cache ----------------------------------------------------------------
 
 
 class BuildCache:
-    """The cache of one output folder, locked against a second build of the same output."""
+    """The cache of one output folder, locked against a second build of the same output.
 
-    def __init__(self, output_dir: Path):
-        self.output_dir = output_dir.absolute()
-        self.folder = cache_folder(output_dir)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.folder / "lock", "w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)  # a second build of this output waits here
+    ``problems`` are the warnings about damage found in it (each part dropped
+    and made again), for the build's report.
+    """
+
+    def __init__(self, output_dir: Path | None):
+        self.problems: list[Problem] = []
+        self.output_dir = output_dir.absolute() if output_dir is not None else None
+        self.folder = cache_folder(output_dir) if output_dir is not None else None
+        self._lock = self._take_lock() if self.folder is not None else None
         self.engine = engine_key()
+        self._state_file = StateFile(self.folder / "state.pickle", self.problems) if self.folder else None
         self.dirty = False  # whether the state differs from state.pickle
         self.state = self._load()
+        self.bodies = BodyStore(self.folder / "bodies.sqlite" if self.folder else None, self.problems)
         self.fingerprints: dict[str, str] = {}  # source -> fingerprint of its final Article
-        self._new_rows: list[tuple[str, bytes, bytes]] = []  # (fingerprint, HTML, search text) to store
         self._unstored_text: dict[str, str] = {}  # source -> search text of a body not kept (a broken link)
         self._full: dict[str, Article] = {}
         self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
         self._pictures_seen: set[str] = set()
-        self._db: sqlite3.Connection | None = None
+        self.render_again: Callable[[Article], object] | None = None  # set by loading: a body the store lost
+
+    @classmethod
+    def in_memory(cls) -> BuildCache:
+        return cls(None)
+
+    def _take_lock(self):
+        """Make the folder (replacing whatever stands in its way) and lock it: a second
+        build of this output waits here."""
+        for attempt in (1, 2):
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                lock = open(self.folder / "lock", "w")
+                break
+            except OSError as exc:
+                if attempt == 2:
+                    raise
+                self.problems.append(damage_warning(self.folder, "the folder", exc))
+                _remove_path(self.folder if not self.folder.is_dir() else self.folder / "lock")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return lock
 
     @property
-    def spare(self) -> Path:
-        return self.folder / "tree"
+    def spare(self) -> Path | None:
+        return self.folder / "tree" if self.folder is not None else None
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        self._lock.close()
+        self.bodies.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def _load(self) -> CacheState:
-        try:
-            with open(self.folder / "state.pickle", "rb") as file:
-                state = pickle.load(file)
-        except (OSError, EOFError, pickle.PickleError, AttributeError, ImportError, TypeError, ValueError):
+        if self._state_file is None:
             return CacheState()
-        if not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__):
-            return CacheState()  # made by code whose state had other parts
+        state = self._state_file.load()
         if state.output_id != _folder_id(self.output_dir):
             state.trees.output, state.signatures, state.search_keys = None, {}, {}
             self.dirty = True
-        if state.spare_id != _folder_id(self.spare) or self._changing_mark.exists():
-            state.trees.spare = None  # a build was killed while changing it: read it afresh
+        if state.spare_id != _folder_id(self.spare):
+            state.trees.spare = None
             self.dirty = True
         return state
 
-    @property
-    def _changing_mark(self) -> Path:
-        return self.folder / "tree-changing"
-
-    def spare_changing(self) -> None:
-        """The spare tree is about to change: until the state is saved, its manifest is void."""
-        self._changing_mark.touch()
-        self.dirty = True
-
     def save(self) -> None:
         """Write what this build learned (atomically: a killed build leaves the old state)."""
-        if not self.dirty:
+        if not self.dirty or self._state_file is None:
             return
-        self._store_rows()
-        self.drop_unused_bodies()
+        self.bodies.keep_only({r.body.fingerprint for r in self.state.articles.values() if r.body is not None})
         for name in set(self.state.pictures) - self._pictures_seen:  # gone, or no longer shown
             del self.state.pictures[name]
         self.state.output_id = _folder_id(self.output_dir)
         self.state.spare_id = _folder_id(self.spare)
-        temporary = self.folder / f"state.pickle.{os.getpid()}"
-        with open(temporary, "wb") as file:
-            pickle.dump(self.state, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.folder / "state.pickle")
-        self._changing_mark.unlink(missing_ok=True)
+        self._state_file.save(self.state)
         self.dirty = False
 
     def update(self, **fields) -> None:
@@ -340,7 +526,8 @@ class BuildCache:
             self.dirty = True
 
     def body(self, article: Article, urls: dict[str, str], content_dir: Path) -> BodyRecord | None:
-        """The remembered body of ``article``, if every link it resolved still resolves the same."""
+        """The remembered body of ``article``, if every link it resolved still resolves
+        the same and the store still holds its HTML."""
         found = self.state.articles.get(article.source)
         body = found.body if found is not None else None
         if body is None:
@@ -349,6 +536,8 @@ class BuildCache:
             return None
         if any(state is None or file_state(content_dir / asset) != state for asset, state in body.assets):
             return None  # gone, or changed: an image's size is in the HTML
+        if not self.bodies.has(body.fingerprint):
+            return None
         self.fingerprints[article.source] = body.fingerprint
         return body
 
@@ -369,33 +558,13 @@ class BuildCache:
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
                                 tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)))
-        # as bytes: sqlite3 would otherwise give each str a UTF-8 copy that lives as long as it does
-        self._new_rows.append((fingerprint, html.encode("utf-8"), search_text.encode("utf-8")))
-        if len(self._new_rows) >= ROWS_AT_ONCE:  # not all held until the end: a cold build has thousands
-            self._store_rows()
+        self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
 
     def fingerprint(self, article: Article) -> str | None:
         return self.fingerprints.get(article.source)
 
-    # --- bodies.sqlite --------------------------------------------------------
-
-    def _bodies(self) -> sqlite3.Connection:
-        if self._db is None:
-            self._db = sqlite3.connect(self.folder / "bodies.sqlite")
-            columns = [row[1] for row in self._db.execute("PRAGMA table_info(bodies)")]
-            if columns and columns != BODY_COLUMNS:  # made by an older engine: of no use
-                self._db.execute("DROP TABLE bodies")
-            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (fingerprint TEXT PRIMARY KEY, html BLOB, search_text BLOB)")
-        return self._db
-
-    def _store_rows(self) -> None:
-        if not self._new_rows:
-            return
-        db = self._bodies()
-        with db:
-            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", self._new_rows)
-        self._new_rows = []
+    # --- rendered bodies --------------------------------------------------------
 
     def full(self, article: Article, text_of: Callable[[Article], str] | None = None) -> Article:
         """``article`` with its HTML, loaded from the cache if it was not rendered this build;
@@ -416,27 +585,21 @@ class BuildCache:
         return text if text is not None else self._stored(article, "search_text")
 
     def _stored(self, article: Article, column: str) -> str:
-        self._store_rows()
+        """A column of the store; a body the store lost is rendered again (the same result)."""
         fingerprint = self.fingerprints[article.source]
-        row = self._bodies().execute(f"SELECT {column} FROM bodies WHERE fingerprint = ?", (fingerprint,)).fetchone()
-        if row is None or row[0] is None:
+        value = self.bodies.get(fingerprint, column)
+        if value is not None:
+            return value
+        if self.render_again is None:
             raise UnloadedError(f"{article.source}: its rendered body is missing from the cache")
-        return row[0].decode("utf-8")
-
-    def drop_unused_bodies(self) -> None:
-        """Remove the HTML no article refers to any more (edited or deleted articles)."""
-        used = {r.body.fingerprint for r in self.state.articles.values() if r.body is not None}
-        db = self._bodies()
-        stored = {row[0] for row in db.execute("SELECT fingerprint FROM bodies")}
-        unused = stored - used
-        if unused:
-            with db:
-                db.executemany("DELETE FROM bodies WHERE fingerprint = ?", ((f,) for f in unused))
+        body = self.render_again(article)
+        self.bodies.add(fingerprint, body.html, body.search_text)
+        return body.html if column == "html" else body.search_text
 
 
-def _folder_id(path: Path) -> tuple:
+def _folder_id(path: Path | None) -> tuple:
     try:
         stat = path.stat()
-    except OSError:
+    except (OSError, AttributeError):
         return ()
     return (stat.st_dev, stat.st_ino)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -54,34 +55,27 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
               progress: Progress = quiet) -> tuple[Site, Report]:
     """Read and check everything; raise :class:`ContentError` with every problem.
 
-    With a ``cache``, unchanged files are not parsed or rendered again.
+    With a ``cache`` that remembers the last build, unchanged files are not
+    parsed or rendered again; without one, a cache in memory serves this run.
     """
+    cache = cache or BuildCache.in_memory()
     report = Report()
     content_dir = options.content_dir
     config = load_config(content_dir, report, options.base_url)
-    if cache is not None:
-        cache.use_config(config)
+    cache.use_config(config)
     everything, unreadable = read_articles(content_dir, config, report, cache, progress)
     check_slugs(everything, report)
     published = select_published(everything, options, config, report)
     check_photos(published, content_dir, report, remembered_facts(cache))
     articles, assets, images = render_bodies(published, everything, content_dir, config, report, cache, progress)
     raw_events = read_timeline(
-        load_yaml_file(content_dir, sources.TIMELINE_FILE, report, cache),
-        sources.TIMELINE_FILE, config.timezone, report,
+        cache.yaml_file(content_dir, sources.TIMELINE_FILE, report), sources.TIMELINE_FILE, config.timezone, report,
     )
     events = link_events(raw_events, everything, articles, unreadable, content_dir, config, report)
     if report.has_errors:
         raise ContentError(report)
     waiting = left_out(everything, published)
     return Site.create(config, articles, events, options.build_time, assets, images, waiting), report
-
-
-def load_yaml_file(content_dir: Path, name: str, report: Report, cache: BuildCache | None = None):
-    """A whole YAML file (the timeline); the cache keeps it parsed while its bytes stay the same."""
-    if cache is None:
-        return sources.load_yaml_file(content_dir, name, report)
-    return cache.yaml_file(content_dir, name, report)
 
 
 def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, Report]:
@@ -96,7 +90,7 @@ def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tupl
 
 
 def read_articles(content_dir: Path, config: SiteConfig, report: Report,
-                  cache: BuildCache | None = None, progress: Progress = quiet) -> tuple[list[Article], set[str]]:
+                  cache: BuildCache, progress: Progress = quiet) -> tuple[list[Article], set[str]]:
     """Every article file, read and checked; and the slugs the files that could
     not be read have by their names (an event naming one is not a second error)."""
     articles, unreadable = [], set()
@@ -111,15 +105,15 @@ def read_articles(content_dir: Path, config: SiteConfig, report: Report,
 
 
 def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
-                       cache: BuildCache | None, progress: Progress = quiet) -> list[tuple[Article | None, Report]]:
+                       cache: BuildCache, progress: Progress = quiet) -> list[tuple[Article | None, Report]]:
     """:func:`read_article_file` for each path: files the cache knows by their bytes
     are not parsed again, the others are parsed on all cores."""
     rels = [_rel_path(path, content_dir) for path in paths]
-    digests = [cache.digest(rel, path) for rel, path in zip(rels, paths)] if cache is not None else [""] * len(paths)
+    digests = [cache.digest(rel, path) for rel, path in zip(rels, paths)]
     results: list = [None] * len(paths)
     missing = []
     for index, (rel, digest) in enumerate(zip(rels, digests)):
-        record = cache.record(rel, digest) if cache is not None else None
+        record = cache.record(rel, digest)
         if record is None:
             missing.append(index)
         else:
@@ -129,10 +123,8 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
     for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
         index = missing[number]
         results[index] = (article, found)
-        if cache is not None:
-            cache.remember(rels[index], digests[index], article, found.problems)
-    if cache is not None:
-        cache.forget_missing(set(rels))
+        cache.remember(rels[index], digests[index], article, found.problems)
+    cache.forget_missing(set(rels))
     return results
 
 
@@ -220,8 +212,8 @@ def _is_content_file(content_dir: Path, rel: str) -> bool:
     return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
-def render_bodies(published, everything, content_dir, config, report, cache: BuildCache | None = None,
-                  progress: Progress = quiet) -> tuple[list[Article], set[str]]:
+def render_bodies(published, everything, content_dir, config, report, cache: BuildCache,
+                  progress: Progress = quiet) -> tuple[list[Article], set[str], set[str]]:
     """Markdown → clean HTML for every published article, with its summary.
 
     A body the cache knows (same bytes, and every link it resolved resolves
@@ -230,11 +222,10 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
     """
     urls = {a.source: a.url for a in published}
     unpublished = {a.source for a in everything} - set(urls)
-    known = {}
-    if cache is not None:
-        known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
+    known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
     todo = [a for a in published if a.source not in known]
     job = BodyJob(content_dir, config, urls, unpublished, todo)
+    cache.render_again = partial(render_body, job)
     done = progress.stage("rendering reports", len(todo))
     fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
     rendered, assets, images = [], set(), set()
@@ -244,7 +235,7 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
         assets |= set(dict(body.assets))
         images |= set(body.images)
         html = body.html if isinstance(body, RenderedBody) else UNLOADED
-        if cache is not None and isinstance(body, RenderedBody):
+        if isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
                                 body.problems, body.links, body.assets, body.images, body.is_cacheable)
         rendered.append(replace(article, html=html, headings=body.headings, summary=body.summary))
@@ -278,9 +269,13 @@ _renderer: MarkdownRenderer | None = None
 
 def _render_body(index: int) -> RenderedBody:
     """In a worker: render one body of the shared :class:`BodyJob`."""
-    global _renderer
     job = shared()
-    article = job.articles[index]
+    return render_body(job, job.articles[index])
+
+
+def render_body(job: BodyJob, article: Article) -> RenderedBody:
+    """Markdown to clean HTML, with what the pages and the cache need of it."""
+    global _renderer
     if not article.body:  # from the cache, which keeps no text: read the file again
         article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
     _renderer = _renderer or MarkdownRenderer()

@@ -10,11 +10,13 @@ results.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
 from typing import Callable, Iterable, Iterator, Sequence
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
 MIN_ITEMS = 200  # below this, forking costs more than it saves
 CHUNK = 64  # items per task at most: few enough messages, fine enough to balance the cores
 CHUNKS_PER_WORKER = 4  # at least, so that a slow chunk does not leave a core idle at the end
@@ -77,20 +79,36 @@ def _run_forked(work: Callable, items: Sequence, workers: int, done) -> Iterator
     size = max(1, min(CHUNK, len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_leave_interrupts_to_the_parent) as pool:
+    with context.Pool(workers, initializer=_leave_interrupts_to_the_parent, initargs=(os.getpid(),)) as pool:
         for chunk_results in pool.imap(_ChunkRunner(work), chunks):
             yield from chunk_results
             if done:
                 done(len(chunk_results))
 
 
-def _leave_interrupts_to_the_parent() -> None:
+def dies_with(parent: int) -> Callable[[], None]:
+    """For a child process (a worker, Pagefind): end when ``parent`` ends, even by
+    SIGKILL, rather than run on alone (Linux's parent-death signal; elsewhere nothing)."""
+
+    def arrange() -> None:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # it ended before the signal was arranged
+            os._exit(1)
+
+    return arrange
+
+
+def _leave_interrupts_to_the_parent(parent: int) -> None:
     """Ctrl-C reaches the whole process group: the parent stops the pool, and
     workers must not each print a KeyboardInterrupt traceback of their own.
     The pool ends its workers with SIGTERM, which must simply end them, even
     where the parent (``serve``) turned SIGTERM into an interrupt."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    dies_with(parent)()
 
 
 class _ChunkRunner:

@@ -10,7 +10,10 @@ a JPEG, PNG or WebP image a body shows (:func:`responsive_images` rewrites its
 
 Resizing is slow, so renditions are cached across builds in a folder beside
 the output, named by a hash of the source bytes: a photo is processed once,
-and an edited photo gets new renditions. Output names depend on the source
+and an edited photo gets new renditions. Each cached file has a seal beside
+it (its stamp and sha256): one damaged or edited by hand, in the cache or
+through its hard link in the output, no longer matches its seal and is made
+again (:func:`is_sound`). Output names depend on the source
 path only, so pages do not change when a photo's bytes do (unless its size does).
 
 No published picture carries the camera's EXIF data, where a phone writes its
@@ -37,7 +40,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import ContentError, Report
 from .parallel import run_all
 from .site import Site
-from .write import OutputWriter
+from .write import FILE_MODE, OutputWriter, stamp_of
 
 WIDTHS = (480, 960, 1600)
 FALLBACK_WIDTH = 960  # the <img src> for browsers that ignore srcset
@@ -120,8 +123,8 @@ def read_picture(path: Path) -> PictureFacts:
 
 
 def remembered_facts(cache) -> Facts:
-    """:func:`read_picture`, kept by the build cache (if there is one) while a file is unchanged."""
-    return read_picture if cache is None else partial(cache.picture, read=read_picture)
+    """:func:`read_picture`, kept by the build cache while a file is unchanged."""
+    return partial(cache.picture, read=read_picture)
 
 
 def unreadable_message(src: str, exc: Exception) -> str:
@@ -160,7 +163,7 @@ def publish_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir
     todo = []
     for src, photo in planned.items():
         path, facts = pictures[src]
-        missing = [r for r in photo.renditions if not cached_file(cache_dir, facts.key, r).is_file()]
+        missing = [r for r in photo.renditions if not is_sound(cached_file(cache_dir, facts.key, r))]
         if missing:
             todo.append(RenditionJob(path, tuple(missing), cache_dir, facts.key))
     run_all(_make_renditions, todo, min_items=2)
@@ -194,7 +197,7 @@ def publish_file(dest: str, path: Path, cache_dir: Path, writer: OutputWriter, f
         return
     key = facts(path).key
     cleaned = cache_dir / key[:2] / f"{key}-no-exif{path.suffix.lower()}"
-    if not cleaned.is_file():
+    if not is_sound(cleaned):
         save_without_camera_data(path, cleaned)
     writer.link_or_copy(dest, cleaned)
 
@@ -369,13 +372,49 @@ def _convert_for(image: Image.Image, kind: str) -> Image.Image:
 
 
 def _save_atomically(image: Image.Image, target: Path, options: dict) -> None:
-    """Write to a temporary file, then rename: parallel builds never see half a file."""
+    """Write to a temporary file, then rename: parallel builds never see half a file.
+    The file is readable by a web server (the output links to it), and sealed."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             image.save(stream, **options)
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    seal(target)
+
+
+def _seal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".seal")
+
+
+def seal(path: Path) -> None:
+    """Note what a cached file is now: its stamp, and the sha256 of its bytes."""
+    data = path.read_bytes()
+    stamp = stamp_of(path.stat())
+    text = " ".join(map(str, stamp)) + " " + hashlib.sha256(data).hexdigest()
+    temporary = _seal_path(path).with_suffix(f".{os.getpid()}.part")
+    temporary.write_text(text, encoding="ascii")
+    os.replace(temporary, _seal_path(path))
+
+
+def is_sound(path: Path) -> bool:
+    """Whether a cached file is as it was made: its stamp is the one its seal notes
+    (cheap), or else its bytes have the sha256 the seal notes."""
+    try:
+        *stamp, digest = _seal_path(path).read_text(encoding="ascii").split()
+        stat = path.stat()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    if list(map(str, stamp_of(stat))) == stamp:
+        return True
+    try:
+        sound = hashlib.sha256(path.read_bytes()).hexdigest() == digest
+        if sound:
+            seal(path)  # only its times changed (touched): no need to read it next time
+    except OSError:
+        return False
+    return sound

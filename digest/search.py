@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -46,7 +47,7 @@ import pagefind_bin_extended
 
 from .content import Article
 from .dates import chinese_datetime
-from .parallel import cores
+from .parallel import cores, dies_with
 
 WORD_BREAK = "\u200a"  # hair space: whitespace, so a word boundary to Pagefind, and barely visible
 IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -215,7 +216,7 @@ def pagefind_program() -> str:
 def index_folder(site: Path, bundle: Path) -> None:
     """Pagefind over the pages of ``site``, its bundle written to ``bundle``."""
     command = [pagefind_program(), "--site", str(site), "--output-path", str(bundle), "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, preexec_fn=dies_with(os.getpid()))
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
     for name in NOT_SERVED:  # the page uses Pagefind's API, not its ready-made interfaces

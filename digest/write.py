@@ -1,32 +1,49 @@
 """All-or-nothing output: build a whole new tree beside the old one, then swap.
 
-Nothing is written into the output folder itself. Pages go into a staging
-folder next to it; only when every file is in place is the staging folder
-exchanged with the output in one atomic ``renameat2(RENAME_EXCHANGE)``, so an
-error, a crash or a SIGKILL at any moment leaves the previous output exactly
-as it was. This module and :mod:`digest.cache` are the only places that write.
+This module is the only one that writes into the output folder. Nothing is
+written into the output folder itself: pages go into a staging folder next
+to it, and only when every file is in place is the staging folder exchanged
+with the output in one atomic ``renameat2(RENAME_EXCHANGE)``, so an error, a
+crash or a SIGKILL at any moment leaves the previous output exactly as it
+was. Where that call is missing the build says so rather than swap in two
+steps.
 
 Incremental builds reuse the tree the last swap moved out (the *spare*): it
-holds the output before last, and its manifest says what each file holds. Only
-files whose content differs are replaced; a file the current output already
-has is hard-linked from it. A file is never changed in place (the two trees
-share inodes), only unlinked and created anew. Removing a whole tree costs a
-slow ``rmdir`` per article folder, so trees are reused rather than deleted.
+holds the output before last. Only files whose content differs are replaced;
+a file the current output already has is hard-linked from it. A file is never
+changed in place (the two trees share inodes), only unlinked and created
+anew. Removing a whole tree costs a slow ``rmdir`` per article folder, so
+trees are reused rather than deleted.
+
+Nothing in a tree is trusted on the cache's word. Each tree the build leaves
+has a :class:`Manifest`: what each file holds (its content id) and its
+*stamp* (inode, size and modification time) as the build left it. Before a
+tree is reused its files are looked at (:func:`scan_tree`), as git looks at
+its work tree: a file deleted, replaced, truncated or edited by hand, in
+either tree (an edit in place shows in both, since they share the inode),
+no longer matches its stamp and is made again, and a file the manifest does
+not know is removed. The output also holds :data:`MADE_LIST`, the files the
+build made, so that a build that has lost its cache can still tell them
+from files someone put there by hand.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Iterator
 
 STAGING_MARK = ".new-"
 DIR_MODE = 0o755
+FILE_MODE = 0o644  # for files made outside this module that the output links to (renditions)
+MADE_LIST = ".digest-files"  # in the output: every file the build made, one a line
+UNKNOWN = "?"  # the content id of a file whose content is not known: it never matches
 
 
 def content_id(data: bytes) -> str:
@@ -40,12 +57,47 @@ def file_id(path: Path) -> str:
     return f"stat:{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
+def stamp_of(stat: os.stat_result) -> tuple[int, int, int]:
+    """What changes when a file is replaced, truncated or edited in place."""
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass
+class Manifest:
+    """What a tree holds, as the build left it."""
+
+    ids: dict[str, str] = field(default_factory=dict)  # dest -> content id
+    stamps: dict[str, tuple] = field(default_factory=dict)  # dest -> stamp_of the file
+
+
 @dataclass
 class Trees:
-    """What the output folder and the spare tree hold: dest → content id (None: not known)."""
+    """The manifests of the output folder and of the spare tree (None: not known)."""
 
-    output: dict[str, str] | None = None
-    spare: dict[str, str] | None = None
+    output: Manifest | None = None
+    spare: Manifest | None = None
+
+
+@dataclass
+class TreeScan:
+    """A tree as found on disk, held against its manifest."""
+
+    verified: Manifest  # the files that are as the manifest says
+    on_disk: list[str]  # every file there (a link or anything else not a plain file too)
+    damaged: set[str]  # files the manifest lists that are gone or not as it says
+
+
+def scan_tree(root: Path, manifest: Manifest | None) -> TreeScan:
+    """Stat every file under ``root`` and keep those its manifest vouches for."""
+    ids = manifest.ids if manifest is not None else {}
+    stamps = manifest.stamps if manifest is not None else {}
+    verified, on_disk = Manifest(), []
+    for dest, stamp in walk_stamps(root):
+        on_disk.append(dest)
+        if dest in ids and stamp is not None and stamps.get(dest) == stamp:
+            verified.ids[dest] = ids[dest]
+            verified.stamps[dest] = stamp
+    return TreeScan(verified, on_disk, set(ids) - set(verified.ids))
 
 
 @dataclass
@@ -54,63 +106,93 @@ class WriteCounts:
     unchanged: int = 0
 
 
+class ForeignFiles(Exception):
+    """The output folder holds files no build made, and no build has used it yet."""
+
+    def __init__(self, output_dir: Path, dests: list[str]):
+        super().__init__(f"{output_dir}: {len(dests)} file(s) the build did not make")
+        self.output_dir = output_dir
+        self.dests = dests
+
+
+class OutputChanged(RuntimeError):
+    """A file the output held when the build began is gone (removed during the build)."""
+
+
 class OutputWriter:
     """Collects a whole site in a staging folder and swaps it in on commit.
 
     With ``spare`` (a folder path) the staging folder is that reused tree;
-    without, a fresh folder beside the output, removed on abort.
+    without, a fresh folder beside the output, removed on abort. ``trees``
+    are the manifests the last build left; each tree is checked against its
+    own before anything in it is used.
     """
 
-    def __init__(self, output_dir: Path, spare: Path | None = None, trees: Trees | None = None,
-                 on_change: Callable[[], None] | None = None):
+    def __init__(self, output_dir: Path, spare: Path | None = None, trees: Trees | None = None):
         self.output_dir = output_dir.absolute()
-        self.on_change = on_change  # told once, before the spare tree is first changed
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(self.output_dir)
         trees = trees or Trees()
-        self.before_known = trees.output is not None or not self.output_dir.exists()
-        self.before = (trees.output or {}) if self.output_dir.is_dir() else {}
-        self.foreign = self._foreign_files()  # in the output, but not made by the last build
+        output = self._scan_output(trees.output)
+        self.before = output.verified.ids  # dest -> id of each output file as the last build left it
+        self._before_stamps = output.verified.stamps
+        self.damaged = output.damaged if trees.output is not None else set()
+        self.foreign = [d for d in output.on_disk if d not in self.before and d not in self.damaged
+                        ] if trees.output is not None else []  # put there by hand: the caller warns
         self.reused = spare is not None
         self.staging = spare.absolute() if spare else self._fresh_staging()
-        self.present = self._spare_contents(trees.spare) if self.reused else {}
+        self._spare_manifest = trees.spare
+        self.present: dict[str, str] | None = None  # what the staging folder holds: read when first needed
+        self._present_stamps: dict[str, tuple] = {}
         self.files: dict[str, str] = {}  # dest -> content id, for the new tree
+        self.stamps: dict[str, tuple] = {}  # dest -> stamp of the new tree's file
         self.written: dict[str, int] = {}  # dest -> size of the files made by this build
         self.counts = WriteCounts()
         self._dirs: set[str] = set()
         # While every file is one the output already holds, nothing is done to
         # the staging folder: a build that changes nothing writes nothing.
-        self.lazy = self.reused and self.before_known and self.output_dir.is_dir()
+        self.lazy = self.reused and trees.output is not None and self.output_dir.is_dir()
+        if not self.lazy:
+            self._read_staging()
 
-    # --- the staging folder --------------------------------------------------
+    # --- what the trees hold ----------------------------------------------------
 
-    def _foreign_files(self) -> list[str]:
-        """Files someone put into the output by hand: the build owns that folder and
-        replaces them, so the caller warns about each (none is dropped silently)."""
-        if not (self.before_known and self.output_dir.is_dir()):
-            return []
-        return sorted(dest for dest in walk_files(self.output_dir) if dest not in self.before)
+    def _scan_output(self, manifest: Manifest | None) -> TreeScan:
+        """The output checked against its manifest. Without one (a first build, or a
+        lost cache) only the files :data:`MADE_LIST` names are the build's own: a
+        folder holding anything else is someone else's, and the build refuses it."""
+        if not self.output_dir.is_dir():
+            return TreeScan(Manifest(), [], set())
+        scan = scan_tree(self.output_dir, manifest)
+        if manifest is None:
+            made = {MADE_LIST, *read_made_list(self.output_dir)}
+            foreign = [dest for dest in scan.on_disk if dest not in made]
+            if foreign:
+                raise ForeignFiles(self.output_dir, sorted(foreign))
+        return scan
 
     def _fresh_staging(self) -> Path:
         staging = self.output_dir.with_name(f".{self.output_dir.name}{STAGING_MARK}{os.getpid()}")
-        if staging.exists():
-            shutil.rmtree(staging)
+        _remove(staging)
         staging.mkdir(mode=DIR_MODE)
         staging.chmod(DIR_MODE)
         return staging
 
-    def _spare_contents(self, manifest: dict[str, str] | None) -> dict[str, str]:
-        """What the spare tree holds: its manifest, else found by reading it."""
-        if not self.staging.is_dir():
-            if self.staging.exists() or self.staging.is_symlink():
-                self.staging.unlink()
+    def _read_staging(self) -> None:
+        """What the staging folder holds: the files its manifest vouches for, and
+        the rest as unknown (to be replaced or removed)."""
+        if self.present is not None:
+            return
+        self.present = {}
+        if not self.staging.is_dir() or self.staging.is_symlink():
+            _remove(self.staging)
             self.staging.parent.mkdir(parents=True, exist_ok=True)
             self.staging.mkdir(mode=DIR_MODE)
             self.staging.chmod(DIR_MODE)
-            return {}
-        if manifest is not None:
-            return dict(manifest)
-        return {dest: content_id((self.staging / dest).read_bytes()) for dest in walk_files(self.staging)}
+            return
+        scan = scan_tree(self.staging, self._spare_manifest)
+        self.present = {dest: scan.verified.ids.get(dest, UNKNOWN) for dest in scan.on_disk}
+        self._present_stamps = scan.verified.stamps
 
     def path_for(self, dest: str) -> Path:
         """A path to create a new file at; whatever was there is unlinked first.
@@ -119,17 +201,11 @@ class OutputWriter:
         """
         if self.lazy:
             self.materialize()
-        self._changing()
         path = self.staging / dest
         self._make_folders(dest.rpartition("/")[0])
-        self._remove(path)
+        _remove(path)
         self.present.pop(dest, None)
         return path
-
-    def _changing(self) -> None:
-        if self.on_change is not None:
-            on_change, self.on_change = self.on_change, None
-            on_change()
 
     def _make_folders(self, folder: str) -> None:
         """Create ``folder`` and its parents, readable by a web server whatever the umask."""
@@ -142,20 +218,10 @@ class OutputWriter:
             self.present.pop(folder, None)
         try:
             path.mkdir(mode=DIR_MODE)
-            path.chmod(DIR_MODE)
         except FileExistsError:
             pass
+        path.chmod(DIR_MODE)
         self._dirs.add(folder)
-
-    @staticmethod
-    def _remove(path: Path) -> None:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
 
     # --- putting files in ----------------------------------------------------
 
@@ -183,17 +249,23 @@ class OutputWriter:
         if self.lazy and changed:
             self.materialize()
         self.files[dest] = ident
-        if self.lazy or self.present.get(dest) == ident:
+        if self.lazy:
+            self._count(dest, changed, size)
+            return
+        if self.present.get(dest) == ident:
+            self.stamps[dest] = self._present_stamps[dest]
             self._count(dest, changed, size)
             return
         path = self.path_for(dest)
         if not changed:
-            _reuse(self.output_dir, dest, path)
+            self._reuse(dest, path)
         elif make is not None:
             make(path)
+            self.stamps[dest] = stamp_of(path.stat())
         else:
             raise ValueError(f"{dest}: nothing to keep in the current output")
         self.present[dest] = ident
+        self._present_stamps[dest] = self.stamps[dest]
         self._count(dest, changed, size)
 
     def _count(self, dest: str, changed: bool, size: int | None) -> None:
@@ -204,15 +276,21 @@ class OutputWriter:
             self.counts.unchanged += 1
 
     def register(self, dest: str) -> None:
-        """A file something else (Pagefind, or a caller of :meth:`path_for`) created."""
-        data = (self.staging / dest).read_bytes()
+        """A file something else (a caller of :meth:`path_for`) created."""
+        path = self.staging / dest
+        data = path.read_bytes()
         ident = content_id(data)
-        self.files[dest] = ident
-        self.present[dest] = ident
+        self.files[dest] = self.present[dest] = ident
+        self.stamps[dest] = self._present_stamps[dest] = stamp_of(path.stat())
         self._count(dest, self.before.get(dest) != ident, len(data))
 
-    def register_folder(self, folder: str) -> None:
-        """Every file a tool wrote under ``folder``; its folders made readable."""
+    def adopt_folder(self, folder: str, made: Path) -> None:
+        """Move a folder a tool made (a search bundle) into the new tree as ``folder``,
+        in place of what stood there; its folders made readable."""
+        self.materialize()
+        self.clear_folder(folder)
+        self._make_folders(folder.rpartition("/")[0])
+        shutil.move(made, self.staging / folder)
         root = self.staging / folder
         for path, _, _ in os.walk(root):
             os.chmod(path, DIR_MODE)
@@ -222,8 +300,7 @@ class OutputWriter:
     def clear_folder(self, folder: str) -> None:
         """Empty one folder of the staging tree before a tool rewrites it."""
         prefix = folder.rstrip("/") + "/"
-        self._changing()
-        shutil.rmtree(self.staging / folder, ignore_errors=True)
+        _remove(self.staging / folder)
         for dest in [d for d in self.present if d.startswith(prefix)]:
             del self.present[dest]
         self._dirs = {d for d in self._dirs if not (d + "/").startswith(prefix)}
@@ -233,9 +310,10 @@ class OutputWriter:
         if not self.lazy:
             return
         self.lazy = False
-        self._changing()
+        self._read_staging()
         for dest, ident in list(self.files.items()):
             if self.present.get(dest) == ident:
+                self.stamps[dest] = self._present_stamps[dest]
                 continue
             if dest not in self.present:  # the usual case after a first build: link, no questions asked
                 try:
@@ -244,36 +322,49 @@ class OutputWriter:
                     continue
                 except OSError:  # something stands there, or no hard links here: the careful way
                     pass
-            _reuse(self.output_dir, dest, self.path_for(dest))
+            self._reuse(dest, self.path_for(dest))
             self.present[dest] = ident
 
     def _link_from_output(self, dest: str) -> None:
         """Hard-link the output's file into the staging folder (strings, not pathlib:
-        this runs for every file of a site)."""
+        this runs for every file of a site). A link has the stamp of its inode."""
         self._make_folders(dest.rpartition("/")[0])
         os.link(f"{os.fspath(self.output_dir)}/{dest}", f"{os.fspath(self.staging)}/{dest}")
+        self.stamps[dest] = self._present_stamps[dest] = self._before_stamps[dest]
+
+    def _reuse(self, dest: str, target: Path) -> None:
+        """Link (or copy) a file of the current output into the staging folder."""
+        try:
+            _link_or_copy(self.output_dir / dest, target)
+        except FileNotFoundError:
+            raise OutputChanged(dest) from None
+        linked = target.stat()
+        self.stamps[dest] = self._present_stamps[dest] = stamp_of(linked)
 
     # --- finishing -----------------------------------------------------------
 
     def finish(self, materialize: bool = False) -> None:
-        """Make the staging folder hold exactly the new site (unless nothing changed)."""
+        """Make the staging folder hold exactly the new site (unless nothing changed),
+        with the list of the files the build made."""
+        listed = sorted({*self.files, MADE_LIST})
+        self.write(MADE_LIST, "".join(dest + "\n" for dest in listed).encode("utf-8"))
         if self.lazy and not materialize and not self.changed:
             return
         self.materialize()
         self.prune()
 
-    def spare_files(self) -> dict[str, str]:
-        """What the staging folder holds now."""
-        return dict(self.present)
+    def spare_manifest(self) -> Manifest | None:
+        """What the staging folder holds now (as last known, if it was never looked at)."""
+        if self.present is None:
+            return self._spare_manifest
+        ids = {dest: ident for dest, ident in self.present.items() if ident != UNKNOWN}
+        return Manifest(ids, {dest: self._present_stamps[dest] for dest in ids})
 
     def prune(self) -> None:
         """Remove what the spare tree holds that the new site does not."""
-        extra = [dest for dest in self.present if dest not in self.files]
-        if extra:
-            self._changing()
         folders = set()
-        for dest in extra:
-            self._remove(self.staging / dest)
+        for dest in [dest for dest in self.present if dest not in self.files]:
+            _remove(self.staging / dest)
             del self.present[dest]
             folders.add(dest.rpartition("/")[0])
         for folder in sorted(folders, key=len, reverse=True):
@@ -291,49 +382,60 @@ class OutputWriter:
     @property
     def changed(self) -> bool:
         """Whether the new tree differs from the current output at all."""
-        return self.files != self.before or bool(self.foreign)
+        return self.files != self.before or bool(self.foreign) or bool(self.damaged)
 
     def commit(self) -> Trees:
         """Swap the staging folder in; return what the output and the spare now hold."""
+        made = Manifest(dict(self.files), {dest: self.stamps[dest] for dest in self.files})
         if not self.output_dir.exists():
             os.rename(self.staging, self.output_dir)
-            return Trees(output=self.files, spare=self._linked_spare() if self.reused else None)
+            return Trees(output=made, spare=self._linked_spare() if self.reused else None)
         exchange(self.staging, self.output_dir)
         if not self.reused:
             shutil.rmtree(self.staging, ignore_errors=True)
-            return Trees(output=self.files, spare=None)
-        return Trees(output=self.files, spare=self._old_output() if self.before_known else None)
+            return Trees(output=made, spare=None)
+        return Trees(output=made, spare=Manifest(self.before, self._before_stamps))
 
-    def _linked_spare(self) -> dict[str, str] | None:
+    def _linked_spare(self) -> Manifest | None:
         """After a first build, the spare tree made a linked copy of the new output, so
         that the next build (an editor's first fix) changes a few files in it rather
         than making thousands of folders then. Without hard links, no spare."""
-        self._changing()
-        self._dirs, self.present = set(), {}
+        self._dirs = set()
         self.staging.mkdir(mode=DIR_MODE)
         self.staging.chmod(DIR_MODE)
         try:
-            for dest, ident in self.files.items():
-                self._link_from_output(dest)
-                self.present[dest] = ident
+            for dest in self.files:
+                self._make_folders(dest.rpartition("/")[0])
+                os.link(f"{os.fspath(self.output_dir)}/{dest}", f"{os.fspath(self.staging)}/{dest}")
         except OSError:
             shutil.rmtree(self.staging, ignore_errors=True)
             return None
-        return dict(self.present)
-
-    def _old_output(self) -> dict[str, str]:
-        """What the old output, now the spare tree, holds: hand-placed files included, so
-        that reusing the spare removes them rather than bringing them back."""
-        return {**self.before, **{dest: "foreign" for dest in self.foreign}}
+        return Manifest(dict(self.files), {dest: self.stamps[dest] for dest in self.files})
 
     def abort(self) -> None:
-        """Forget this build's staging: a fresh folder is removed, a spare is left (now unknown)."""
+        """Forget this build's staging: a fresh folder is removed, a spare is left (checked next time)."""
         if not self.reused:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
-class OutputChanged(RuntimeError):
-    """A file the output should hold, by its manifest, is not there (removed by hand)."""
+def read_made_list(output_dir: Path) -> list[str]:
+    """The files the build that made ``output_dir`` listed as its own."""
+    try:
+        text = (output_dir / MADE_LIST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line for line in text.splitlines() if line]
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, a link or a whole folder, if anything is there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -345,15 +447,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _reuse(output_dir: Path, dest: str, target: Path) -> None:
-    """Link a file of the current output into the staging folder."""
-    try:
-        _link_or_copy(output_dir / dest, target)
-    except FileNotFoundError:
-        raise OutputChanged(dest) from None
-
-
-def walk_files(root: Path):
+def walk_files(root: Path) -> Iterator[str]:
     """The path (``a/b.html``) of every file under ``root``, as strings: the
     output is walked every build and has a file or two per report."""
     top = os.fspath(root)
@@ -361,6 +455,29 @@ def walk_files(root: Path):
         prefix = folder[len(top) + 1:].replace(os.sep, "/")
         for name in names:
             yield f"{prefix}/{name}" if prefix else name
+
+
+def walk_stamps(root: Path) -> Iterator[tuple[str, tuple | None]]:
+    """Every file under ``root`` with its stamp (None for what is not a plain file:
+    a symbolic link is never followed)."""
+    stack = [("", os.fspath(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            dest = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((dest + "/", entry.path))
+                continue
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                yield dest, None
+                continue
+            yield dest, stamp_of(stat) if entry.is_file(follow_symlinks=False) else None
 
 
 def remove_stale_staging(output_dir: Path) -> None:
@@ -389,14 +506,13 @@ _AT_FDCWD = -100
 
 
 def exchange(a: Path, b: Path) -> None:
-    """Atomically swap two paths (Linux renameat2); else two quick renames."""
+    """Atomically swap two paths (Linux renameat2). There is no safe way without it:
+    two renames would leave a moment with no output, or half a swap after a failure."""
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is not None:
-        result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-        if result == 0:
-            return
-    aside = b.with_name(b.name + ".old")
-    os.rename(b, aside)
-    os.rename(a, b)
-    os.rename(aside, a)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "this system cannot swap two folders in one step (no renameat2), "
+                      "so the output is not replaced", os.fspath(b))
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), os.fspath(b))

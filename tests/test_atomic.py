@@ -126,15 +126,16 @@ def three_reports(folder: Path) -> Path:
     return content
 
 
-def test_files_the_build_did_not_make_are_gone_after_a_build(tmp_path):
+def test_a_file_put_by_hand_into_a_built_output_is_removed_with_a_warning(tmp_path):
     content = three_reports(tmp_path)
     output = tmp_path / "output"
-    output.mkdir()
+    assert run_build("--content", str(content), "--output", str(output)).returncode == 0
     (output / "CNAME").write_text("example.cn", encoding="utf-8")
-    (output / "old-page.html").write_text("旧", encoding="utf-8")
+    (output / "articles" / "old-page.html").write_text("旧", encoding="utf-8")
     result = run_build("--content", str(content), "--output", str(output))
     assert result.returncode == 0, result.stderr
-    assert not (output / "CNAME").exists() and not (output / "old-page.html").exists()
+    assert f"{output.as_posix()}/CNAME:1: warning: this file was not made by the build" in result.stderr
+    assert not (output / "CNAME").exists() and not (output / "articles" / "old-page.html").exists()
     assert (output / "index.html").is_file()
     assert leftovers(output) == []
 

@@ -128,18 +128,6 @@ def test_an_output_folder_replaced_by_hand_is_not_trusted(tmp_path):
     again.close()
 
 
-def test_a_build_killed_while_changing_the_spare_tree_voids_its_manifest(tmp_path):
-    cache = BuildCache(tmp_path / "output")
-    cache.spare.mkdir()
-    cache.update(trees=Trees({"index.html": "sha1:a"}, {"index.html": "sha1:b"}))
-    cache.save()
-    cache.spare_changing()  # ... and the build is killed before it saves
-    cache.close()
-    again = BuildCache(tmp_path / "output")
-    assert again.state.trees.spare is None
-    again.close()
-
-
 def test_a_second_build_of_the_same_output_waits(tmp_path):
     first = BuildCache(tmp_path / "output")
     entered = threading.Event()

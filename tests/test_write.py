@@ -5,16 +5,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from digest.write import OutputWriter, Trees, content_id
+import pytest
+
+from digest import write
+from digest.write import MADE_LIST, ForeignFiles, OutputWriter, Trees, content_id
 
 
 def files_under(root: Path) -> dict[str, bytes]:
+    """Every file of a tree but the list of what the build made."""
     found = {}
     for folder, _, names in os.walk(root):
         for name in names:
             path = Path(folder, name)
             found[path.relative_to(root).as_posix()] = path.read_bytes()
+    found.pop(MADE_LIST, None)
     return found
+
+
+def ids(*pairs) -> dict[str, str]:
+    """A manifest's content ids, with the list of what the build made."""
+    found = {dest: content_id(data) for dest, data in pairs}
+    listed = "".join(f"{dest}\n" for dest in sorted([*found, MADE_LIST])).encode()
+    return {**found, MADE_LIST: content_id(listed)}
 
 
 def build_once(output: Path, spare: Path | None, trees: Trees, files: dict[str, bytes]) -> tuple[OutputWriter, Trees]:
@@ -26,15 +38,16 @@ def build_once(output: Path, spare: Path | None, trees: Trees, files: dict[str, 
     if writer.changed:
         trees = writer.commit()
     else:
-        trees = Trees(trees.output, writer.spare_files())
+        trees = Trees(trees.output, writer.spare_manifest())
     return writer, trees
 
 
 def writing_over_an_old_output(tmp_path) -> tuple[Path, OutputWriter]:
-    """An output holding old.html, and a fresh writer that has put in two new pages."""
+    """An output an earlier build made, holding old.html, and a fresh writer that has put in two new pages."""
     output = tmp_path / "output"
     output.mkdir()
     (output / "old.html").write_text("old")
+    (output / MADE_LIST).write_text("old.html\n")
     writer = OutputWriter(output)
     writer.write("index.html", b"new")
     writer.write("articles/a/index.html", b"a")
@@ -60,13 +73,13 @@ def test_the_spare_tree_becomes_the_next_output(tmp_path):
     output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
     _, trees = build_once(output, spare, Trees(), {"index.html": b"1", "articles/a/index.html": b"a"})
     assert files_under(output) == {"index.html": b"1", "articles/a/index.html": b"a"}
-    assert trees.output == {"index.html": content_id(b"1"), "articles/a/index.html": content_id(b"a")}
+    assert trees.output.ids == ids(("index.html", b"1"), ("articles/a/index.html", b"a"))
     second = {"index.html": b"2", "articles/a/index.html": b"a", "articles/b/index.html": b"b"}
     writer, trees = build_once(output, spare, trees, second)
     assert files_under(output) == second
-    assert writer.counts.written == 2 and writer.counts.unchanged == 1
+    assert writer.counts.written == 3 and writer.counts.unchanged == 1  # the list of files too
     assert files_under(spare) == {"index.html": b"1", "articles/a/index.html": b"a"}  # the output before
-    assert trees.spare == {"index.html": content_id(b"1"), "articles/a/index.html": content_id(b"a")}
+    assert trees.spare.ids == ids(("index.html", b"1"), ("articles/a/index.html", b"a"))
 
 
 def test_unchanged_files_are_linked_not_written(tmp_path):
@@ -94,7 +107,7 @@ def test_a_build_that_changes_nothing_touches_nothing(tmp_path):
     _, trees = build_once(output, spare, Trees(), files)
     writer, trees = build_once(output, spare, trees, files)
     assert not writer.changed
-    assert writer.counts.written == 0 and writer.counts.unchanged == 2
+    assert writer.counts.written == 0 and writer.counts.unchanged == 3
     assert files_under(spare) == files  # as the first build left it: a linked copy, untouched
     assert all((spare / dest).stat().st_ino == (output / dest).stat().st_ino for dest in files)
 
@@ -150,3 +163,77 @@ def test_folders_are_readable_whatever_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert (output / "articles" / "a").stat().st_mode & 0o777 == 0o755
+
+
+# --- what a build finds is checked, not trusted ---------------------------------
+
+
+def two_builds(tmp_path, files: dict[str, bytes]) -> tuple[Path, Path, Trees]:
+    """An output and its spare after two builds of ``files`` (they share inodes)."""
+    output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
+    _, trees = build_once(output, spare, Trees(), files)
+    _, trees = build_once(output, spare, trees, files)
+    return output, spare, trees
+
+
+def test_a_file_edited_in_place_is_made_again_in_both_trees(tmp_path):
+    files = {"index.html": b"1", "about.html": b"same"}
+    output, spare, trees = two_builds(tmp_path, files)
+    with open(output / "about.html", "ab") as page:  # the spare's about.html is the same inode
+        page.write(b" and more")
+    writer, trees = build_once(output, spare, trees, files)
+    assert files_under(output) == files
+    assert writer.counts.written == 1
+    writer, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
+    assert files_under(output) == {**files, "index.html": b"2"}
+    assert files_under(spare) == files
+
+
+def test_a_file_deleted_from_the_output_is_put_back(tmp_path):
+    files = {"index.html": b"1", "articles/a/index.html": b"a"}
+    output, spare, trees = two_builds(tmp_path, files)
+    (output / "articles/a/index.html").unlink()
+    writer, _ = build_once(output, spare, trees, files)
+    assert files_under(output) == files
+    assert writer.counts.written == 1
+
+
+def test_a_spare_tree_damaged_after_its_manifest_was_saved_is_repaired(tmp_path):
+    """A killed build, or a hand, changed it: what no longer matches is made again."""
+    files = {"index.html": b"1", "a.html": b"a", "b.html": b"b", "c.html": b"c"}
+    output, spare, trees = two_builds(tmp_path, files)
+    (spare / "a.html").unlink()
+    (spare / "b.html").unlink()
+    (spare / "b.html").write_bytes(b"garbage")
+    (spare / "stray.html").write_bytes(b"stray")
+    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
+    assert files_under(output) == {**files, "index.html": b"2"}
+
+
+def test_a_first_build_refuses_a_folder_holding_files_it_did_not_make(tmp_path):
+    output = tmp_path / "www"
+    (output / "other-site").mkdir(parents=True)
+    (output / "other-site" / "index.html").write_text("another site")
+    (output / "CNAME").write_text("example.cn")
+    with pytest.raises(ForeignFiles) as refused:
+        OutputWriter(output, tmp_path / "cache" / "tree")
+    assert refused.value.dests == ["CNAME", "other-site/index.html"]
+    assert files_under(output) == {"CNAME": b"example.cn", "other-site/index.html": b"another site"}
+
+
+def test_an_output_whose_cache_is_lost_is_still_known_by_its_list(tmp_path):
+    files = {"index.html": b"1", "old.html": b"old"}
+    output, spare, _ = two_builds(tmp_path, files)
+    _, trees = build_once(output, spare, Trees(), {"index.html": b"2"})  # no manifests
+    assert files_under(output) == {"index.html": b"2"}
+
+
+def test_no_atomic_exchange_is_an_error_not_two_renames(tmp_path, monkeypatch):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (b / "old").write_text("old")
+    monkeypatch.setattr(write.ctypes, "CDLL", lambda *args, **kwargs: object())  # a libc without renameat2
+    with pytest.raises(OSError, match="cannot swap two folders in one step"):
+        write.exchange(a, b)
+    assert (b / "old").read_text() == "old" and not (tmp_path / "b.old").exists()
