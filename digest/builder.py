@@ -205,7 +205,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     for page in pages:
         signatures[page.dest] = signer.page(page)
         if not _keep(writer, page.dest, signatures[page.dest], old):
-            todo.append(_with_bodies(page, cache, signer, partial(_text_of, options.content_dir, site.config)))
+            todo.append(_with_text(page, signer, partial(_text_of, options.content_dir, site.config)))
     done = progress.stage("writing pages", len(todo))
     job = PageJob(env, site, todo, options.preview)
     for index, data in enumerate(each_result(_render_page, range(len(todo)), job, done)):
@@ -234,7 +234,7 @@ def write_feeds(site: Site, writer: OutputWriter, signer: Signer, old: dict, sig
                                 repr(plan.atom))
         signatures[plan.dest] = signature
         if not _keep(writer, plan.dest, signature, old):
-            todo.append(replace(plan, articles=tuple(cache.full(a) for a in plan.articles)))
+            todo.append(plan)
     job = FeedJob(site, todo, photos)
     for index, data in enumerate(each_result(_render_feed, range(len(todo)), job, min_items=4)):
         writer.write(todo[index].dest, data)
@@ -257,24 +257,21 @@ def make_signer(site: Site, theme: Theme, options: BuildOptions, env, cache: Bui
     return Signer(site, base, cache.fingerprints, rules, photos)
 
 
-def _with_bodies(page, cache: BuildCache, signer: Signer, text_of):
-    """The page with the HTML of the articles it shows loaded from the cache
-    (and their text read again, for a theme that shows it)."""
-    whole = not signer.rules.cards
-    text_of = text_of if signer.rules.text else None
-    data = {key: _loaded(value, cache, whole or key == "article", text_of) for key, value in page.data.items()}
-    return replace(page, data=data)
+def _with_text(page, signer: Signer, text_of):
+    """The page with the Markdown text of the articles it shows, for a theme that
+    shows it (the cache keeps no text: the files are read again)."""
+    if not signer.rules.text:
+        return page
+    return replace(page, data={key: _with_text_of(value, text_of) for key, value in page.data.items()})
 
 
-def _loaded(value, cache: BuildCache, whole: bool, text_of):
+def _with_text_of(value, text_of):
     if isinstance(value, Article):
-        return cache.full(value, text_of) if whole else value
-    if not whole:
-        return value
+        return value if value.body else replace(value, body=text_of(value))
     if isinstance(value, Group):
-        return replace(value, articles=tuple(cache.full(a, text_of) for a in value.articles))
+        return replace(value, articles=tuple(_with_text_of(a, text_of) for a in value.articles))
     if isinstance(value, (list, tuple)):
-        return type(value)(_loaded(item, cache, whole, text_of) for item in value)
+        return type(value)(_with_text_of(item, text_of) for item in value)
     return value
 
 

@@ -47,7 +47,7 @@ from stat import S_ISREG
 from typing import Callable
 
 from . import sources
-from .content import Article
+from .content import Article, Body
 from .errors import Location, Problem, Report
 from .write import Trees
 
@@ -171,23 +171,6 @@ class CacheState:
     spare_id: tuple = ()
 
 
-class UnloadedHtml(str):
-    """Stands for a cached body's HTML until a page that shows it is rendered.
-
-    Printing it in a template fails loudly rather than showing nothing.
-    """
-
-    def __html__(self):
-        raise UnloadedError("an article's HTML was used without being loaded")
-
-
-class UnloadedError(RuntimeError):
-    pass
-
-
-UNLOADED = UnloadedHtml("")
-
-
 def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
     """One warning for a damaged part of the cache, which is made again."""
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or type(exc).__name__)
@@ -247,11 +230,14 @@ class BodyStore:
         self.path = path  # None: in memory
         self.problems = problems
         self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
         self._stored: set[str] | None = None
         self._pending: list[tuple[str, bytes, bytes]] = []
         self._damaged = False
 
     def _connection(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():  # a forked worker: a connection must not cross a fork
+            self._db, self._pid = None, os.getpid()
         if self._db is None:
             self._db = self._open()
         return self._db
@@ -381,7 +367,6 @@ class BuildCache:
         self.bodies = BodyStore(self.folder / "bodies.sqlite" if self.folder else None, self.problems)
         self.fingerprints: dict[str, str] = {}  # source -> fingerprint of its final Article
         self._unstored_text: dict[str, str] = {}  # source -> search text of a body not kept (a broken link)
-        self._full: dict[str, Article] = {}
         self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
         self._pictures_seen: set[str] = set()
         self.render_again: Callable[[Article], object] | None = None  # set by loading: a body the store lost
@@ -515,7 +500,7 @@ class BuildCache:
         return found
 
     def remember(self, source: str, digest: str, article: Article | None, problems) -> None:
-        light = replace(article, body="", html="") if article is not None else None
+        light = replace(article, body="", rendered=Body()) if article is not None else None
         self.state.articles[source] = ArticleRecord(digest, light, tuple(problems), None, self._signs.get(source, ()))
         self.dirty = True
 
@@ -566,18 +551,9 @@ class BuildCache:
 
     # --- rendered bodies --------------------------------------------------------
 
-    def full(self, article: Article, text_of: Callable[[Article], str] | None = None) -> Article:
-        """``article`` with its HTML, loaded from the cache if it was not rendered this build;
-        and with its Markdown text, from ``text_of``, if that is given."""
-        if text_of is not None and not article.body:
-            article = replace(self.full(article), body=text_of(article))
-        if not isinstance(article.html, UnloadedHtml):
-            return article
-        loaded = self._full.get(article.source)
-        if loaded is None:
-            html = self._stored(article, "html")
-            loaded = self._full[article.source] = replace(article, html=html)
-        return loaded
+    def html(self, article: Article) -> str:
+        """The HTML of a body rendered by an earlier build."""
+        return self._stored(article, "html")
 
     def search_text(self, article: Article) -> str:
         """The text search indexes of ``article``'s body (see :mod:`digest.search`)."""
@@ -590,8 +566,6 @@ class BuildCache:
         value = self.bodies.get(fingerprint, column)
         if value is not None:
             return value
-        if self.render_again is None:
-            raise UnloadedError(f"{article.source}: its rendered body is missing from the cache")
         body = self.render_again(article)
         self.bodies.add(fingerprint, body.html, body.search_text)
         return body.html if column == "html" else body.search_text

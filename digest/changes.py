@@ -40,7 +40,7 @@ BODY_ATTRIBUTES = {"html", "headings", "body"}
 ARTICLE_PAGE = "article.html"  # the only template that may show a body
 GROUP_PAGE = "group.html"  # the only template that may list a group's articles
 PLAIN = {str, int, float, bool, type(None)}
-CARD_LEAVES_OUT = {"html", "body", "headings", "lines", "body_line"}
+CARD_LEAVES_OUT = {"rendered", "body", "lines", "body_line"}
 CARD_FIELDS = attrgetter(*(f.name for f in dataclasses.fields(Article) if f.name not in CARD_LEAVES_OUT))
 
 

@@ -34,6 +34,28 @@ class FieldProblem(ValueError):
         self.line = line
 
 
+class Body:
+    """What rendering an article's Markdown gave: its headings, and its HTML, which
+    is fetched only when a page or a feed shows it (from the build cache, or
+    rendered again), so that a build of 10,000 reports holds only what it renders."""
+
+    __slots__ = ("headings", "_html", "_fetch")
+
+    def __init__(self, headings: tuple = (), html: str | None = None, fetch: Callable[[], str] | None = None):
+        self.headings = headings
+        self._html = html
+        self._fetch = fetch
+
+    @property
+    def html(self) -> str:
+        if self._html is None:
+            self._html = self._fetch() if self._fetch is not None else ""
+        return self._html
+
+    def __reduce__(self):
+        return (Body, (self.headings, self.html))
+
+
 @dataclass(frozen=True)
 class Photo:
     src: str  # relative to the content folder
@@ -44,7 +66,8 @@ class Photo:
 
 @dataclass(frozen=True)
 class Article:
-    """One report. ``html`` and ``summary`` are filled in by the Markdown stage."""
+    """One report. As read from its file it has no ``rendered`` body yet; the
+    Markdown stage makes the final Article, with its body and its summary."""
 
     source: str  # path relative to the content folder
     slug: str
@@ -60,9 +83,16 @@ class Article:
     extra: dict = field(default_factory=dict, compare=False)
     body: str = field(default="", repr=False)
     body_line: int = 1
-    html: str = field(default="", repr=False)
-    headings: tuple = ()
+    rendered: Body = field(default_factory=Body, compare=False, repr=False)
     lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> line
+
+    @property
+    def html(self) -> str:
+        return self.rendered.html
+
+    @property
+    def headings(self) -> tuple:
+        return self.rendered.headings
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)

@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import search, sources
-from .cache import UNLOADED, BuildCache, file_state
+from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
-from .content import Article, Event, RawEvent, read_article, read_timeline, slug_from_filename
+from .content import Article, Body, Event, RawEvent, read_article, read_timeline, slug_from_filename
 from .errors import ContentError, Report
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
@@ -217,7 +217,7 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
     """Markdown → clean HTML for every published article, with its summary.
 
     A body the cache knows (same bytes, and every link it resolved resolves
-    the same) is not rendered again; its HTML is loaded only if a page that
+    the same) is not rendered again; its HTML is fetched only if a page that
     shows it is rendered. The others are rendered on all cores.
     """
     urls = {a.source: a.url for a in published}
@@ -234,11 +234,13 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
         report.problems.extend(body.problems)
         assets |= set(dict(body.assets))
         images |= set(body.images)
-        html = body.html if isinstance(body, RenderedBody) else UNLOADED
         if isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
                                 body.problems, body.links, body.assets, body.images, body.is_cacheable)
-        rendered.append(replace(article, html=html, headings=body.headings, summary=body.summary))
+            final = Body(body.headings, body.html)
+        else:
+            final = Body(body.headings, fetch=partial(cache.html, article))
+        rendered.append(replace(article, rendered=final, summary=body.summary))
     return rendered, assets, images
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pickle
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
+from functools import partial
+from types import SimpleNamespace
 
 import pytest
 
-from digest.cache import UNLOADED, BuildCache, CacheState, UnloadedError, cache_folder, file_state
+from digest.cache import BuildCache, CacheState, cache_folder, file_state
 from digest.config import SiteConfig
-from digest.content import Article
+from digest.content import Article, Body
 from digest.errors import Location, Problem, Report
 from digest.write import Trees
 
@@ -80,16 +83,41 @@ def test_a_body_with_a_broken_link_is_not_kept(tmp_path):
     cache.close()
 
 
-def test_html_of_a_remembered_body_is_loaded_when_a_page_needs_it(tmp_path):
+def test_html_of_a_remembered_body_is_fetched_when_a_page_needs_it(tmp_path):
     cache, _ = cache_with_body(tmp_path)
     cache.save()
     cache.close()
     again = BuildCache(tmp_path / "output")
-    light = make_article(html=UNLOADED)
+    light = make_article()
     assert again.body(light, {}, tmp_path) is not None
-    assert again.full(light).html == "<p>正文。</p>"
-    with pytest.raises(UnloadedError):
-        light.html.__html__()  # a template printing it would fail, not show nothing
+    final = replace(light, rendered=Body((), fetch=partial(again.html, light)))
+    assert final.html == "<p>正文。</p>"
+    again.close()
+
+
+def test_a_body_the_store_lost_is_rendered_again_after_one_warning(tmp_path):
+    cache, _ = cache_with_body(tmp_path)
+    cache.save()
+    cache.close()
+    (cache.folder / "bodies.sqlite").write_bytes(b"garbage " * 100)
+    again = BuildCache(tmp_path / "output")
+    again.fingerprints["articles/a.md"] = "f"
+    again.render_again = lambda article: SimpleNamespace(html="<p>又一次。</p>", search_text="又 一 次 。")
+    assert again.html(make_article()) == "<p>又一次。</p>"
+    assert again.search_text(make_article()) == "又 一 次 。"
+    assert [p.message.split(" (")[0] for p in again.problems] == [
+        "the store of rendered reports of the build cache was damaged"]
+    again.close()
+
+
+def test_a_remembered_body_is_not_used_when_the_store_lost_its_html(tmp_path):
+    cache, article = cache_with_body(tmp_path)
+    cache.save()
+    cache.close()
+    (cache.folder / "bodies.sqlite").unlink()
+    again = BuildCache(tmp_path / "output")
+    assert again.body(article, {}, tmp_path) is None
+    assert again.problems == []  # a store that is simply gone is started afresh without a word
     again.close()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from digest.changes import Signer, template_rules
 from digest.config import SiteConfig
-from digest.content import Article
+from digest.content import Article, Body
 from digest.site import Site
 from conftest import PROJECT
 
@@ -41,7 +41,7 @@ def test_templates_that_show_more_get_the_conservative_rules(tmp_path):
 
 
 def test_a_listed_article_counts_by_what_lists_show():
-    one = make_article(summary="一", html="<p>一</p>")
+    one = make_article(summary="一", rendered=Body(html="<p>一</p>"))
     site = Site.create(SiteConfig(), [one], [], DATE)
     rules = template_rules(PROJECT / "templates", set())
     signer = Signer(site, "base", {one.source: "f1"}, rules)

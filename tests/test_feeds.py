@@ -9,7 +9,7 @@ import feedparser
 from bs4 import BeautifulSoup
 
 from digest.config import SiteConfig
-from digest.content import Article, Photo
+from digest.content import Article, Body, Photo
 from digest.feeds import absolute_html, site_feeds
 from digest.photos import plan_renditions
 from digest.site import Site
@@ -31,8 +31,8 @@ def make_site():
     articles = [
         Article(source="a.md", slug="a", title="甲 & <乙>", date=datetime(2020, 1, 30, 9, tzinfo=TZ),
                 authors=("张世川", "张丽"), place="驿马乡", tags=("疫情防控",), summary="摘要",
-                photos=(Photo("media/p.jpg", "卡口", "赵泉"),), html="<p>正文<a href=\"#fn:1\">1</a></p>"),
-        Article(source="b.md", slug="b", title="乙", date=datetime(2020, 2, 1, tzinfo=TZ), html="<p>二</p>"),
+                photos=(Photo("media/p.jpg", "卡口", "赵泉"),), rendered=Body(html="<p>正文<a href=\"#fn:1\">1</a></p>")),
+        Article(source="b.md", slug="b", title="乙", date=datetime(2020, 2, 1, tzinfo=TZ), rendered=Body(html="<p>二</p>")),
     ]
     return Site.create(config, articles, [], datetime(2020, 3, 1, tzinfo=TZ))
 
