@@ -28,6 +28,7 @@ from .photos import photo_cache_dir, publish_file, publish_photos, remembered_fa
 from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .site import Group, Site
+from .urls import folder
 from .write import OutputChanged, OutputWriter, Trees
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -216,7 +217,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     writer.write("robots.txt", robots_txt(site).encode("utf-8"))
     for path in sorted(theme.static_dir.rglob("*")):
         if path.is_file():
-            writer.copy("static/" + path.relative_to(theme.static_dir).as_posix(), path)
+            writer.copy(f"{folder('static')}/{path.relative_to(theme.static_dir).as_posix()}", path)
     if (theme.static_dir / ROOT_ICON).is_file():  # where browsers and feed readers look without being told
         writer.copy(ROOT_ICON, theme.static_dir / ROOT_ICON)
     cache_dir = photo_cache_dir(writer.output_dir)

@@ -20,6 +20,7 @@ from pypinyin import lazy_pinyin
 from .dates import DateProblem, parse_date
 from .errors import Report
 from .sources import UNPRINTABLE, FrontMatter
+from .urls import page_url
 from .yamlfile import LineDict, LineList
 
 SLUG_FORM = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -99,7 +100,7 @@ class Article:
 
     @property
     def url(self) -> str:
-        return f"articles/{self.slug}/"
+        return page_url("article", self.slug)
 
     @property
     def byline(self) -> str:

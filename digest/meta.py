@@ -20,8 +20,9 @@ from .content import Article
 from .pages import Page
 from .photos import PHOTO_SIZES, ResponsivePhoto
 from .site import Site
+from .urls import folder, page_url
 
-PUBLISHER_LOGO = "static/icon-512.png"
+PUBLISHER_LOGO = folder("static") + "/icon-512.png"
 PUBLISHER_LOGO_SIZE = 512
 SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -163,7 +164,7 @@ def website_data(config: SiteConfig) -> dict:
         "publisher": publisher_data(config),
         "potentialAction": {
             "@type": "SearchAction",
-            "target": {"@type": "EntryPoint", "urlTemplate": config.absolute_url("search/") + "?q={search_term_string}"},
+            "target": {"@type": "EntryPoint", "urlTemplate": config.absolute_url(page_url("search")) + "?q={search_term_string}"},
             "query-input": "required name=search_term_string",
         },
     }

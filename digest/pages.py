@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .search import bundle_urls
 from .site import Group, Site
+from .urls import folder, page_file, page_url
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,11 @@ class Page:
 def plan_outputs(site: Site) -> list[Page]:
     pages = front_pages(site)
     pages += [article_page(site, article) for article in site.articles]
-    pages += group_pages(site, site.places, "places", "地点")
-    pages += group_pages(site, site.tags, "tags", "标签")
-    pages += group_pages(site, site.months, "archive", "归档")
-    pages.append(Page("timeline/index.html", "timeline.html", "时间线", {"days": timeline_days(site)}))
-    pages.append(Page("search/index.html", "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
+    pages += group_pages(site, site.places, "place", "地点")
+    pages += group_pages(site, site.tags, "tag", "标签")
+    pages += group_pages(site, site.months, "month", "归档")
+    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {"days": timeline_days(site)}))
+    pages.append(Page(page_file(page_url("search")), "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
     pages.append(Page("404.html", "404.html", "页面不存在", in_sitemap=False))
     return pages
 
@@ -76,9 +77,10 @@ def article_page(site: Site, article) -> Page:
     })
 
 
-def group_pages(site: Site, groups: dict[str, Group], folder: str, label: str) -> list[Page]:
+def group_pages(site: Site, groups: dict[str, Group], kind: str, label: str) -> list[Page]:
     """An index of all groups, and one page per group."""
-    pages = [Page(f"{folder}/index.html", "groups.html", label, {"groups": list(groups.values()), "folder": folder})]
+    pages = [Page(page_file(page_url(kind)), "groups.html", label,
+                  {"groups": list(groups.values()), "folder": folder(kind)})]
     for group in groups.values():
         pages.append(Page(group.url + "index.html", "group.html", f"{label}：{group.name}", {
             "group": group,

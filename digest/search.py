@@ -48,12 +48,13 @@ import pagefind_bin_extended
 from .content import Article
 from .dates import chinese_datetime
 from .parallel import cores, dies_with
+from .urls import folder
 
 WORD_BREAK = "\u200a"  # hair space: whitespace, so a word boundary to Pagefind, and barely visible
 IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 IDEOGRAPH_RUN = re.compile(f"[{IDEOGRAPHS}]+")
 
-SEARCH_FOLDER = "pagefind"
+SEARCH_FOLDER = folder("search_bundles")
 SCRATCH_PREFIX = "search-"  # the folders records are written to while Pagefind reads them
 SHARD_SIZE = 300  # reports a shard holds at most, near enough: about 1 s to index again (3 ms each)
 NOT_SERVED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",

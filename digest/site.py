@@ -13,6 +13,7 @@ from itertools import islice
 
 from .config import SiteConfig
 from .content import Article, Event, slugify
+from .urls import page_url
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,7 @@ class Group:
 
     @property
     def url(self) -> str:
-        folder = {"place": "places", "tag": "tags", "month": "archive"}[self.kind]
-        return f"{folder}/{self.slug}/"
+        return page_url(self.kind, self.slug)
 
 
 @dataclass(frozen=True)
