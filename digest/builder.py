@@ -1,9 +1,12 @@
-"""The whole build: load the site, then render what changed and swap it in.
+"""The whole build: load the site, plan its outputs, make what changed, swap it in.
 
 :mod:`digest.loading` reads and checks everything first (load → validate →
-model); only a site without errors reaches render (pages, feeds, search) →
-write (atomically, :mod:`digest.write`). The cache beside the output decides
-what need not be done again.
+model); only a site without errors goes on. :func:`digest.plan.plan_site`
+lists every file of the site as an :class:`~digest.outputs.Output`;
+:func:`write_site` walks that one list, keeps each file whose signature is
+unchanged and makes the others (:data:`MAKERS`), through the one writer
+(:mod:`digest.write`), which swaps the new tree in whole. The cache
+(:mod:`digest.cache`) remembers what the last build made.
 """
 
 from __future__ import annotations
@@ -19,29 +22,19 @@ from .changes import Signer, template_rules
 from .config import SiteConfig
 from .content import Article
 from .errors import ContentError, Report
-from .feeds import feed_plans, render_feed, sitemap_entries
+from .feeds import render_feed
 from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
+from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, PAGE, TEMPLATE, Output
 from .parallel import cores, each_result, shared
-from .pages import plan_outputs
-from .photos import photo_cache_dir, publish_file, publish_photos, remembered_facts
+from .photos import photo_cache_dir, prepare_pictures, remembered_facts
+from .plan import plan_site
 from .progress import Progress, quiet
-from .render import make_environment, render_page
+from .render import PROJECT_DIR, Theme, make_environment, render_page
 from .site import Group, Site
-from .urls import folder
 from .write import OutputChanged, OutputWriter, Trees
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROGRAM_DIRS = ("digest", "templates", "static", "tests", ".git")  # never an output folder
-ROOT_ICON = "favicon.ico"
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Where the templates and static assets of the site's look live."""
-
-    templates_dir: Path = PROJECT_DIR / "templates"
-    static_dir: Path = PROJECT_DIR / "static"
 
 
 
@@ -99,7 +92,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         try:
             writer = write_and_swap(site, theme, options, cache, progress)
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
-            cache.update(trees=Trees(None, None), signatures={}, search_keys={})
+            cache.update(trees=Trees(None, None), signatures={})
             writer = write_and_swap(site, theme, options, cache, progress)
         cache.save()
         report.problems.extend(cache.problems)
@@ -125,13 +118,10 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
     writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees)
     try:
-        plan = plan_search(site, writer, cache)
-        with search.Indexing(plan.todo, cache.search_text, cache.folder) as indexing:
-            if len(plan.todo) <= cores():  # an edit's shard is indexed while the pages are written; an
-                indexing.start()  # archive's many would fight the page workers for the cores (slower)
-            signatures = write_site(site, theme, options, writer, cache, progress)
-            place_search(plan, indexing, writer, progress)
-        swap_in(writer, cache, signatures, plan.keys)
+        signatures = write_site(site, theme, options, writer, cache, progress)
+        writer.finish()
+        trees = writer.commit() if writer.changed else Trees(cache.state.trees.output, writer.spare_manifest())
+        cache.update(trees=trees, signatures=signatures)
     except BaseException as exc:
         writer.abort()
         cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: trust none of it next time
@@ -141,113 +131,118 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
     return writer
 
 
-def swap_in(writer: OutputWriter, cache: BuildCache, signatures: dict[str, str], search_keys: dict[str, str]) -> None:
-    """Exchange the staging folder with the output, unless they would be the same."""
-    writer.finish()
-    if writer.changed:
-        trees = writer.commit()
-    else:
-        trees = Trees(cache.state.trees.output, writer.spare_manifest())
-    cache.update(trees=trees, signatures=signatures, search_keys=search_keys)
+def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,
+               cache: BuildCache, progress: Progress = quiet) -> dict[str, str]:
+    """Put every output of the site into the writer: keep what is unchanged, make the rest.
+
+    Returns the signature of each output that has one, for the next build.
+    """
+    env = make_environment(theme.templates_dir)
+    pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(writer.output_dir), remembered_facts(cache))
+    env.globals.update(template_helpers(site, pictures.photos))
+    signer = make_signer(site, theme, options, env, cache, pictures.photos)
+    outputs = plan_site(site, theme.static_dir, pictures, signer, short_hash(cache.engine, repr(site.config)))
+    todo: dict[str, list[Output]] = {kind: [] for kind in MAKERS}
+    for output in outputs:
+        if not is_kept(writer, output, cache.state.signatures):
+            todo[output.kind].append(output)
+    shards = [output.source for output in todo[BUNDLE]]
+    with search.Indexing(shards, cache.search_text, cache.folder) as indexing:
+        if len(shards) <= cores():  # an edit's shard is indexed while the pages are written; an
+            indexing.start()  # archive's many would fight the page workers for the cores (slower)
+        work = Work(site, options, env, signer, writer, indexing, pictures.photos, progress)
+        for kind, maker in MAKERS.items():
+            maker(todo[kind], work)
+    return {output.dest: output.signature for output in outputs if output.signature}
+
+
+def is_kept(writer: OutputWriter, output: Output, old: dict[str, str]) -> bool:
+    """Reuse the output's file (a bundle's folder) when it was made from the same signature."""
+    if output.signature is None or old.get(output.dest) != output.signature:
+        return False
+    if output.kind == BUNDLE:
+        return writer.keep_folder(output.dest)
+    current = writer.current(output.dest)
+    if current is None:
+        return False
+    writer.keep(output.dest, current)
+    return True
+
+
+# --- the makers: each makes all the outputs of its kind that must be made ----------
 
 
 @dataclass(frozen=True)
-class SearchPlan:
-    keys: dict[str, str]  # shard -> what its bundle is made from, for the next build
-    kept: dict[str, str]  # the output's files of the bundles that stay as they are
-    todo: list[search.Shard]  # the shards to index again
+class Work:
+    """What the makers need."""
+
+    site: Site
+    options: BuildOptions
+    env: object  # the Jinja environment
+    signer: Signer
+    writer: OutputWriter
+    indexing: search.Indexing
+    photos: dict
+    progress: Progress
 
 
-def plan_search(site: Site, writer: OutputWriter, cache: BuildCache) -> SearchPlan:
-    """Which search shards must be indexed again: those whose reports changed."""
-    config_key = short_hash(cache.engine, repr(site.config))
-    bundles: dict[str, dict[str, str]] = {}  # shard -> the files of its bundle in the output
-    for dest, ident in writer.before.items():
-        folder, _, rest = dest.partition("/")
-        if folder == search.SEARCH_FOLDER and "/" in rest:
-            bundles.setdefault(rest.partition("/")[0], {})[dest] = ident
-    damaged = {dest.split("/")[1] for dest in writer.damaged if dest.startswith(search.SEARCH_FOLDER + "/")}
-    keys, kept, todo = {}, {}, []
-    for name, articles in search.shards(site.articles).items():
-        keys[name] = short_hash(config_key, *(f"{a.url} {cache.fingerprint(a)}" for a in articles))
-        if cache.state.search_keys.get(name) == keys[name] and bundles.get(name) and name not in damaged:
-            kept.update(bundles[name])
-        else:
-            todo.append(search.Shard(name, articles))
-    return SearchPlan(keys, kept, todo)
+def make_pages(outputs: list[Output], work: Work) -> None:
+    """Render the pages on all cores."""
+    text_of = partial(_text_of, work.options.content_dir, work.site.config)
+    pages = [_with_text(output.source, work.signer, text_of) for output in outputs]
+    done = work.progress.stage("writing pages", len(pages))
+    job = PageJob(work.env, work.site, pages, work.options.preview)
+    for index, data in enumerate(each_result(_render_page, range(len(pages)), job, done)):
+        work.writer.write(pages[index].dest, data)
 
 
-def place_search(plan: SearchPlan, indexing: search.Indexing, writer: OutputWriter, progress: Progress) -> None:
-    """Keep the unchanged bundles; wait for the new ones and move them into the staging folder."""
-    for dest, ident in plan.kept.items():
-        writer.keep(dest, ident)
-    if not plan.todo:
+def make_feeds(outputs: list[Output], work: Work) -> None:
+    plans = [output.source for output in outputs]
+    job = FeedJob(work.site, plans, work.photos)
+    for index, data in enumerate(each_result(_render_feed, range(len(plans)), job, min_items=4)):
+        work.writer.write(plans[index].dest, data)
+
+
+def make_from_templates(outputs: list[Output], work: Work) -> None:
+    for output in outputs:
+        name, variables = output.source
+        work.writer.write(output.dest, work.env.get_template(name).render(**variables).encode("utf-8"))
+
+
+def make_bytes(outputs: list[Output], work: Work) -> None:
+    for output in outputs:
+        work.writer.write(output.dest, output.source)
+
+
+def make_copies(outputs: list[Output], work: Work) -> None:
+    for output in outputs:
+        work.writer.copy(output.dest, output.source)
+
+
+def make_links(outputs: list[Output], work: Work) -> None:
+    for output in outputs:
+        work.writer.link_or_copy(output.dest, output.source)
+
+
+def make_bundles(outputs: list[Output], work: Work) -> None:
+    """Wait for Pagefind's bundles and move them into the new tree."""
+    if not outputs:
         return
-    indexing.wait(progress.stage("indexing for search", sum(len(shard.articles) for shard in plan.todo)))
-    for shard in plan.todo:
-        writer.adopt_folder(f"{search.SEARCH_FOLDER}/{shard.name}", indexing.bundles / shard.name)
+    shards = [output.source for output in outputs]
+    work.indexing.wait(work.progress.stage("indexing for search", sum(len(shard.articles) for shard in shards)))
+    for output, shard in zip(outputs, shards):
+        work.writer.adopt_folder(output.dest.rstrip("/"), work.indexing.bundles / shard.name)
 
 
-def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,
-               cache: BuildCache, progress: Progress = quiet) -> dict[str, str]:
-    """Put every file of the site into the writer; render only what changed.
-
-    Returns the signature of each rendered file, for the next build.
-    """
-    env = make_environment(theme.templates_dir)
-    facts = remembered_facts(cache)
-    photos = publish_photos(site, options.content_dir, writer, facts)
-    env.globals.update(template_helpers(site, photos))
-    signer = make_signer(site, theme, options, env, cache, photos)
-    old = cache.state.signatures
-    signatures: dict[str, str] = {}
-    pages = plan_outputs(site)
-    todo = []
-    for page in pages:
-        signatures[page.dest] = signer.page(page)
-        if not _keep(writer, page.dest, signatures[page.dest], old):
-            todo.append(_with_text(page, signer, partial(_text_of, options.content_dir, site.config)))
-    done = progress.stage("writing pages", len(todo))
-    job = PageJob(env, site, todo, options.preview)
-    for index, data in enumerate(each_result(_render_page, range(len(todo)), job, done)):
-        writer.write(todo[index].dest, data)
-    write_feeds(site, writer, signer, old, signatures, cache, photos)
-    entries = sitemap_entries(site, [page.url for page in pages if page.in_sitemap])
-    writer.write("sitemap.xml", env.get_template("sitemap.xml").render(entries=entries).encode("utf-8"))
-    writer.write("robots.txt", robots_txt(site).encode("utf-8"))
-    for path in sorted(theme.static_dir.rglob("*")):
-        if path.is_file():
-            writer.copy(f"{folder('static')}/{path.relative_to(theme.static_dir).as_posix()}", path)
-    if (theme.static_dir / ROOT_ICON).is_file():  # where browsers and feed readers look without being told
-        writer.copy(ROOT_ICON, theme.static_dir / ROOT_ICON)
-    cache_dir = photo_cache_dir(writer.output_dir)
-    for asset in sorted(site.assets):  # the renditions of the images among them are in photos
-        publish_file(asset, options.content_dir / asset, cache_dir, writer, facts)
-    return {dest: signature for dest, signature in signatures.items() if signature}
-
-
-def write_feeds(site: Site, writer: OutputWriter, signer: Signer, old: dict, signatures: dict,
-                cache: BuildCache, photos: dict) -> None:
-    """The site's feeds and one per place; a feed whose entries are unchanged is kept."""
-    todo = []
-    for plan in feed_plans(site, site.config.feed_limit):
-        signature = signer.feed(plan.dest, plan.articles, plan.title, plan.page_url, plan.description,
-                                repr(plan.atom))
-        signatures[plan.dest] = signature
-        if not _keep(writer, plan.dest, signature, old):
-            todo.append(plan)
-    job = FeedJob(site, todo, photos)
-    for index, data in enumerate(each_result(_render_feed, range(len(todo)), job, min_items=4)):
-        writer.write(todo[index].dest, data)
-
-
-def _keep(writer: OutputWriter, dest: str, signature: str | None, old: dict) -> bool:
-    """Reuse the output's file when it was made from the same signature."""
-    current = writer.current(dest)
-    if signature is None or current is None or old.get(dest) != signature:
-        return False
-    writer.keep(dest, current)
-    return True
+MAKERS = {  # in this order: search bundles last, so Pagefind has the most time to work
+    PAGE: make_pages,
+    FEED: make_feeds,
+    TEMPLATE: make_from_templates,
+    BYTES: make_bytes,
+    COPY: make_copies,
+    LINK: make_links,
+    BUNDLE: make_bundles,
+}
 
 
 def make_signer(site: Site, theme: Theme, options: BuildOptions, env, cache: BuildCache,
@@ -306,7 +301,3 @@ class FeedJob:
 def _render_feed(index: int) -> bytes:
     job = shared()
     return render_feed(job.site, job.plans[index], job.photos)
-
-
-def robots_txt(site: Site) -> str:
-    return f"User-agent: *\nAllow: /\n\nSitemap: {site.config.absolute_url('sitemap.xml')}\n"

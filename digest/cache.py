@@ -9,7 +9,7 @@ one job each:
     per article file, keyed by the sha256 of its bytes: the checked front
     matter, the problems found, and what rendering its body gave (headings,
     summary, and the links it resolved, re-checked every build); per output
-    file, the signature it was made from; and the manifests of the output
+    (a file, or a search bundle's folder), the signature it was made from; and the manifests of the output
     folder and of the spare tree (see :mod:`digest.write`).
 ``bodies.sqlite`` (:class:`BodyStore`)
     the rendered HTML of each body, read back only for the pages that are
@@ -165,7 +165,6 @@ class CacheState:
     signatures: dict[str, str] = field(default_factory=dict)  # dest -> signature of the output's file
     trees: Trees = field(default_factory=Trees)
     yaml_files: dict = field(default_factory=dict)  # name -> (engine, digest, parsed value, problems)
-    search_keys: dict[str, str] = field(default_factory=dict)  # shard -> what its bundle was made from
     pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
@@ -406,7 +405,7 @@ class BuildCache:
             return CacheState()
         state = self._state_file.load()
         if state.output_id != _folder_id(self.output_dir):
-            state.trees.output, state.signatures, state.search_keys = None, {}, {}
+            state.trees.output, state.signatures = None, {}
             self.dirty = True
         if state.spare_id != _folder_id(self.spare):
             state.trees.spare = None
@@ -426,7 +425,7 @@ class BuildCache:
         self.dirty = False
 
     def update(self, **fields) -> None:
-        """Change parts of the state (trees, signatures, search key), noting whether that changes it."""
+        """Change parts of the state (trees, signatures), noting whether that changes it."""
         for name, value in fields.items():
             if getattr(self.state, name) != value:
                 setattr(self.state, name, value)

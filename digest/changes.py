@@ -127,14 +127,20 @@ class Signer:
             return None
         return short_hash(self.base, "page", page.dest, page.template, page.title, repr(page.in_sitemap), data)
 
-    def feed(self, dest: str, articles, *details: str) -> str | None:
-        """A feed shows each entry whole, and falls back to the build time when empty."""
+    def feed(self, plan) -> str | None:
+        """A feed (a :class:`~digest.feeds.FeedPlan`) shows each entry whole, and falls
+        back to the build time when empty."""
         try:
-            entries = "".join(self.article(a, whole=True) for a in articles)
+            entries = "".join(self.article(a, whole=True) for a in plan.articles)
         except Unsignable:
             return None
-        when = "" if articles else self.site.built_at.isoformat()
-        return short_hash(self.base, "feed", dest, *details, entries, when)
+        when = "" if plan.articles else self.site.built_at.isoformat()
+        return short_hash(self.base, "feed", plan.dest, plan.title, plan.page_url, plan.description,
+                          repr(plan.atom), entries, when)
+
+    def fingerprint(self, article: Article) -> str | None:
+        """What an article's final state is known by (its file's bytes and its links)."""
+        return self.fingerprints.get(article.source)
 
     def item(self, key: str, value) -> str:
         main = key in ("article", "group")

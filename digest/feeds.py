@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds with feedgen, and the sitemap's entries.
+"""RSS 2.0 and Atom feeds with feedgen.
 
 One function builds the feed for any list of articles; the caller picks RSS
 or Atom when it serialises. Feed content uses absolute URLs (fragments too),
@@ -143,9 +143,3 @@ def absolute_html(html: str, page_url: str) -> str:
         for node in soup.find_all(tag, attrs={attribute: True}):
             node[attribute] = urljoin(page_url, node[attribute])
     return str(soup)
-
-
-def sitemap_entries(site: Site, page_urls: list[str]) -> list[dict]:
-    """Absolute URLs of every page, with the last change of the articles."""
-    modified = {a.url: (a.updated or a.date).date().isoformat() for a in site.articles}
-    return [{"loc": site.config.absolute_url(url), "lastmod": modified.get(url)} for url in page_urls]

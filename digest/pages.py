@@ -1,4 +1,4 @@
-"""plan_outputs(site): the list of HTML pages to make, each with its data.
+"""plan_pages(site): the list of HTML pages to make, each with its data.
 
 Pure: nothing here reads or writes files. Each :class:`Page` says where it
 goes, which template lays it out, and what it shows.
@@ -32,7 +32,7 @@ class Page:
         return "../" * self.dest.count("/")
 
 
-def plan_outputs(site: Site) -> list[Page]:
+def plan_pages(site: Site) -> list[Page]:
     pages = front_pages(site)
     pages += [article_page(site, article) for article in site.articles]
     pages += group_pages(site, site.places, "place", "地点")

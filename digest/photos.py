@@ -38,9 +38,10 @@ from urllib.parse import quote, unquote
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ContentError, Report
+from .outputs import COPY, LINK, Output
 from .parallel import run_all
 from .site import Site
-from .write import FILE_MODE, OutputWriter, stamp_of
+from .write import FILE_MODE, stamp_of
 
 WIDTHS = (480, 960, 1600)
 FALLBACK_WIDTH = 960  # the <img src> for browsers that ignore srcset
@@ -132,10 +133,20 @@ def unreadable_message(src: str, exc: Exception) -> str:
             "save it as JPEG, PNG or WebP")
 
 
-def publish_photos(site: Site, content_dir: Path, writer: OutputWriter,
-                   facts: Facts = read_picture) -> dict[str, ResponsivePhoto]:
+@dataclass(frozen=True)
+class Pictures:
+    """The site's pictures, made ready in the rendition cache: the renditions of
+    each photo (for templates and feeds), and the outputs that publish them and
+    the other files bodies link to."""
+
+    photos: dict[str, ResponsivePhoto]  # src -> its renditions
+    outputs: list[Output]
+
+
+def prepare_pictures(site: Site, content_dir: Path, cache_dir: Path, facts: Facts = read_picture) -> Pictures:
     """Resize every article photo, and every still image a body shows, into the
-    output (cached); src → its renditions.
+    rendition cache (what it lacks), and plan their outputs and those of the
+    files bodies link to.
 
     Raises :class:`ContentError` naming every photo Pillow cannot read.
     """
@@ -152,13 +163,16 @@ def publish_photos(site: Site, content_dir: Path, writer: OutputWriter,
         raise ContentError(report)
     for image in sorted(site.images - pictures.keys()):
         pictures[image] = (content_dir / image, facts(content_dir / image))
-    return publish_renditions(pictures, photo_cache_dir(writer.output_dir), writer)
+    photos, outputs = prepare_renditions(pictures, cache_dir)
+    for asset in sorted(site.assets):  # the renditions of the images among them are above
+        outputs.append(linked_file_output(asset, content_dir / asset, cache_dir, facts))
+    return Pictures(photos, outputs)
 
 
-def publish_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir: Path,
-                       writer: OutputWriter) -> dict[str, ResponsivePhoto]:
+def prepare_renditions(pictures: dict[str, tuple[Path, PictureFacts]],
+                       cache_dir: Path) -> tuple[dict[str, ResponsivePhoto], list[Output]]:
     """Plan each picture's renditions, make those the cache lacks (on all
-    cores: a phone photo takes most of a second), and put them all in the output."""
+    cores: a phone photo takes most of a second), and plan their outputs."""
     planned = {src: plan_renditions(src, facts.width, facts.height) for src, (_, facts) in pictures.items()}
     todo = []
     for src, photo in planned.items():
@@ -167,10 +181,9 @@ def publish_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir
         if missing:
             todo.append(RenditionJob(path, tuple(missing), cache_dir, facts.key))
     run_all(_make_renditions, todo, min_items=2)
-    for src, photo in planned.items():
-        for rendition in photo.renditions:
-            writer.link_or_copy(rendition.dest, cached_file(cache_dir, pictures[src][1].key, rendition))
-    return planned
+    outputs = [Output(rendition.dest, LINK, cached_file(cache_dir, pictures[src][1].key, rendition))
+               for src, photo in planned.items() for rendition in photo.renditions]
+    return planned, outputs
 
 
 @dataclass(frozen=True)
@@ -185,21 +198,20 @@ def _make_renditions(job: RenditionJob) -> None:
     make_renditions(job.path, list(job.renditions), job.cache_dir, job.key)
 
 
-def publish_file(dest: str, path: Path, cache_dir: Path, writer: OutputWriter, facts: Facts = read_picture) -> None:
-    """A content file a body links to, put in the output.
+def linked_file_output(dest: str, path: Path, cache_dir: Path, facts: Facts = read_picture) -> Output:
+    """A content file a body links to, as it is published.
 
     An image with EXIF data (where a phone writes its GPS position) goes out
     without it, turned upright, made once and cached like the renditions;
     anything else goes out as it is.
     """
     if not has_camera_data(path):
-        writer.copy(dest, path)
-        return
+        return Output(dest, COPY, path)
     key = facts(path).key
     cleaned = cache_dir / key[:2] / f"{key}-no-exif{path.suffix.lower()}"
     if not is_sound(cleaned):
         save_without_camera_data(path, cleaned)
-    writer.link_or_copy(dest, cleaned)
+    return Output(dest, LINK, cleaned)
 
 
 def has_camera_data(path: Path) -> bool:

@@ -45,8 +45,10 @@ from typing import Callable
 
 import pagefind_bin_extended
 
+from .cache import short_hash
 from .content import Article
 from .dates import chinese_datetime
+from .outputs import BUNDLE, Output
 from .parallel import cores, dies_with
 from .urls import folder
 
@@ -98,6 +100,14 @@ def shards(articles: list[Article]) -> dict[str, list[Article]]:
             first_month = -(-part * 12 // parts) + 1  # the first month m with (m - 1) * parts // 12 == part
             found.setdefault(f"{year}-{first_month:02d}" if parts > 1 else str(year), []).append(article)
     return dict(sorted(found.items(), reverse=True))
+
+
+def bundle_outputs(articles: list[Article], base: str, fingerprint: Callable[[Article], str]) -> list[Output]:
+    """A bundle per shard, signed by what it indexes: ``base`` (the engine and
+    site.yaml) and the address and fingerprint of each of its reports."""
+    return [Output(f"{SEARCH_FOLDER}/{name}/", BUNDLE, Shard(name, members),
+                   short_hash(base, *(f"{a.url} {fingerprint(a)}" for a in members)))
+            for name, members in shards(articles).items()]
 
 
 def bundle_urls(articles: list[Article]) -> list[str]:

@@ -149,6 +149,7 @@ class OutputWriter:
         self.written: dict[str, int] = {}  # dest -> size of the files made by this build
         self.counts = WriteCounts()
         self._dirs: set[str] = set()
+        self._by_folder: dict[str, list[str]] | None = None
         # While every file is one the output already holds, nothing is done to
         # the staging folder: a build that changes nothing writes nothing.
         self.lazy = self.reused and trees.output is not None and self.output_dir.is_dir()
@@ -296,6 +297,22 @@ class OutputWriter:
             os.chmod(path, DIR_MODE)
         for dest in walk_files(root):
             self.register(f"{folder}/{dest}")
+
+    def keep_folder(self, folder: str) -> bool:
+        """Keep every file under ``folder/`` (a search bundle) as the output holds it,
+        if each is as the last build left it; else keep nothing and say so."""
+        prefix = folder.rstrip("/") + "/"
+        if self._by_folder is None:  # grouped once: a build asks this for every search shard
+            self._by_folder = {}
+            for dest in [*self.before, *self.damaged]:
+                self._by_folder.setdefault("/".join(dest.split("/", 2)[:2]) + "/", []).append(dest)
+        files = self._by_folder.get(prefix, []) if prefix.count("/") == 2 else [
+            dest for dest in [*self.before, *self.damaged] if dest.startswith(prefix)]
+        if not files or any(dest in self.damaged for dest in files):
+            return False
+        for dest in files:
+            self.keep(dest, self.before[dest])
+        return True
 
     def clear_folder(self, folder: str) -> None:
         """Empty one folder of the staging tree before a tool rewrites it."""

@@ -102,3 +102,58 @@ PAYLOADS = [
     '<base href="https://evil.cn/">',
     '<link rel="stylesheet" href="https://evil.cn/x.css">',
 ]
+
+
+# Comparing two built sites (test_incremental, test_damage, test_output_folder):
+# every file byte for byte, except Pagefind's bundles, whose file names differ
+# from one run to the next (they are compared by what they indexed).
+SEARCH = "pagefind"
+
+
+def tree(root: Path) -> dict[str, Path]:
+    import os
+
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            files[path.relative_to(root).as_posix()] = path
+    return files
+
+
+def assert_same_tree(built: Path, expected: Path) -> None:
+    """Every file the same, except Pagefind's (compared by what it indexed)."""
+    ours, theirs = tree(built), tree(expected)
+    missing = sorted(set(theirs) - set(ours))
+    extra = sorted(set(ours) - set(theirs))
+    same_names = not missing and not extra
+    search_only = all(name.startswith(SEARCH + "/") for name in missing + extra)
+    assert same_names or search_only, f"missing {missing[:5]}, extra {extra[:5]}"
+    for name in sorted(theirs):
+        if name.startswith(SEARCH + "/") or name not in ours:
+            continue
+        mine, wanted = ours[name].read_bytes(), theirs[name].read_bytes()
+        if mine != wanted:
+            pytest.fail(f"{name} differs from a cold build:\n" + unified_diff(name, mine, wanted))
+    assert search_summary(built) == search_summary(expected)
+
+
+def search_summary(root: Path) -> dict:
+    """Pages indexed per shard and language (Pagefind's file names differ from run to run)."""
+    import json
+
+    summary = {}
+    for path in sorted((root / SEARCH).glob("*/pagefind-entry.json")):
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        summary[path.parent.name] = {language: info["page_count"] for language, info in entry["languages"].items()}
+    return summary
+
+
+def unified_diff(name: str, mine: bytes, wanted: bytes) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(
+        wanted.decode("utf-8", "replace").splitlines(), mine.decode("utf-8", "replace").splitlines(),
+        f"cold/{name}", f"incremental/{name}", lineterm="", n=2,
+    )
+    return "\n".join(list(lines)[:80])

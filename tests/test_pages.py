@@ -1,4 +1,4 @@
-"""plan_outputs: which pages exist and where they go."""
+"""plan_pages: which pages exist and where they go."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from digest.config import SiteConfig
 from digest.content import Article
-from digest.pages import Page, plan_outputs
+from digest.pages import Page, plan_pages
 from digest.site import Site
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -26,19 +26,19 @@ def test_page_url_and_root():
 
 
 def test_every_kind_of_page_is_planned():
-    dests = {page.dest for page in plan_outputs(make_site(3))}
+    dests = {page.dest for page in plan_pages(make_site(3))}
     assert {"index.html", "articles/a0/index.html", "places/index.html", "places/yi-ma-xiang/index.html",
             "tags/index.html", "tags/yi-qing-fang-kong/index.html", "archive/index.html",
             "archive/2020-01/index.html", "timeline/index.html", "search/index.html", "404.html"} <= dests
 
 
 def test_front_page_is_paginated():
-    pages = [p for p in plan_outputs(make_site(25, per_page=10)) if p.template == "index.html"]
+    pages = [p for p in plan_pages(make_site(25, per_page=10)) if p.template == "index.html"]
     assert [p.dest for p in pages] == ["index.html", "page/2/index.html", "page/3/index.html"]
     assert [len(p.data["articles"]) for p in pages] == [10, 10, 5]
     assert pages[1].data["pagination"]["newer"] == "" and pages[1].data["pagination"]["older"] == "page/3/"
 
 
 def test_an_empty_site_still_has_a_front_page():
-    pages = plan_outputs(make_site(0))
+    pages = plan_pages(make_site(0))
     assert [p.dest for p in pages if p.template == "index.html"] == ["index.html"]

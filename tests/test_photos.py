@@ -15,7 +15,7 @@ from digest import photos
 from digest.builder import Theme, build
 from digest.errors import ContentError
 from digest.loading import BuildOptions
-from digest.photos import photo_cache_dir, publish_renditions, read_picture, rendition_widths
+from digest.photos import photo_cache_dir, prepare_renditions, read_picture, rendition_widths
 from digest.write import OutputWriter
 
 GPS_IFD = 0x8825
@@ -35,8 +35,10 @@ def make_jpeg(path: Path, size: tuple[int, int], orientation: int | None = None,
 def publish(source: Path, output: Path, src: str = "media/p.jpg"):
     """Publish one photo into a fresh staging folder; the writer and the photo."""
     writer = OutputWriter(output)
-    photo = publish_renditions({src: (source, read_picture(source))}, photo_cache_dir(output), writer)[src]
-    return writer, photo
+    photos, outputs = prepare_renditions({src: (source, read_picture(source))}, photo_cache_dir(output))
+    for rendition in outputs:
+        writer.link_or_copy(rendition.dest, rendition.source)
+    return writer, photos[src]
 
 
 @pytest.mark.parametrize(("width", "expected"), [
