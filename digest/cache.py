@@ -49,7 +49,7 @@ from typing import Callable
 from . import sources
 from .content import Article, Body
 from .errors import Location, Problem, Report
-from .write import Trees
+from .write import Trees, write_atomically
 
 CACHE_ROOT = ".digest-cache"
 FORMAT = 5  # of state.pickle; change when its classes change shape
@@ -205,13 +205,9 @@ class StateFile:
         return state
 
     def save(self, state: CacheState) -> None:
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}")
         try:
-            with open(temporary, "wb") as file:
-                pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
+            write_atomically(self.path, lambda file: pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError as exc:  # a full disk: the next build checks what it finds anyway
-            temporary.unlink(missing_ok=True)
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          f"the build cache could not be saved ({exc.strerror or exc}); "
                                          "the next build will take longer"))

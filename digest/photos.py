@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import partial
 from html import escape, unescape
@@ -41,7 +40,7 @@ from .errors import ContentError, Report
 from .outputs import COPY, LINK, Output
 from .parallel import run_all
 from .site import Site
-from .write import FILE_MODE, stamp_of
+from .write import stamp_of, write_atomically
 
 WIDTHS = (480, 960, 1600)
 FALLBACK_WIDTH = 960  # the <img src> for browsers that ignore srcset
@@ -384,18 +383,9 @@ def _convert_for(image: Image.Image, kind: str) -> Image.Image:
 
 
 def _save_atomically(image: Image.Image, target: Path, options: dict) -> None:
-    """Write to a temporary file, then rename: parallel builds never see half a file.
-    The file is readable by a web server (the output links to it), and sealed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            image.save(stream, **options)
-        os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Save whole or not at all (parallel builds share the cache), readable by a web
+    server (the output links to it), and sealed."""
+    write_atomically(target, lambda stream: image.save(stream, **options))
     seal(target)
 
 
@@ -405,12 +395,8 @@ def _seal_path(path: Path) -> Path:
 
 def seal(path: Path) -> None:
     """Note what a cached file is now: its stamp, and the sha256 of its bytes."""
-    data = path.read_bytes()
-    stamp = stamp_of(path.stat())
-    text = " ".join(map(str, stamp)) + " " + hashlib.sha256(data).hexdigest()
-    temporary = _seal_path(path).with_suffix(f".{os.getpid()}.part")
-    temporary.write_text(text, encoding="ascii")
-    os.replace(temporary, _seal_path(path))
+    text = " ".join(map(str, stamp_of(path.stat()))) + " " + hashlib.sha256(path.read_bytes()).hexdigest()
+    write_atomically(_seal_path(path), lambda stream: stream.write(text.encode("ascii")))
 
 
 def is_sound(path: Path) -> bool:

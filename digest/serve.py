@@ -394,47 +394,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
 
-# ``last`` starts as the build this script was served with: a page whose build
-# is replaced before its event stream connects still reloads.
-RELOAD_SCRIPT = """\
-(function () {
-  "use strict";
-  var last = BUILD_NOW, box = null;
-  function show(errors) {
-    if (box) { box.remove(); box = null; }
-    if (!errors.length) return;
-    box = document.createElement("div");
-    box.id = "digest-preview-errors";
-    box.setAttribute("role", "alert");
-    box.style.cssText = "position:fixed;top:0;left:0;right:0;max-height:80vh;overflow:auto;" +
-      "z-index:2147483647;margin:0;padding:1em 1.5em;background:#fff4f4;color:#8b0000;" +
-      "border-bottom:4px solid #c00;box-shadow:0 4px 16px rgba(0,0,0,.3);font:15px/1.6 monospace;";
-    var title = document.createElement("strong");
-    title.textContent = "内容有错误（" + errors.length + " 处），预览停在上一次正确的版本；改好后页面会自动更新：";
-    box.appendChild(title);
-    var list = document.createElement("ul");
-    errors.forEach(function (error) {
-      var item = document.createElement("li");
-      item.textContent = error.path + ":" + error.line + ": " + error.message;
-      list.appendChild(item);
-    });
-    box.appendChild(list);
-    document.body.appendChild(box);
-  }
-  var events = new EventSource("/__preview__/events");
-  events.onmessage = function (event) {
-    var state = JSON.parse(event.data);
-    document.documentElement.setAttribute("data-preview-build", state.build);
-    if (state.build !== last && !state.errors.length) {
-      events.close();
-      location.reload();
-      return;
-    }
-    last = state.build;
-    show(state.errors);
-  };
-})();
-"""
+RELOAD_SCRIPT = (Path(__file__).parent / "preview.js").read_text(encoding="utf-8")
 
 NO_PREVIEW_PAGE = b"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>\xe9\xa2\x84\xe8\xa7\x88</title></head>

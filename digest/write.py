@@ -35,13 +35,14 @@ import errno
 import hashlib
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Callable, Iterator
 
 STAGING_MARK = ".new-"
 DIR_MODE = 0o755
-FILE_MODE = 0o644  # for files made outside this module that the output links to (renditions)
+FILE_MODE = 0o644  # of files written whole by write_atomically (renditions the output links to)
 MADE_LIST = ".digest-files"  # in the output: every file the build made, one a line
 UNKNOWN = "?"  # the content id of a file whose content is not known: it never matches
 
@@ -433,6 +434,22 @@ class OutputWriter:
         """Forget this build's staging: a fresh folder is removed, a spare is left (checked next time)."""
         if not self.reused:
             shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def write_atomically(path: Path, fill: Callable[[BinaryIO], object], mode: int = FILE_MODE) -> None:
+    """Write a file whole or not at all: ``fill`` writes a temporary file beside it,
+    which is then renamed over it, so that a reader, a parallel build or a crash
+    never sees half a file. (The output folder itself is swapped whole instead.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            fill(stream)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def read_made_list(output_dir: Path) -> list[str]:
