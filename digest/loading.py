@@ -81,12 +81,12 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
 def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, Report]:
     """One file from bytes to a checked Article (body not yet rendered)."""
     report = Report()
-    rel = sources.rel_path(path, content_dir)
-    source = sources.read_text(path, rel, report)
-    front = source and sources.split_front_matter(source, report)
+    source = sources.source_path(path, content_dir)
+    file = sources.read_text(path, source, report)
+    front = file and sources.split_front_matter(file, report)
     if not front:
         return None, report
-    return read_article(front, rel, config.timezone, report), report
+    return read_article(front, source, config.timezone, report), report
 
 
 def read_articles(content_dir: Path, config: SiteConfig, report: Report,
@@ -108,12 +108,12 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
                        cache: BuildCache, progress: Progress = quiet) -> list[tuple[Article | None, Report]]:
     """:func:`read_article_file` for each path: files the cache knows by their bytes
     are not parsed again, the others are parsed on all cores."""
-    rels = [_rel_path(path, content_dir) for path in paths]
-    digests = [cache.digest(rel, path) for rel, path in zip(rels, paths)]
+    names = [_source_path(path, content_dir) for path in paths]
+    digests = [cache.digest(source, path) for source, path in zip(names, paths)]
     results: list = [None] * len(paths)
     missing = []
-    for index, (rel, digest) in enumerate(zip(rels, digests)):
-        record = cache.record(rel, digest)
+    for index, (source, digest) in enumerate(zip(names, digests)):
+        record = cache.record(source, digest)
         if record is None:
             missing.append(index)
         else:
@@ -123,15 +123,15 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
     for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
         index = missing[number]
         results[index] = (article, found)
-        cache.remember(rels[index], digests[index], article, found.problems)
-    cache.forget_missing(set(rels))
+        cache.remember(names[index], digests[index], article, found.problems)
+    cache.forget_missing(set(names))
     return results
 
 
-def _rel_path(path: Path, content_dir: Path) -> str:
-    """:func:`sources.rel_path` by cutting the text: pathlib's way is slow for 10,000 files."""
+def _source_path(path: Path, content_dir: Path) -> str:
+    """:func:`sources.source_path` by cutting the text: pathlib's way is slow for 10,000 files."""
     prefix, text = content_dir.as_posix().rstrip("/") + "/", path.as_posix()
-    return text[len(prefix):] if text.startswith(prefix) else sources.rel_path(path, content_dir)
+    return text[len(prefix):] if text.startswith(prefix) else sources.source_path(path, content_dir)
 
 
 @dataclass(frozen=True)
@@ -207,8 +207,8 @@ def check_photos(articles: list[Article], content_dir: Path, report: Report, fac
                 report.error(article.source, photo.line, unreadable_message(photo.src, exc))
 
 
-def _is_content_file(content_dir: Path, rel: str) -> bool:
-    path = (content_dir / rel).resolve()
+def _is_content_file(content_dir: Path, source: str) -> bool:
+    path = (content_dir / source).resolve()
     return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
@@ -285,7 +285,7 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     html, headings = _renderer.render(article.body, links)
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
-    html = responsive_images(html, sizes, links.page_prefix)
+    html = responsive_images(html, sizes, links.root)
     found = Report()
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found)
     text = body_text(html)
@@ -347,7 +347,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
             )
         elif article and article not in published:
             article = ""  # a draft or scheduled report: no link yet
-        links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, page_prefix="../")
+        links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
         _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), report)
         events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail))

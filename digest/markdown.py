@@ -61,7 +61,7 @@ class LinkContext:
     """What a body's relative links are resolved against, and what they found.
 
     ``article_urls`` maps every article's source path (relative to the content
-    folder) to its site URL; ``page_prefix`` leads from the page the HTML is
+    folder) to its site URL; ``root`` leads from the page the HTML is
     shown on back to the site root (``../../`` for ``articles/SLUG/``).
     """
 
@@ -69,7 +69,7 @@ class LinkContext:
     content_dir: Path
     article_urls: dict[str, str]
     iframe_hosts: tuple[str, ...] = ()
-    page_prefix: str = "../../"
+    root: str = "../../"
     broken: list[LinkProblem] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)  # content files to copy
     images: set[str] = field(default_factory=set)  # the assets an <img> shows
@@ -122,7 +122,7 @@ class LinkContext:
                              f"(looked for {resolved}){self._hint(target, resolved)}")
                 return None
             self.linked_sources.add(resolved)
-            return self.page_prefix + url + suffix
+            return self.root + url + suffix
         if not (self.content_dir / resolved).is_file():
             self._broken(value, resolved, f"{what} '{value}' names a file that does not exist "
                          f"(looked for {resolved}){self._hint(target, resolved)}")
@@ -130,7 +130,7 @@ class LinkContext:
         self.assets.add(resolved)
         if tag == "img":
             self.images.add(resolved)
-        return self.page_prefix + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
+        return self.root + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
 
     def _broken(self, value: str, resolved: str, message: str) -> None:
         self.broken.append(LinkProblem(value, resolved, message))

@@ -385,6 +385,9 @@ def _convert_for(image: Image.Image, kind: str) -> Image.Image:
 def _save_atomically(image: Image.Image, target: Path, options: dict) -> None:
     """Save whole or not at all (parallel builds share the cache), readable by a web
     server (the output links to it), and sealed."""
+    for folder in (target.parent.parent, target.parent):  # the cache's folder and the key's
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()  # a damaged cache: a file stands where the folder must be
     write_atomically(target, lambda stream: image.save(stream, **options))
     seal(target)
 

@@ -25,7 +25,7 @@ TIMELINE_FILE = "timeline.yaml"
 class SourceFile:
     """An article file as read from disk: where it is and what it says."""
 
-    rel_path: str  # relative to the content folder, with forward slashes
+    source: str  # its path relative to the content folder, with forward slashes
     text: str
     digest: str  # sha256 of the bytes, the key of the incremental cache
 
@@ -51,26 +51,27 @@ def find_articles(content_dir: Path) -> list[Path]:
     return sorted(path for path in found if path.is_file())
 
 
-def rel_path(path: Path, content_dir: Path) -> str:
+def source_path(path: Path, content_dir: Path) -> str:
+    """A content file's *source*: its path relative to the content folder (``articles/a.md``)."""
     return path.relative_to(content_dir).as_posix()
 
 
-def read_text(path: Path, rel: str, report: Report) -> SourceFile | None:
+def read_text(path: Path, source: str, report: Report) -> SourceFile | None:
     """Read and decode a UTF-8 file (BOM and CRLF accepted), or report why not."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        report.error(rel, 1, f"the file cannot be read ({exc.strerror}); check that it is a file you may open")
+        report.error(source, 1, f"the file cannot be read ({exc.strerror}); check that it is a file you may open")
         return None
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        report.error(rel, line, _not_utf8_message(data))
+        report.error(source, line, _not_utf8_message(data))
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(rel, _without_invisible(text, rel, report), digest)
+    return SourceFile(source, _without_invisible(text, source, report), digest)
 
 
 def _not_utf8_message(data: bytes) -> str:
@@ -97,43 +98,43 @@ UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uff
 SEPARATORS = re.compile("[\x85\u2028\u2029]")
 
 
-def _without_invisible(text: str, rel: str, report: Report) -> str:
+def _without_invisible(text: str, source: str, report: Report) -> str:
     """Drop control characters (pasted from Word or a PDF) and say where the first was."""
     text = SEPARATORS.sub(" ", text)
     found = UNPRINTABLE.search(text)
     if found is None:
         return text
     report.warning(
-        rel, text.count("\n", 0, found.start()) + 1,
+        source, text.count("\n", 0, found.start()) + 1,
         f"an invisible control character (U+{ord(found.group()):04X}) was removed; "
         "such characters cannot appear in a web page (delete it from the file to silence this warning)",
     )
     return UNPRINTABLE.sub("", text)
 
 
-def split_front_matter(source: SourceFile, report: Report) -> FrontMatter | None:
+def split_front_matter(file: SourceFile, report: Report) -> FrontMatter | None:
     """Split ``---`` front matter from the body and parse it as YAML."""
-    lines = source.text.split("\n")
+    lines = file.text.split("\n")
     if lines[0].strip() != "---":
-        report.error(source.rel_path, 1, _no_front_matter(source.text))
+        report.error(file.source, 1, _no_front_matter(file.text))
         return None
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         report.error(
-            source.rel_path, 1,
+            file.source, 1,
             "the front matter is not closed; add a line '---' after the last field (title:, date:, ...)",
         )
         return None
     try:
         fields = load_yaml("\n".join(lines[1:end]), first_line=2)
     except YamlProblem as exc:
-        report.error(source.rel_path, exc.line, f"the front matter cannot be read: {exc.message}")
+        report.error(file.source, exc.line, f"the front matter cannot be read: {exc.message}")
         return None
     if fields is None:
         fields = empty_mapping(2)
     if not isinstance(fields, LineDict):
         report.error(
-            source.rel_path, 2,
+            file.source, 2,
             "the front matter must be 'key: value' lines, like 'title: ...' and 'date: ...' "
             "(with an English colon and a space)",
         )
