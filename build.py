@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digest.builder import Theme, build, unsafe_output  # noqa: E402
-from digest.errors import ContentError, Report, format_problems, summary_line  # noqa: E402
+from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
 from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
-from digest.report import format_report, make_report  # noqa: E402
+from digest.summary import format_summary, make_summary  # noqa: E402
 from digest.search import SearchIndexError  # noqa: E402
 from digest.write import ForeignFiles  # noqa: E402
 
@@ -88,39 +88,39 @@ def run_build(args) -> int:
     try:
         result = build(options, Theme(), progress)
     except ContentError as exc:
-        return print_problems(exc.report)
+        return print_problems(exc.log)
     except ForeignFiles as exc:
         return print_foreign(exc)
     except (OSError, SearchIndexError) as exc:
         return print_failure(exc, args.output)
     finally:
         progress.close()
-    print_problems(result.report)
+    print_problems(result.log)
     seconds = time.monotonic() - started
     print(
         f"built {len(result.site.articles)} report(s) into {args.output}: "
         f"{result.files_written} files written, {result.files_unchanged} unchanged in {seconds:.1f} s",
         file=sys.stderr,
     )
-    print_report(result.site, result.report)
+    print_summary(result.site, result.log)
     return 0
 
 
 def run_check(args) -> int:
     options = BuildOptions(content_dir=args.content, drafts=args.drafts, future=args.future)
     try:
-        site, report = load_site(options)
+        site, log = load_site(options)
     except ContentError as exc:
-        return print_problems(exc.report)
-    print_problems(report)
+        return print_problems(exc.log)
+    print_problems(log)
     print(f"ok: {len(site.articles)} report(s), {len(site.events)} event(s)", file=sys.stderr)
-    print_report(site, report)
+    print_summary(site, log)
     return 0
 
 
-def print_report(site, report: Report, changes=None) -> None:
-    """The pre-publish report: places, months, what is waiting, warnings, changes."""
-    for line in format_report(make_report(site, report, changes)):
+def print_summary(site, log: ProblemLog, changes=None) -> None:
+    """The pre-publish summary: places, months, what is waiting, warnings, changes."""
+    for line in format_summary(make_summary(site, log, changes)):
         print(line, file=sys.stderr)
 
 
@@ -146,12 +146,12 @@ def print_foreign(exc: ForeignFiles, shown: int = 5) -> int:
     return 1
 
 
-def print_problems(report: Report) -> int:
+def print_problems(log: ProblemLog) -> int:
     """Print every problem, sorted by file and line; 1 if any is an error."""
-    for line in format_problems(report.problems):
+    for line in format_problems(log.problems):
         print(line, file=sys.stderr)
-    if report.has_errors:
-        print(summary_line(report) + "; nothing was written", file=sys.stderr)
+    if log.has_errors:
+        print(summary_line(log) + "; nothing was written", file=sys.stderr)
         return 1
     return 0
 

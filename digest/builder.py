@@ -21,7 +21,7 @@ from .cache import BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig
 from .content import Article
-from .errors import ContentError, Report
+from .errors import ContentError, ProblemLog
 from .feeds import render_feed
 from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
@@ -67,7 +67,7 @@ def unsafe_output(content_dir: Path, output_dir: Path) -> str | None:
 @dataclass(frozen=True)
 class BuildResult:
     site: Site
-    report: Report
+    log: ProblemLog
     files_written: int  # files whose bytes differ from the previous output
     files_unchanged: int = 0  # files the previous output already held
 
@@ -85,7 +85,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
     cache = BuildCache(options.output_dir)
     try:
         try:
-            site, report = load_site(options, cache, progress)
+            site, log = load_site(options, cache, progress)
         except ContentError:
             cache.save()  # what was learned about the good files stays useful
             raise
@@ -95,16 +95,16 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
             cache.update(trees=Trees(None, None), signatures={})
             writer = write_and_swap(site, theme, options, cache, progress)
         cache.save()
-        report.problems.extend(cache.problems)
+        log.problems.extend(cache.problems)
         for dest in writer.foreign:
-            report.warning(
+            log.warning(
                 (options.output_dir / dest).as_posix(), 1,
                 "this file was not made by the build, so it was removed: each build replaces "
                 "the output folder whole (put files to publish in the theme's static/ folder)",
             )
     finally:
         cache.close()
-    return BuildResult(site, report, writer.counts.written, writer.counts.unchanged)
+    return BuildResult(site, log, writer.counts.written, writer.counts.unchanged)
 
 
 def real_output(output_dir: Path) -> Path:

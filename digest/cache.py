@@ -48,7 +48,7 @@ from typing import Callable
 
 from . import sources
 from .content import Article, Body
-from .errors import Location, Problem, Report
+from .errors import Location, Problem, ProblemLog
 from .write import Trees, write_atomically
 
 CACHE_ROOT = ".digest-cache"
@@ -347,7 +347,7 @@ class BuildCache:
     """The cache of one output folder, locked against a second build of the same output.
 
     ``problems`` are the warnings about damage found in it (each part dropped
-    and made again), for the build's report.
+    and made again), for the build's log of problems.
     """
 
     def __init__(self, output_dir: Path | None):
@@ -437,18 +437,18 @@ class BuildCache:
             self.state.articles = {}
             self.dirty = True
 
-    def yaml_file(self, content_dir: Path, name: str, report: Report):
+    def yaml_file(self, content_dir: Path, name: str, log: ProblemLog):
         """:func:`sources.load_yaml_file`, parsed again only when the file's bytes change."""
         digest = file_digest(content_dir / name)
         found = self.state.yaml_files.get(name)
         if found is not None and found[:2] == (self.engine, digest):
-            report.problems.extend(found[3])
+            log.problems.extend(found[3])
             return found[2]
-        parsed = Report()
+        parsed = ProblemLog()
         value = sources.load_yaml_file(content_dir, name, parsed)
         self.state.yaml_files[name] = (self.engine, digest, value, tuple(parsed.problems))
         self.dirty = True
-        report.extend(parsed)
+        log.extend(parsed)
         return value
 
     def digest(self, source: str, path: Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Report
+from .errors import ProblemLog
 from .sources import SITE_FILE, UNPRINTABLE, load_yaml_file
 from .yamlfile import LineDict, empty_mapping
 
@@ -48,76 +48,76 @@ class SiteConfig:
         return self.base_url + url.lstrip("/")
 
 
-def load_config(content_dir: Path, report: Report, base_url: str | None = None) -> SiteConfig:
+def load_config(content_dir: Path, log: ProblemLog, base_url: str | None = None) -> SiteConfig:
     """Read site.yaml (optional); ``base_url`` from the command line wins."""
-    raw = load_yaml_file(content_dir, SITE_FILE, report)
+    raw = load_yaml_file(content_dir, SITE_FILE, log)
     if raw is None:
         raw = empty_mapping()
     if not isinstance(raw, LineDict):
-        report.error(SITE_FILE, 1, "site.yaml must be 'key: value' lines, like 'title: 孝义要闻'")
+        log.error(SITE_FILE, 1, "site.yaml must be 'key: value' lines, like 'title: 孝义要闻'")
         raw = empty_mapping()
-    _warn_misspelt_keys(raw, report)
+    _warn_misspelt_keys(raw, log)
     values = {}
     for key in ("title", "description", "author", "copyright", "language"):
         if key in raw:
-            values[key] = _text(raw, key, report)
+            values[key] = _text(raw, key, log)
     if "timezone" in raw:
-        values["timezone"] = _timezone(raw, report)
+        values["timezone"] = _timezone(raw, log)
     for key in ("per_page", "summary_length", "feed_limit"):
         if key in raw:
-            values[key] = _positive_int(raw, key, report)
+            values[key] = _positive_int(raw, key, log)
     if "allow_iframe_hosts" in raw:
-        values["allow_iframe_hosts"] = _hosts(raw, report)
+        values["allow_iframe_hosts"] = _hosts(raw, log)
     url = base_url if base_url is not None else raw.get("base_url")
     if url is not None:
-        values["base_url"] = _base_url(url, raw, report, from_command_line=base_url is not None)
+        values["base_url"] = _base_url(url, raw, log, from_command_line=base_url is not None)
     values["extra"] = {k: v for k, v in raw.items() if k not in KNOWN_KEYS}
     return SiteConfig(**{k: v for k, v in values.items() if v is not None})
 
 
-def _warn_misspelt_keys(raw: LineDict, report: Report) -> None:
+def _warn_misspelt_keys(raw: LineDict, log: ProblemLog) -> None:
     known = KNOWN_KEYS | OTHER_KEYS
     for key in raw:
         if key not in known:
             close = difflib.get_close_matches(key.lower(), sorted(known), n=1, cutoff=0.7)
             if close:
-                report.warning(
+                log.warning(
                     SITE_FILE, raw.line_of(key),
                     f"unknown setting '{key}:'; did you mean '{close[0]}:'? (as written it is not used)",
                 )
 
 
-def _text(raw: LineDict, key: str, report: Report) -> str | None:
+def _text(raw: LineDict, key: str, log: ProblemLog) -> str | None:
     value = raw[key]
     if not isinstance(value, (str, int, float)) or isinstance(value, bool) or UNPRINTABLE.search(str(value)):
-        report.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be text; put it in quotes")
+        log.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be text; put it in quotes")
         return None
     return str(value).strip()
 
 
-def _timezone(raw: LineDict, report: Report) -> ZoneInfo | None:
+def _timezone(raw: LineDict, log: ProblemLog) -> ZoneInfo | None:
     try:
         return ZoneInfo(str(raw["timezone"]))
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Asia' is a folder of zones
-        report.error(
+        log.error(
             SITE_FILE, raw.line_of("timezone"),
             f"'timezone:' '{raw['timezone']}' is not a time zone name; use one like Asia/Shanghai",
         )
         return None
 
 
-def _positive_int(raw: LineDict, key: str, report: Report) -> int | None:
+def _positive_int(raw: LineDict, key: str, log: ProblemLog) -> int | None:
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        report.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be a whole number above 0, e.g. {key}: 10")
+        log.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be a whole number above 0, e.g. {key}: 10")
         return None
     return value
 
 
-def _hosts(raw: LineDict, report: Report) -> tuple[str, ...] | None:
+def _hosts(raw: LineDict, log: ProblemLog) -> tuple[str, ...] | None:
     value = raw["allow_iframe_hosts"]
     if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
-        report.error(
+        log.error(
             SITE_FILE, raw.line_of("allow_iframe_hosts"),
             "'allow_iframe_hosts:' must be a list of host names, e.g. allow_iframe_hosts: [player.example.cn]",
         )
@@ -125,11 +125,11 @@ def _hosts(raw: LineDict, report: Report) -> tuple[str, ...] | None:
     return tuple(h.strip().lower() for h in value)
 
 
-def _base_url(url, raw: LineDict, report: Report, from_command_line: bool) -> str | None:
+def _base_url(url, raw: LineDict, log: ProblemLog, from_command_line: bool) -> str | None:
     parts = urlsplit(str(url))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         where = "--base-url" if from_command_line else "'base_url:'"
-        report.error(
+        log.error(
             SITE_FILE, raw.line_of("base_url"),
             f"{where} '{url}' is not a web address; write it with http:// or https://, like https://example.cn/digest/",
         )

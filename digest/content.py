@@ -18,7 +18,7 @@ from typing import Callable
 from pypinyin import lazy_pinyin
 
 from .dates import DateProblem, parse_date
-from .errors import Report
+from .errors import ProblemLog
 from .sources import UNPRINTABLE, FrontMatter
 from .urls import page_url
 from .yamlfile import LineDict, LineList
@@ -246,7 +246,7 @@ KEY_SYNONYMS = {
 }
 
 
-def read_article(front: FrontMatter, source: str, zone: tzinfo, report: Report) -> Article | None:
+def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog) -> Article | None:
     """Check the front matter of one file against the field table."""
     fields = front.fields
     values: dict = {
@@ -257,24 +257,24 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, report: Report) 
     for key, spec in ARTICLE_FIELDS.items():
         if not _is_given(fields.get(key)):
             if spec.required:
-                report.error(source, *_missing(fields, key, spec))
+                log.error(source, *_missing(fields, key, spec))
                 ok = False
             continue
         try:
             values[spec.name] = _convert(spec, fields[key], zone)
         except FieldProblem as exc:
-            report.error(source, exc.line or fields.line_of(key), f"'{key}:' {exc}")
+            log.error(source, exc.line or fields.line_of(key), f"'{key}:' {exc}")
             ok = False
     if not front.body.strip():
-        report.error(source, 1, "the report has no text; write it below the front matter's closing '---'")
+        log.error(source, 1, "the report has no text; write it below the front matter's closing '---'")
         ok = False
-    _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, report)
+    _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, log)
     if isinstance(fields.get("photos"), list):
-        _warn_photo_keys(fields["photos"], source, report)
+        _warn_photo_keys(fields["photos"], source, log)
     if "slug" not in values:
         values["slug"] = slug_from_filename(source)
         if not values["slug"]:
-            report.error(source, 1, "no slug can be made from the file name; add a line like 'slug: yima'")
+            log.error(source, 1, "no slug can be made from the file name; add a line like 'slug: yima'")
             ok = False
     values["extra"] = {k: v for k, v in fields.items() if k not in ARTICLE_FIELDS}
     return Article(**values) if ok else None
@@ -315,20 +315,20 @@ def close_key(key: str, known) -> str | None:
     return close[0] if close else None
 
 
-def _warn_misspelt_keys(fields: LineDict, known, source: str, report: Report, what: str = "key") -> None:
+def _warn_misspelt_keys(fields: LineDict, known, source: str, log: ProblemLog, what: str = "key") -> None:
     for key in fields:
         meant = close_key(key, known)
         if meant:
-            report.warning(
+            log.warning(
                 source, fields.line_of(key),
                 f"unknown {what} '{key}:'; did you mean '{meant}:'? (as written it is not used)",
             )
 
 
-def _warn_photo_keys(photos: list, source: str, report: Report) -> None:
+def _warn_photo_keys(photos: list, source: str, log: ProblemLog) -> None:
     for item in photos:
         if isinstance(item, LineDict):
-            _warn_misspelt_keys(item, PHOTO_KEYS, source, report, what="picture key")
+            _warn_misspelt_keys(item, PHOTO_KEYS, source, log, what="picture key")
 
 
 def slug_from_filename(source: str) -> str:
@@ -364,26 +364,26 @@ class RawEvent:
     detail_line: int = 0  # where the detail's text starts
 
 
-def read_timeline(raw, source: str, zone: tzinfo, report: Report) -> list[RawEvent]:
+def read_timeline(raw, source: str, zone: tzinfo, log: ProblemLog) -> list[RawEvent]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        report.error(
+        log.error(
             source, getattr(raw, "line", 1),
             "the timeline must be a list of events, each starting with '- date:' (a dash and a space)",
         )
         return []
     events = []
     for line, item in _items(raw):
-        event = _read_event(item, line or 1, source, zone, report)
+        event = _read_event(item, line or 1, source, zone, log)
         if event is not None:
             events.append(event)
     return events
 
 
-def _read_event(item, line: int, source: str, zone: tzinfo, report: Report) -> RawEvent | None:
+def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> RawEvent | None:
     if not isinstance(item, LineDict):
-        report.error(
+        log.error(
             source, line,
             "a timeline entry must be 'key: value' lines under a '- ', like '- date: 2020-01-26' "
             "followed by '  title: ...'",
@@ -393,7 +393,7 @@ def _read_event(item, line: int, source: str, zone: tzinfo, report: Report) -> R
     for key, example in EVENT_EXAMPLES.items():
         if not _is_given(item.get(key)):
             named = f" '{item['title']}'" if key == "date" and isinstance(item.get("title"), str) else ""
-            report.error(source, item.line, f"the event{named} has no '{key}:'; add a line like '{example}'")
+            log.error(source, item.line, f"the event{named} has no '{key}:'; add a line like '{example}'")
             ok = False
     for key in EVENT_KEYS:
         if not _is_given(item.get(key)):
@@ -401,18 +401,18 @@ def _read_event(item, line: int, source: str, zone: tzinfo, report: Report) -> R
         try:
             values[key] = parse_date(item[key], zone) if key == "date" else _text(item[key])
         except (DateProblem, FieldProblem) as exc:
-            report.error(source, item.line_of(key), f"'{key}:' {exc}")
+            log.error(source, item.line_of(key), f"'{key}:' {exc}")
             ok = False
     values["article_line"] = item.line_of("article")
     values["detail_line"] = item.text_line("detail")
-    _warn_unknown_event_keys(item, source, report)
+    _warn_unknown_event_keys(item, source, log)
     return RawEvent(**values) if ok else None
 
 
-def _warn_unknown_event_keys(item: LineDict, source: str, report: Report) -> None:
+def _warn_unknown_event_keys(item: LineDict, source: str, log: ProblemLog) -> None:
     """Events keep no extra keys, so every unknown one is worth a word."""
     for key in item:
         if key not in EVENT_KEYS:
             meant = close_key(key, EVENT_KEYS)
             hint = f"; did you mean '{meant}:'?" if meant else f"; an event has only {', '.join(EVENT_KEYS)}"
-            report.warning(source, item.line_of(key), f"unknown timeline key '{key}:'{hint} (as written it is not used)")
+            log.warning(source, item.line_of(key), f"unknown timeline key '{key}:'{hint} (as written it is not used)")

@@ -1,7 +1,7 @@
 """Problems found in the content, each with the place it was found.
 
 Every stage reports what is wrong with the editors' files as a :class:`Problem`
-that carries a :class:`Location`. Problems are collected in a :class:`Report`
+that carries a :class:`Location`. Problems are collected in a :class:`ProblemLog`
 rather than raised one by one, so that an editor sees every mistake in one run.
 The command line prints them in one place (:func:`format_problems`).
 """
@@ -43,7 +43,7 @@ class Problem:
 
 
 @dataclass
-class Report:
+class ProblemLog:
     """Collects problems from every stage; plain data, so it crosses process pools."""
 
     problems: list[Problem] = field(default_factory=list)
@@ -54,7 +54,7 @@ class Report:
     def warning(self, path: str, line: int, message: str) -> None:
         self.problems.append(Problem(Location(path, line), WARNING, message))
 
-    def extend(self, other: "Report") -> None:
+    def extend(self, other: "ProblemLog") -> None:
         self.problems.extend(other.problems)
 
     @property
@@ -73,16 +73,16 @@ class Report:
 class ContentError(Exception):
     """Raised when a build must stop because the content has errors.
 
-    It carries the whole report, so the command line prints every problem,
+    It carries the whole log, so the command line prints every problem,
     not only the one that ended the build.
     """
 
-    def __init__(self, report: Report):
-        super().__init__(f"{len(report.errors)} error(s) in the content")
-        self.report = report
+    def __init__(self, log: ProblemLog):
+        super().__init__(f"{len(log.errors)} error(s) in the content")
+        self.log = log
 
     def __reduce__(self):
-        return (type(self), (self.report,))
+        return (type(self), (self.log,))
 
 
 # Control characters would garble a terminal; lone surrogates (from file names
@@ -105,6 +105,6 @@ def format_problems(problems: list[Problem]) -> list[str]:
     return [str(p) for p in sorted(set(problems))]
 
 
-def summary_line(report: Report) -> str:
-    errors, warnings = len(report.errors), len(report.warnings)
+def summary_line(log: ProblemLog) -> str:
+    errors, warnings = len(log.errors), len(log.warnings)
     return f"{errors} error(s), {warnings} warning(s)"

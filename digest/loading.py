@@ -22,7 +22,7 @@ from . import search, sources
 from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
 from .content import Article, Body, Event, RawEvent, read_article, read_timeline, slug_from_filename
-from .errors import ContentError, Report
+from .errors import ContentError, ProblemLog
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
@@ -52,51 +52,51 @@ class BuildOptions:
 
 
 def load_site(options: BuildOptions, cache: BuildCache | None = None,
-              progress: Progress = quiet) -> tuple[Site, Report]:
+              progress: Progress = quiet) -> tuple[Site, ProblemLog]:
     """Read and check everything; raise :class:`ContentError` with every problem.
 
     With a ``cache`` that remembers the last build, unchanged files are not
     parsed or rendered again; without one, a cache in memory serves this run.
     """
     cache = cache or BuildCache.in_memory()
-    report = Report()
+    log = ProblemLog()
     content_dir = options.content_dir
-    config = load_config(content_dir, report, options.base_url)
+    config = load_config(content_dir, log, options.base_url)
     cache.use_config(config)
-    everything, unreadable = read_articles(content_dir, config, report, cache, progress)
-    check_slugs(everything, report)
-    published = select_published(everything, options, config, report)
-    check_photos(published, content_dir, report, remembered_facts(cache))
-    articles, assets, images = render_bodies(published, everything, content_dir, config, report, cache, progress)
+    everything, unreadable = read_articles(content_dir, config, log, cache, progress)
+    check_slugs(everything, log)
+    published = select_published(everything, options, config, log)
+    check_photos(published, content_dir, log, remembered_facts(cache))
+    articles, assets, images = render_bodies(published, everything, content_dir, config, log, cache, progress)
     raw_events = read_timeline(
-        cache.yaml_file(content_dir, sources.TIMELINE_FILE, report), sources.TIMELINE_FILE, config.timezone, report,
+        cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
-    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, report)
-    if report.has_errors:
-        raise ContentError(report)
+    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
+    if log.has_errors:
+        raise ContentError(log)
     waiting = left_out(everything, published)
-    return Site.create(config, articles, events, options.build_time, assets, images, waiting), report
+    return Site.create(config, articles, events, options.build_time, assets, images, waiting), log
 
 
-def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, Report]:
+def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, ProblemLog]:
     """One file from bytes to a checked Article (body not yet rendered)."""
-    report = Report()
+    log = ProblemLog()
     source = sources.source_path(path, content_dir)
-    file = sources.read_text(path, source, report)
-    front = file and sources.split_front_matter(file, report)
+    file = sources.read_text(path, source, log)
+    front = file and sources.split_front_matter(file, log)
     if not front:
-        return None, report
-    return read_article(front, source, config.timezone, report), report
+        return None, log
+    return read_article(front, source, config.timezone, log), log
 
 
-def read_articles(content_dir: Path, config: SiteConfig, report: Report,
+def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog,
                   cache: BuildCache, progress: Progress = quiet) -> tuple[list[Article], set[str]]:
     """Every article file, read and checked; and the slugs the files that could
     not be read have by their names (an event naming one is not a second error)."""
     articles, unreadable = [], set()
     paths = sources.find_articles(content_dir)
     for path, (article, found) in zip(paths, read_article_files(paths, content_dir, config, cache, progress)):
-        report.extend(found)
+        log.extend(found)
         if article is not None:
             articles.append(article)
         else:
@@ -105,7 +105,7 @@ def read_articles(content_dir: Path, config: SiteConfig, report: Report,
 
 
 def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
-                       cache: BuildCache, progress: Progress = quiet) -> list[tuple[Article | None, Report]]:
+                       cache: BuildCache, progress: Progress = quiet) -> list[tuple[Article | None, ProblemLog]]:
     """:func:`read_article_file` for each path: files the cache knows by their bytes
     are not parsed again, the others are parsed on all cores."""
     names = [_source_path(path, content_dir) for path in paths]
@@ -117,7 +117,7 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
         if record is None:
             missing.append(index)
         else:
-            results[index] = (record.article, Report(list(record.problems)))
+            results[index] = (record.article, ProblemLog(list(record.problems)))
     job = ReadJob(content_dir, config, [paths[i] for i in missing])
     done = progress.stage("reading reports", len(missing))
     for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
@@ -141,13 +141,13 @@ class ReadJob:
     paths: list[Path]
 
 
-def _read_one(index: int) -> tuple[Article | None, Report]:
+def _read_one(index: int) -> tuple[Article | None, ProblemLog]:
     """In a worker: parse one file of the shared :class:`ReadJob`."""
     job = shared()
     return read_article_file(job.paths[index], job.content_dir, job.config)
 
 
-def check_slugs(articles: list[Article], report: Report) -> None:
+def check_slugs(articles: list[Article], log: ProblemLog) -> None:
     """Slugs are unique across all subfolders: each file of a clash names the others."""
     sharing: dict[str, list[Article]] = {}
     for article in articles:
@@ -156,7 +156,7 @@ def check_slugs(articles: list[Article], report: Report) -> None:
         for one in group if len(group) > 1 else ():
             others = " and ".join(other.source for other in group if other is not one)
             origin = "" if "slug" in one.lines else " (made from the file name)"
-            report.error(
+            log.error(
                 one.source, one.line_of("slug"),
                 f"the slug '{slug}'{origin} is also used by {others}; two reports cannot share "
                 f"one address: give one of them its own line like 'slug: {slug}-2'",
@@ -167,14 +167,14 @@ def is_scheduled(article: Article, options: BuildOptions) -> bool:
     return article.date > options.build_time
 
 
-def select_published(articles, options: BuildOptions, config: SiteConfig, report: Report) -> list[Article]:
+def select_published(articles, options: BuildOptions, config: SiteConfig, log: ProblemLog) -> list[Article]:
     """Leave out drafts and scheduled reports unless asked for (or previewing)."""
     chosen = []
     for article in articles:
         if article.draft and not (options.drafts or options.preview):
             continue
         if is_scheduled(article, options) and not (options.future or options.preview):
-            report.warning(
+            log.warning(
                 article.source, article.line_of("date"),
                 f"the date is in the future: the report is scheduled and left out "
                 f"until {article.date:%Y-%m-%d %H:%M} (use --future to include it)",
@@ -185,17 +185,17 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, report
 
 
 def left_out(everything: list[Article], published: list[Article]) -> list[Article]:
-    """The drafts and scheduled reports this build leaves out (for the pre-publish report)."""
+    """The drafts and scheduled reports this build leaves out (for the pre-publish summary)."""
     chosen = {article.source for article in published}
     return [article for article in everything if article.source not in chosen]
 
 
-def check_photos(articles: list[Article], content_dir: Path, report: Report, facts: Facts = read_picture) -> None:
+def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog, facts: Facts = read_picture) -> None:
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
             if not _is_content_file(content_dir, photo.src):
-                report.error(
+                log.error(
                     article.source, photo.line,
                     f"the photo '{photo.src}' does not exist; photo paths are relative "
                     "to the content folder (not to the article), e.g. media/yima.jpg",
@@ -204,7 +204,7 @@ def check_photos(articles: list[Article], content_dir: Path, report: Report, fac
             try:
                 facts(content_dir / photo.src)
             except UNREADABLE as exc:
-                report.error(article.source, photo.line, unreadable_message(photo.src, exc))
+                log.error(article.source, photo.line, unreadable_message(photo.src, exc))
 
 
 def _is_content_file(content_dir: Path, source: str) -> bool:
@@ -212,7 +212,7 @@ def _is_content_file(content_dir: Path, source: str) -> bool:
     return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
-def render_bodies(published, everything, content_dir, config, report, cache: BuildCache,
+def render_bodies(published, everything, content_dir, config, log, cache: BuildCache,
                   progress: Progress = quiet) -> tuple[list[Article], set[str], set[str]]:
     """Markdown → clean HTML for every published article, with its summary.
 
@@ -231,7 +231,7 @@ def render_bodies(published, everything, content_dir, config, report, cache: Bui
     rendered, assets, images = [], set(), set()
     for article in published:
         body = known.get(article.source) or fresh[article.source]
-        report.problems.extend(body.problems)
+        log.problems.extend(body.problems)
         assets |= set(dict(body.assets))
         images |= set(body.images)
         if isinstance(body, RenderedBody):
@@ -286,7 +286,7 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
     html = responsive_images(html, sizes, links.root)
-    found = Report()
+    found = ProblemLog()
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)
@@ -295,26 +295,26 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
                         states, frozenset(sizes), not links.broken)
 
 
-def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, report) -> None:
+def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, log) -> None:
     """Broken links are errors; a link to a report not yet out, or a removed embed, a warning."""
     for problem in links.broken:
         line = line_of(text, problem.link, first_line)
         if problem.target in unpublished:
-            report.warning(
+            log.warning(
                 source, line,
                 f"the link '{problem.link}' names a draft or scheduled report; "
                 "it shows as plain text until that report is published",
             )
         elif problem.is_error:
-            report.error(source, line, problem.message)
+            log.error(source, line, problem.message)
         else:
-            report.warning(source, line, problem.message)
+            log.warning(source, line, problem.message)
 
 
-def _summary(article: Article, prose: str, limit: int, report: Report) -> str:
+def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:
     if article.summary:
         if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
-            report.warning(
+            log.warning(
                 article.source, article.line_of("summary"),
                 f"the summary has {len(article.summary)} characters, far more than the "
                 f"{limit} a summary should have (site.yaml summary_length); shorten it to a sentence or two",
@@ -324,7 +324,7 @@ def _summary(article: Article, prose: str, limit: int, report: Report) -> str:
 
 
 def link_events(raw_events: list[RawEvent], everything, articles, unreadable: set[str],
-                content_dir, config, report) -> list[Event]:
+                content_dir, config, log) -> list[Event]:
     """Check each event's article and render its detail for the timeline page.
 
     An event naming a report whose file has errors is not an error of its own:
@@ -340,7 +340,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
         if article in unreadable and article not in known:
             article = ""
         elif article and article not in known:
-            report.error(
+            log.error(
                 sources.TIMELINE_FILE, raw.article_line,
                 f"'article: {article}' names no report: no article has the slug '{article}'"
                 f"{_slug_hint(article, known)}",
@@ -349,7 +349,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
             article = ""  # a draft or scheduled report: no link yet
         links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
-        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), report)
+        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), log)
         events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail))
     return events
 

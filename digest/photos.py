@@ -36,7 +36,7 @@ from urllib.parse import quote, unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import ContentError, Report
+from .errors import ContentError, ProblemLog
 from .outputs import COPY, LINK, Output
 from .parallel import run_all
 from .site import Site
@@ -149,7 +149,7 @@ def prepare_pictures(site: Site, content_dir: Path, cache_dir: Path, facts: Fact
 
     Raises :class:`ContentError` naming every photo Pillow cannot read.
     """
-    report = Report()
+    log = ProblemLog()
     pictures: dict[str, tuple[Path, PictureFacts]] = {}
     for article in site.articles:
         for photo in article.photos:
@@ -157,9 +157,9 @@ def prepare_pictures(site: Site, content_dir: Path, cache_dir: Path, facts: Fact
             try:
                 pictures.setdefault(photo.src, (path, facts(path)))
             except UNREADABLE as exc:
-                report.error(article.source, photo.line, unreadable_message(photo.src, exc))
-    if report.has_errors:
-        raise ContentError(report)
+                log.error(article.source, photo.line, unreadable_message(photo.src, exc))
+    if log.has_errors:
+        raise ContentError(log)
     for image in sorted(site.images - pictures.keys()):
         pictures[image] = (content_dir / image, facts(content_dir / image))
     photos, outputs = prepare_renditions(pictures, cache_dir)

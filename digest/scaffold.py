@@ -16,7 +16,7 @@ import yaml
 
 from .config import SiteConfig, load_config
 from .content import slug_from_filename, slugify
-from .errors import Report, format_problems
+from .errors import ProblemLog, format_problems
 from .loading import read_article_file
 from .sources import ARTICLES_DIR, find_articles
 
@@ -45,10 +45,10 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
         return _fail("give the report a title, e.g. python build.py new \"驿马乡启动一级响应\"", 2)
     if not content_dir.is_dir():
         return _fail(f"the content folder '{content_dir}' does not exist", 2)
-    report = Report()
-    config = load_config(content_dir, report)
-    if report.has_errors:
-        for line in format_problems(report.problems):
+    log = ProblemLog()
+    config = load_config(content_dir, log)
+    if log.has_errors:
+        for line in format_problems(log.problems):
             print(line, file=sys.stderr)
         return 1
     moment = (now or datetime.now(config.timezone)).astimezone(config.timezone)

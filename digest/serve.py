@@ -165,16 +165,16 @@ def rebuild(preview: Preview, state: PreviewState) -> None:
     try:
         result = build(preview.options, preview.theme)
     except ContentError as exc:
-        print_problems(exc.report.problems)
-        print(summary_line(exc.report) + "; the preview shows the last good build", file=sys.stderr)
-        state.publish(exc.report.errors)
+        print_problems(exc.log.problems)
+        print(summary_line(exc.log) + "; the preview shows the last good build", file=sys.stderr)
+        state.publish(exc.log.errors)
         return
     except Exception as exc:  # a broken template must not stop the preview
         problem = build_failure(exc, preview.theme)
         print_problems([problem])
         state.publish([problem])
         return
-    print_problems(result.report.problems)
+    print_problems(result.log.problems)
     seconds = time.monotonic() - started
     print(f"{time.strftime('%H:%M:%S')} built {len(result.site.articles)} report(s) in {seconds:.1f} s", file=sys.stderr)
     state.publish([])

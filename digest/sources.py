@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Report
+from .errors import ProblemLog
 from .yamlfile import LineDict, YamlProblem, empty_mapping, load_yaml
 
 ARTICLES_DIR = "articles"
@@ -56,22 +56,22 @@ def source_path(path: Path, content_dir: Path) -> str:
     return path.relative_to(content_dir).as_posix()
 
 
-def read_text(path: Path, source: str, report: Report) -> SourceFile | None:
+def read_text(path: Path, source: str, log: ProblemLog) -> SourceFile | None:
     """Read and decode a UTF-8 file (BOM and CRLF accepted), or report why not."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        report.error(source, 1, f"the file cannot be read ({exc.strerror}); check that it is a file you may open")
+        log.error(source, 1, f"the file cannot be read ({exc.strerror}); check that it is a file you may open")
         return None
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        report.error(source, line, _not_utf8_message(data))
+        log.error(source, line, _not_utf8_message(data))
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(source, _without_invisible(text, source, report), digest)
+    return SourceFile(source, _without_invisible(text, source, log), digest)
 
 
 def _not_utf8_message(data: bytes) -> str:
@@ -98,13 +98,13 @@ UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uff
 SEPARATORS = re.compile("[\x85\u2028\u2029]")
 
 
-def _without_invisible(text: str, source: str, report: Report) -> str:
+def _without_invisible(text: str, source: str, log: ProblemLog) -> str:
     """Drop control characters (pasted from Word or a PDF) and say where the first was."""
     text = SEPARATORS.sub(" ", text)
     found = UNPRINTABLE.search(text)
     if found is None:
         return text
-    report.warning(
+    log.warning(
         source, text.count("\n", 0, found.start()) + 1,
         f"an invisible control character (U+{ord(found.group()):04X}) was removed; "
         "such characters cannot appear in a web page (delete it from the file to silence this warning)",
@@ -112,15 +112,15 @@ def _without_invisible(text: str, source: str, report: Report) -> str:
     return UNPRINTABLE.sub("", text)
 
 
-def split_front_matter(file: SourceFile, report: Report) -> FrontMatter | None:
+def split_front_matter(file: SourceFile, log: ProblemLog) -> FrontMatter | None:
     """Split ``---`` front matter from the body and parse it as YAML."""
     lines = file.text.split("\n")
     if lines[0].strip() != "---":
-        report.error(file.source, 1, _no_front_matter(file.text))
+        log.error(file.source, 1, _no_front_matter(file.text))
         return None
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
-        report.error(
+        log.error(
             file.source, 1,
             "the front matter is not closed; add a line '---' after the last field (title:, date:, ...)",
         )
@@ -128,12 +128,12 @@ def split_front_matter(file: SourceFile, report: Report) -> FrontMatter | None:
     try:
         fields = load_yaml("\n".join(lines[1:end]), first_line=2)
     except YamlProblem as exc:
-        report.error(file.source, exc.line, f"the front matter cannot be read: {exc.message}")
+        log.error(file.source, exc.line, f"the front matter cannot be read: {exc.message}")
         return None
     if fields is None:
         fields = empty_mapping(2)
     if not isinstance(fields, LineDict):
-        report.error(
+        log.error(
             file.source, 2,
             "the front matter must be 'key: value' lines, like 'title: ...' and 'date: ...' "
             "(with an English colon and a space)",
@@ -153,16 +153,16 @@ def _no_front_matter(text: str) -> str:
     )
 
 
-def load_yaml_file(content_dir: Path, name: str, report: Report):
+def load_yaml_file(content_dir: Path, name: str, log: ProblemLog):
     """Read a whole YAML file (site.yaml, timeline.yaml); None if absent or broken."""
     path = content_dir / name
     if not path.is_file():
         return None
-    source = read_text(path, name, report)
+    source = read_text(path, name, log)
     if source is None:
         return None
     try:
         return load_yaml(source.text)
     except YamlProblem as exc:
-        report.error(name, exc.line, f"{name} cannot be read: {exc.message}")
+        log.error(name, exc.line, f"{name} cannot be read: {exc.message}")
         return None

@@ -15,7 +15,7 @@ import pytest
 from digest.cache import BuildCache, CacheState, cache_folder, file_state
 from digest.config import SiteConfig
 from digest.content import Article, Body
-from digest.errors import Location, Problem, Report
+from digest.errors import Location, Problem, ProblemLog
 from digest.write import Trees
 
 DATE = datetime(2020, 1, 30, 9, tzinfo=timezone.utc)
@@ -124,12 +124,12 @@ def test_a_remembered_body_is_not_used_when_the_store_lost_its_html(tmp_path):
 def test_the_timeline_is_parsed_again_only_when_its_bytes_change(tmp_path):
     (tmp_path / "timeline.yaml").write_text("- date: 2020-01-26\n  title: 一\x07\n", encoding="utf-8")
     cache = BuildCache(tmp_path / "output")
-    first, second = Report(), Report()
+    first, second = ProblemLog(), ProblemLog()
     value = cache.yaml_file(tmp_path, "timeline.yaml", first)
     assert cache.yaml_file(tmp_path, "timeline.yaml", second) is value
     assert second.problems == first.problems != []  # the warning is told again, not lost
     (tmp_path / "timeline.yaml").write_text("- date: 2020-01-27\n  title: 二\n", encoding="utf-8")
-    assert cache.yaml_file(tmp_path, "timeline.yaml", Report())[0]["title"] == "二"
+    assert cache.yaml_file(tmp_path, "timeline.yaml", ProblemLog())[0]["title"] == "二"
     cache.close()
 
 

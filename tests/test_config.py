@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from digest.config import load_config
-from digest.errors import Report, format_problems
+from digest.errors import ProblemLog, format_problems
 
 
 def config_of(tmp_path: Path, text: str, base_url: str | None = None):
     (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
-    report = Report()
-    return load_config(tmp_path, report, base_url), format_problems(report.problems)
+    log = ProblemLog()
+    return load_config(tmp_path, log, base_url), format_problems(log.problems)
 
 
 def test_no_site_yaml_means_defaults(tmp_path):
-    report = Report()
-    config = load_config(tmp_path, report)
-    assert (config.language, config.timezone.key, report.problems) == ("zh-CN", "Asia/Shanghai", [])
+    log = ProblemLog()
+    config = load_config(tmp_path, log)
+    assert (config.language, config.timezone.key, log.problems) == ("zh-CN", "Asia/Shanghai", [])
 
 
 def test_every_wrong_setting_is_reported_at_its_line(tmp_path):

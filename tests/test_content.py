@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digest.content import read_article, read_timeline
-from digest.errors import Report, format_problems
+from digest.errors import ProblemLog, format_problems
 from digest.sources import SourceFile, split_front_matter
 from digest.yamlfile import load_yaml
 
@@ -16,10 +16,10 @@ SOURCE = "articles/2020/2020-01-30-yima.md"
 
 
 def article(front: str, body: str = "正文。\n"):
-    report = Report()
-    fields = split_front_matter(SourceFile(SOURCE, f"---\n{front}---\n{body}", ""), report)
-    found = read_article(fields, SOURCE, SHANGHAI, report) if fields else None
-    return found, format_problems(report.problems)
+    log = ProblemLog()
+    fields = split_front_matter(SourceFile(SOURCE, f"---\n{front}---\n{body}", ""), log)
+    found = read_article(fields, SOURCE, SHANGHAI, log) if fields else None
+    return found, format_problems(log.problems)
 
 
 def errors_of(front: str) -> list[str]:
@@ -90,9 +90,9 @@ def test_an_article_without_text_is_an_error_at_line_1():
 
 
 def timeline(text: str):
-    report = Report()
-    events = read_timeline(load_yaml(text), "timeline.yaml", SHANGHAI, report)
-    return events, format_problems(report.problems)
+    log = ProblemLog()
+    events = read_timeline(load_yaml(text), "timeline.yaml", SHANGHAI, log)
+    return events, format_problems(log.problems)
 
 
 def test_timeline_events_keep_the_lines_of_their_article_and_detail():

@@ -20,7 +20,7 @@ def load(content, **options):
 def errors_of(content) -> list[str]:
     with pytest.raises(ContentError) as caught:
         load(content)
-    return [str(problem) for problem in caught.value.report.errors]
+    return [str(problem) for problem in caught.value.log.errors]
 
 
 def test_subfolders_do_not_appear_in_urls_and_chinese_names_get_pinyin(tmp_path):
@@ -40,9 +40,9 @@ def test_drafts_are_left_out_unless_asked_for(tmp_path):
 
 def test_future_reports_are_scheduled_with_a_warning(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text(), "later.md": article_text(date="2021-05-01 08:00")})
-    site, report = load(content)
+    site, log = load(content)
     assert [a.slug for a in site.articles] == ["a"]
-    assert [str(p) for p in report.warnings] == [
+    assert [str(p) for p in log.warnings] == [
         "articles/later.md:3: warning: the date is in the future: the report is scheduled and left out "
         "until 2021-05-01 08:00 (use --future to include it)"
     ]
@@ -64,16 +64,16 @@ def test_link_to_a_draft_is_dropped_with_a_warning(tmp_path):
         "a.md": article_text(body="见[草稿](b.md)。"),
         "b.md": article_text(draft="true"),
     })
-    site, report = load(content)
+    site, log = load(content)
     assert 'href' not in site.by_slug["a"].html
-    assert "names a draft or scheduled report" in str(report.warnings[0])
+    assert "names a draft or scheduled report" in str(log.warnings[0])
 
 
 def test_unknown_keys_are_kept_for_templates(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text(editor="王编辑")})
-    site, report = load(content)
+    site, log = load(content)
     assert site.articles[0].extra == {"editor": "王编辑"}
-    assert report.problems == []
+    assert log.problems == []
 
 
 def test_timeline_event_naming_a_missing_article_is_an_error(tmp_path):

@@ -122,7 +122,7 @@ def test_a_photo_pillow_cannot_read_is_an_error_with_its_line_and_nothing_is_wri
     output = tmp_path / "output"
     with pytest.raises(ContentError) as caught:
         build(BuildOptions(content_dir=content, output_dir=output), Theme())
-    assert [str(problem) for problem in caught.value.report.errors] == [
+    assert [str(problem) for problem in caught.value.log.errors] == [
         "articles/2020-01-30-a.md:5: error: the photo 'media/broken.jpg' cannot be read as an image "
         "(UnidentifiedImageError); save it as JPEG, PNG or WebP"
     ]

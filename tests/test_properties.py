@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.builder import Theme, build
-from digest.errors import ContentError, Report
+from digest.errors import ContentError, ProblemLog
 from digest.loading import BuildOptions, load_site
 
 NOW = datetime(2021, 1, 1, tzinfo=timezone.utc)
@@ -60,9 +60,9 @@ def write(folder: Path, files: dict[str, str]) -> Path:
     return content
 
 
-def assert_well_reported(report: Report, content: Path) -> None:
+def assert_well_reported(log: ProblemLog, content: Path) -> None:
     """Every problem in the contract's form, at a line that exists in an existing file."""
-    for problem in report.problems:
+    for problem in log.problems:
         text = str(problem)
         found = PROBLEM.match(text)
         assert found, text
@@ -73,15 +73,15 @@ def assert_well_reported(report: Report, content: Path) -> None:
         assert "\n" not in text and "Traceback" not in text
 
 
-def load_or_errors(content: Path) -> Report:
+def load_or_errors(content: Path) -> ProblemLog:
     """load_site's outcome: the report of a loaded site, or of the errors that stopped it."""
     try:
-        _, report = load_site(BuildOptions(content_dir=content, now=NOW))
+        _, log = load_site(BuildOptions(content_dir=content, now=NOW))
     except ContentError as exc:
-        assert exc.report.has_errors
-        return exc.report
-    assert not report.has_errors
-    return report
+        assert exc.log.has_errors
+        return exc.log
+    assert not log.has_errors
+    return log
 
 
 def article(front: str, body: str) -> str:
@@ -135,8 +135,8 @@ def test_a_whole_build_of_odd_but_valid_content_makes_a_site_or_errors(title, pl
         try:
             result = build(BuildOptions(content_dir=content, output_dir=output, now=NOW), Theme())
         except ContentError as exc:
-            assert_well_reported(exc.report, content)
+            assert_well_reported(exc.log, content)
             assert not output.exists()
         else:
-            assert_well_reported(result.report, content)
+            assert_well_reported(result.log, content)
             assert (output / "articles" / "a" / "index.html").is_file()

@@ -24,8 +24,8 @@ def new(content: Path, title: str, place: str = "", now: datetime = NOW) -> int:
 
 def the_draft(content: Path):
     """The one draft in the content, as the build reads it."""
-    site, report = load_site(BuildOptions(content_dir=content, drafts=True, now=NOW.replace(year=2021)))
-    assert report.problems == []
+    site, log = load_site(BuildOptions(content_dir=content, drafts=True, now=NOW.replace(year=2021)))
+    assert log.problems == []
     drafts = [article for article in site.articles if article.draft]
     assert len(drafts) == 1
     return drafts[0]

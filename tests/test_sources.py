@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import Report
+from digest.errors import ProblemLog
 from digest.sources import SourceFile, read_text, split_front_matter
 
 ARTICLE = "---\ntitle: 驿马乡\ndate: 2020-01-30\n---\n正文。\n"
@@ -15,14 +15,14 @@ ARTICLE = "---\ntitle: 驿马乡\ndate: 2020-01-30\n---\n正文。\n"
 def read(tmp_path: Path, data: bytes) -> tuple[SourceFile | None, list[str]]:
     path = tmp_path / "a.md"
     path.write_bytes(data)
-    report = Report()
-    return read_text(path, "articles/a.md", report), [str(p) for p in report.problems]
+    log = ProblemLog()
+    return read_text(path, "articles/a.md", log), [str(p) for p in log.problems]
 
 
 def split(text: str) -> tuple[object, list[str]]:
-    report = Report()
-    front = split_front_matter(SourceFile("articles/a.md", text, ""), report)
-    return front, [str(p) for p in report.problems]
+    log = ProblemLog()
+    front = split_front_matter(SourceFile("articles/a.md", text, ""), log)
+    return front, [str(p) for p in log.problems]
 
 
 @pytest.mark.parametrize("data", [
@@ -65,9 +65,9 @@ def test_unicode_line_separators_become_spaces(tmp_path):
 
 
 def test_a_file_that_cannot_be_read_is_an_error(tmp_path):
-    report = Report()
-    assert read_text(tmp_path, "articles/a.md", report) is None  # a folder named like a file
-    assert str(report.problems[0]).startswith("articles/a.md:1: error: the file cannot be read (")
+    log = ProblemLog()
+    assert read_text(tmp_path, "articles/a.md", log) is None  # a folder named like a file
+    assert str(log.problems[0]).startswith("articles/a.md:1: error: the file cannot be read (")
 
 
 def test_front_matter_lines_are_file_lines():

@@ -1,10 +1,10 @@
-"""The pre-publish report printed at the end of ``check`` and of every build.
+"""The pre-publish summary printed at the end of ``check`` and of every build.
 
 What an editor wants to know before the site goes out: how many reports each
 place and each month has, which drafts and scheduled reports are waiting (and
 so will not appear), how many warnings there are, and how many pages this
-build changed. It is plain data first (:func:`make_report`), text second
-(:func:`format_report`), so tests read the numbers, not the wording.
+build changed. It is plain data first (:func:`make_summary`), text second
+(:func:`format_summary`), so tests read the numbers, not the wording.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .content import Article
-from .errors import Report
+from .errors import ProblemLog
 from .site import Site
 
 LISTED_MONTHS = 12  # the newest; the rest are summed
@@ -30,7 +30,7 @@ class PageChanges:
 
 
 @dataclass(frozen=True)
-class PublishReport:
+class Summary:
     reports: int
     included_early: int  # drafts and scheduled reports in the site (--drafts, --future)
     by_place: tuple[tuple[str, int], ...]  # most reports first, reports without a place last
@@ -41,9 +41,9 @@ class PublishReport:
     changes: PageChanges | None = None  # only a build knows them
 
 
-def make_report(site: Site, problems: Report, changes: PageChanges | None = None) -> PublishReport:
+def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None) -> Summary:
     places = Counter(article.place or NO_PLACE for article in site.articles)
-    return PublishReport(
+    return Summary(
         reports=len(site.articles),
         included_early=sum(1 for article in site.articles if site.status_of(article)),
         by_place=tuple(sorted(places.items(), key=lambda item: (item[0] == NO_PLACE, -item[1], item[0]))),
@@ -55,21 +55,21 @@ def make_report(site: Site, problems: Report, changes: PageChanges | None = None
     )
 
 
-def format_report(report: PublishReport) -> list[str]:
+def format_summary(summary: Summary) -> list[str]:
     """The lines to print, one fact a line."""
-    early = f" ({report.included_early} of them drafts or scheduled)" if report.included_early else ""
+    early = f" ({summary.included_early} of them drafts or scheduled)" if summary.included_early else ""
     lines = [
         "before publishing:",
-        f"  reports: {report.reports} in the site{early}; waiting: "
-        f"{len(report.drafts)} draft(s), {len(report.scheduled)} scheduled",
-        "  by place: " + _counts(report.by_place),
-        "  by month: " + _months(report.by_month),
+        f"  reports: {summary.reports} in the site{early}; waiting: "
+        f"{len(summary.drafts)} draft(s), {len(summary.scheduled)} scheduled",
+        "  by place: " + _counts(summary.by_place),
+        "  by month: " + _months(summary.by_month),
     ]
-    lines += _waiting("draft", report.drafts, with_date=False)
-    lines += _waiting("scheduled", report.scheduled, with_date=True)
-    lines.append(f"  warnings: {report.warnings}")
-    if report.changes is not None:
-        changes = report.changes
+    lines += _waiting("draft", summary.drafts, with_date=False)
+    lines += _waiting("scheduled", summary.scheduled, with_date=True)
+    lines.append(f"  warnings: {summary.warnings}")
+    if summary.changes is not None:
+        changes = summary.changes
         lines.append(f"  since the last build: {changes.changed} file(s) changed, {changes.unchanged} unchanged")
     return lines
 

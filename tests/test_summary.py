@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from conftest import article_text, run_build, write_content
 from digest.config import SiteConfig
 from digest.content import Article
-from digest.errors import Report
-from digest.report import LISTED_MONTHS, LISTED_WAITING, NO_PLACE, PageChanges, format_report, make_report
+from digest.errors import ProblemLog
+from digest.summary import LISTED_MONTHS, LISTED_WAITING, NO_PLACE, PageChanges, format_summary, make_summary
 from digest.site import Site
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -30,21 +30,21 @@ def test_counts_by_place_and_month_and_what_is_waiting():
         [article("a", 1, 30, "驿马乡"), article("b", 2, 1, "驿马乡"), article("c", 2, 2, "下栅村"), article("d", 2, 3)],
         waiting=[article("later", 5, 1), article("draft", 2, 4, "驿马乡", draft=True)],
     )
-    problems = Report()
+    problems = ProblemLog()
     problems.warning("articles/a.md", 3, "a warning")
     problems.warning("articles/b.md", 3, "another")
-    report = make_report(site, problems)
-    assert report.reports == 4
-    assert report.by_place == (("驿马乡", 2), ("下栅村", 1), (NO_PLACE, 1))
-    assert report.by_month == (("2020-02", 3), ("2020-01", 1))
-    assert [a.slug for a in report.drafts] == ["draft"]
-    assert [a.slug for a in report.scheduled] == ["later"]
-    assert (report.warnings, report.included_early, report.changes) == (2, 0, None)
+    summary = make_summary(site, problems)
+    assert summary.reports == 4
+    assert summary.by_place == (("驿马乡", 2), ("下栅村", 1), (NO_PLACE, 1))
+    assert summary.by_month == (("2020-02", 3), ("2020-01", 1))
+    assert [a.slug for a in summary.drafts] == ["draft"]
+    assert [a.slug for a in summary.scheduled] == ["later"]
+    assert (summary.warnings, summary.included_early, summary.changes) == (2, 0, None)
 
 
 def test_the_printed_report():
     site = make_site([article("a", 1, 30, "驿马乡")], waiting=[article("later", 5, 1), article("d", 2, 4, draft=True)])
-    lines = format_report(make_report(site, Report(), PageChanges(changed=2, unchanged=40)))
+    lines = format_summary(make_summary(site, ProblemLog(), PageChanges(changed=2, unchanged=40)))
     assert lines == [
         "before publishing:",
         "  reports: 1 in the site; waiting: 1 draft(s), 1 scheduled",
@@ -60,18 +60,18 @@ def test_the_printed_report():
 def test_drafts_shown_in_the_site_are_counted_and_long_lists_are_cut():
     drafts = [article(f"d{n:02d}", 2, 1 + n, draft=True) for n in range(LISTED_WAITING + 3)]
     site = make_site([article("a", 1, 30), article("shown", 2, 1, draft=True)], waiting=drafts)
-    lines = format_report(make_report(site, Report()))
+    lines = format_summary(make_summary(site, ProblemLog()))
     assert lines[1] == f"  reports: 2 in the site (1 of them drafts or scheduled); waiting: {len(drafts)} draft(s), 0 scheduled"
     listed = [line for line in lines if line.startswith("  draft: ")]
     assert len(listed) == LISTED_WAITING
     assert "  ... and 3 more draft(s)" in lines
-    assert format_report(make_report(make_site([]), Report()))[2:4] == ["  by place: none", "  by month: none"]
+    assert format_summary(make_summary(make_site([]), ProblemLog()))[2:4] == ["  by place: none", "  by month: none"]
 
 
 def test_an_archive_of_years_names_the_newest_months_and_sums_the_rest():
     site = make_site([article(f"m{month}", month, 1 + n) for month in range(1, 13) for n in range(month % 3 + 1)]
                      + [Article(source="articles/old.md", slug="old", title="旧", date=datetime(2019, 5, 1, tzinfo=TZ))])
-    line = format_report(make_report(site, Report()))[3]
+    line = format_summary(make_summary(site, ProblemLog()))[3]
     assert line.startswith("  by month: 2020-12 1, 2020-11 3, ")
     assert line.endswith(", 2020-01 2, 1 earlier month(s) 1")
     assert line.count(",") == LISTED_MONTHS
