@@ -18,6 +18,7 @@ import io
 import os
 import pickle
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -516,4 +517,54 @@ def test_a_full_disk_fails_cleanly_and_once_freed_the_build_is_whole(scene, cold
 
     scene.build()  # the disk has room again
     assert_same_tree(scene.output, cold(change))
+    assert scene.leftovers() == []
+
+
+# --- a real full disk -------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real filesystem of 16 MB (a tmpfs), where the machine lets the tests mount one (root)."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(where)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill(path: Path) -> None:
+    """Write ``path`` until the disk is full."""
+    with open(path, "wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * (1 << 16))
+                filler.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+
+
+def test_a_real_full_disk_fails_cleanly_and_once_freed_the_build_is_whole(small_disk):
+    """Compared with a cold build on the same disk: Pagefind's index follows the order in
+    which the file system lists its records (tmpfs and ext4 differ)."""
+    scene = Scene(small_disk / "incremental")
+    shutil.copytree(SAMPLE_CONTENT, scene.content)
+    scene.build()
+    change_content(scene.content, "body")
+    fill(small_disk / "filler")
+    before = snapshot(scene.output)
+    result = run_build("--content", str(scene.content), "--output", str(scene.output))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.search(r"^\S+:1: error: the build could not finish \(No space left on device\)", result.stderr, re.M)
+    assert snapshot(scene.output) == before
+    (small_disk / "filler").unlink()
+    scene.build()
+    cold = Scene(small_disk / "cold")
+    shutil.copytree(scene.content, cold.content)
+    cold.build()
+    assert_same_tree(scene.output, cold.output)
+    assert (scene.output / ".digest-files").read_bytes() == (cold.output / ".digest-files").read_bytes()
     assert scene.leftovers() == []
