@@ -11,6 +11,7 @@ unchanged and makes the others (:data:`MAKERS`), through the one writer
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, replace
 from functools import partial
@@ -89,6 +90,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         except ContentError:
             cache.save()  # what was learned about the good files stays useful
             raise
+        gc.freeze()  # the site and the cache's state live until the end: not the cycle collector's work
         try:
             writer = write_and_swap(site, theme, options, cache, progress)
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it

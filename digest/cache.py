@@ -33,6 +33,7 @@ build without a cache folder go through the same code as a real build.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import os
 import pickle
@@ -40,6 +41,7 @@ import shutil
 import sqlite3
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -181,6 +183,19 @@ def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
 # --- the parts ----------------------------------------------------------------
 
 
+@contextmanager
+def collector_paused():
+    """Python's cycle collector kept out of the way: unpickling 10,000 records makes
+    so many objects that it would run again and again over all of them, for nothing."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 class StateFile:
     """``state.pickle``: read once at the start of a build, written at its end (atomically:
     a killed build leaves the old one). Unreadable state is dropped with a warning."""
@@ -191,7 +206,7 @@ class StateFile:
 
     def load(self) -> CacheState:
         try:
-            with open(self.path, "rb") as file:
+            with open(self.path, "rb") as file, collector_paused():
                 state = pickle.load(file)
         except FileNotFoundError:
             return CacheState()

@@ -88,14 +88,27 @@ class TreeScan:
     damaged: set[str]  # files the manifest lists that are gone or not as it says
 
 
-def scan_tree(root: Path, manifest: Manifest | None) -> TreeScan:
-    """Stat every file under ``root`` and keep those its manifest vouches for."""
+def scan_tree(root: Path, manifest: Manifest | None, vouched: dict[str, tuple] | None = None) -> TreeScan:
+    """Look at every file under ``root`` and keep those its manifest vouches for.
+
+    A file is stat'ed unless ``vouched`` (the stamps of the output's files, just
+    checked) says its inode was: the spare tree shares most of its files with the
+    output, and one look at an inode is enough.
+    """
     ids = manifest.ids if manifest is not None else {}
     stamps = manifest.stamps if manifest is not None else {}
+    vouched = vouched or {}
     verified, on_disk = Manifest(), []
-    for dest, stamp in walk_stamps(root):
+    for dest, entry in walk_entries(root):
         on_disk.append(dest)
-        if dest in ids and stamp is not None and stamps.get(dest) == stamp:
+        expected = stamps.get(dest)
+        if dest not in ids or expected is None:
+            continue
+        if vouched.get(dest) == expected and entry.inode() == expected[0]:
+            stamp = expected  # the very inode the output's check just looked at
+        else:
+            stamp = entry_stamp(entry)
+        if stamp == expected:
             verified.ids[dest] = ids[dest]
             verified.stamps[dest] = stamp
     return TreeScan(verified, on_disk, set(ids) - set(verified.ids))
@@ -192,7 +205,7 @@ class OutputWriter:
             self.staging.mkdir(mode=DIR_MODE)
             self.staging.chmod(DIR_MODE)
             return
-        scan = scan_tree(self.staging, self._spare_manifest)
+        scan = scan_tree(self.staging, self._spare_manifest, self._before_stamps)
         self.present = {dest: scan.verified.ids.get(dest, UNKNOWN) for dest in scan.on_disk}
         self._present_stamps = scan.verified.stamps
 
@@ -491,9 +504,9 @@ def walk_files(root: Path) -> Iterator[str]:
             yield f"{prefix}/{name}" if prefix else name
 
 
-def walk_stamps(root: Path) -> Iterator[tuple[str, tuple | None]]:
-    """Every file under ``root`` with its stamp (None for what is not a plain file:
-    a symbolic link is never followed)."""
+def walk_entries(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file under ``root`` (anything but a folder: a symbolic link is never
+    followed), with its directory entry."""
     stack = [("", os.fspath(root))]
     while stack:
         prefix, folder = stack.pop()
@@ -502,16 +515,18 @@ def walk_stamps(root: Path) -> Iterator[tuple[str, tuple | None]]:
         except OSError:
             continue
         for entry in entries:
-            dest = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                stack.append((dest + "/", entry.path))
-                continue
-            try:
-                stat = entry.stat(follow_symlinks=False)
-            except OSError:
-                yield dest, None
-                continue
-            yield dest, stamp_of(stat) if entry.is_file(follow_symlinks=False) else None
+                stack.append((prefix + entry.name + "/", entry.path))
+            else:
+                yield prefix + entry.name, entry
+
+
+def entry_stamp(entry: os.DirEntry) -> tuple | None:
+    """The stamp of a plain file; None for anything else, or what cannot be looked at."""
+    try:
+        return stamp_of(entry.stat(follow_symlinks=False)) if entry.is_file(follow_symlinks=False) else None
+    except OSError:
+        return None
 
 
 def remove_stale_staging(output_dir: Path) -> None:
