@@ -118,7 +118,7 @@ def real_output(output_dir: Path) -> Path:
 def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: BuildCache,
                    progress: Progress) -> OutputWriter:
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
-    writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees)
+    writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.earlier_output)
     try:
         signatures = write_site(site, theme, options, writer, cache, progress)
         writer.finish()

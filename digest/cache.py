@@ -37,7 +37,6 @@ import gc
 import hashlib
 import os
 import pickle
-import shutil
 import sqlite3
 import sys
 import time
@@ -51,7 +50,7 @@ from typing import Callable
 from . import sources
 from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
-from .write import Trees, write_atomically
+from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
 FORMAT = 5  # of state.pickle; change when its classes change shape
@@ -203,6 +202,7 @@ class StateFile:
     def __init__(self, path: Path, problems: list[Problem]):
         self.path = path
         self.problems = problems
+        self.earlier_output: set[str] = set()  # the output's files, by the state of an earlier version
 
     def load(self) -> CacheState:
         try:
@@ -213,9 +213,9 @@ class StateFile:
         except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
             self.problems.append(damage_warning(self.path, "the state file", exc))
             return CacheState()
-        if not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__):
-            return CacheState()  # made by code whose state had other parts
-        if state.format != FORMAT:
+        if (not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__)
+                or state.format != FORMAT):  # made by another version: of no use, but for one thing
+            self.earlier_output = _output_files_of(state)
             return CacheState()
         return state
 
@@ -226,6 +226,14 @@ class StateFile:
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          f"the build cache could not be saved ({exc.strerror or exc}); "
                                          "the next build will take longer"))
+
+
+def _output_files_of(state) -> set[str]:
+    """The files an earlier version's state says it put in the output (a dict or a
+    manifest of them), so that the first build after an upgrade knows them as its own."""
+    output = getattr(getattr(state, "trees", None), "output", None)
+    files = getattr(output, "ids", output)
+    return {dest for dest in files if isinstance(dest, str)} if isinstance(files, dict) else set()
 
 
 class BodyStore:
@@ -265,7 +273,7 @@ class BodyStore:
         """``work(db)``; on damage, the store starts afresh and ``fallback`` is the answer."""
         try:
             return work(self._connection())
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, UnicodeDecodeError) as exc:
             self._drop(exc)
             return fallback
 
@@ -280,7 +288,7 @@ class BodyStore:
         if self.path is not None:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 try:
-                    _remove_path(self.path.with_name(self.path.name + suffix))
+                    remove_path(self.path.with_name(self.path.name + suffix))
                 except OSError:
                     self._damaged = True  # it cannot even be removed: keep bodies in memory this time
         try:
@@ -290,10 +298,11 @@ class BodyStore:
             self._db = self._open()
 
     def has(self, fingerprint: str) -> bool:
+        self.flush()
         if self._stored is None:
             rows = self._safely(lambda db: db.execute("SELECT fingerprint FROM bodies").fetchall(), [])
             self._stored = {row[0] for row in rows}
-        return fingerprint in self._stored or any(row[0] == fingerprint for row in self._pending)
+        return fingerprint in self._stored
 
     def add(self, fingerprint: str, html: str, search_text: str) -> None:
         # as bytes: sqlite3 would otherwise give each str a UTF-8 copy that lives as long as it does
@@ -321,11 +330,7 @@ class BodyStore:
             row = db.execute(f"SELECT {column} FROM bodies WHERE fingerprint = ?", (fingerprint,)).fetchone()
             return row[0].decode("utf-8") if row is not None and isinstance(row[0], bytes) else None
 
-        try:
-            return self._safely(fetch)
-        except UnicodeDecodeError as exc:
-            self._drop(exc)
-            return None
+        return self._safely(fetch)
 
     def keep_only(self, used: set[str]) -> None:
         """Remove the bodies no article refers to any more (edited or deleted articles)."""
@@ -346,13 +351,6 @@ class BodyStore:
             except sqlite3.Error:
                 pass
             self._db = None
-
-
-def _remove_path(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
 
 
 # --- the cache ----------------------------------------------------------------
@@ -397,9 +395,14 @@ class BuildCache:
                 if attempt == 2:
                     raise
                 self.problems.append(damage_warning(self.folder, "the folder", exc))
-                _remove_path(self.folder if not self.folder.is_dir() else self.folder / "lock")
+                remove_path(self.folder if not self.folder.is_dir() else self.folder / "lock")
         fcntl.flock(lock, fcntl.LOCK_EX)
         return lock
+
+    @property
+    def earlier_output(self) -> set[str]:
+        """The output's files by the state an earlier version of the build left (after an upgrade)."""
+        return self._state_file.earlier_output if self._state_file is not None else set()
 
     @property
     def spare(self) -> Path | None:

@@ -142,12 +142,13 @@ class OutputWriter:
     own before anything in it is used.
     """
 
-    def __init__(self, output_dir: Path, spare: Path | None = None, trees: Trees | None = None):
+    def __init__(self, output_dir: Path, spare: Path | None = None, trees: Trees | None = None,
+                 also_made: set[str] = frozenset()):
         self.output_dir = output_dir.absolute()
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(self.output_dir)
         trees = trees or Trees()
-        output = self._scan_output(trees.output)
+        output = self._scan_output(trees.output, also_made)
         self.before = output.verified.ids  # dest -> id of each output file as the last build left it
         self._before_stamps = output.verified.stamps
         self.damaged = output.damaged if trees.output is not None else set()
@@ -172,15 +173,16 @@ class OutputWriter:
 
     # --- what the trees hold ----------------------------------------------------
 
-    def _scan_output(self, manifest: Manifest | None) -> TreeScan:
+    def _scan_output(self, manifest: Manifest | None, also_made: set[str]) -> TreeScan:
         """The output checked against its manifest. Without one (a first build, or a
-        lost cache) only the files :data:`MADE_LIST` names are the build's own: a
-        folder holding anything else is someone else's, and the build refuses it."""
+        lost cache) only the files :data:`MADE_LIST` names (and ``also_made``: by an
+        earlier version's word) are the build's own: a folder holding anything else
+        is someone else's, and the build refuses it."""
         if not self.output_dir.is_dir():
             return TreeScan(Manifest(), [], set())
         scan = scan_tree(self.output_dir, manifest)
         if manifest is None:
-            made = {MADE_LIST, *read_made_list(self.output_dir)}
+            made = {MADE_LIST, *read_made_list(self.output_dir), *also_made}
             foreign = [dest for dest in scan.on_disk if dest not in made]
             if foreign:
                 raise ForeignFiles(self.output_dir, sorted(foreign))
@@ -188,7 +190,7 @@ class OutputWriter:
 
     def _fresh_staging(self) -> Path:
         staging = self.output_dir.with_name(f".{self.output_dir.name}{STAGING_MARK}{os.getpid()}")
-        _remove(staging)
+        remove_path(staging)
         staging.mkdir(mode=DIR_MODE)
         staging.chmod(DIR_MODE)
         return staging
@@ -200,7 +202,7 @@ class OutputWriter:
             return
         self.present = {}
         if not self.staging.is_dir() or self.staging.is_symlink():
-            _remove(self.staging)
+            remove_path(self.staging)
             self.staging.parent.mkdir(parents=True, exist_ok=True)
             self.staging.mkdir(mode=DIR_MODE)
             self.staging.chmod(DIR_MODE)
@@ -218,7 +220,7 @@ class OutputWriter:
             self.materialize()
         path = self.staging / dest
         self._make_folders(dest.rpartition("/")[0])
-        _remove(path)
+        remove_path(path)
         self.present.pop(dest, None)
         return path
 
@@ -331,7 +333,7 @@ class OutputWriter:
     def clear_folder(self, folder: str) -> None:
         """Empty one folder of the staging tree before a tool rewrites it."""
         prefix = folder.rstrip("/") + "/"
-        _remove(self.staging / folder)
+        remove_path(self.staging / folder)
         for dest in [d for d in self.present if d.startswith(prefix)]:
             del self.present[dest]
         self._dirs = {d for d in self._dirs if not (d + "/").startswith(prefix)}
@@ -395,7 +397,7 @@ class OutputWriter:
         """Remove what the spare tree holds that the new site does not."""
         folders = set()
         for dest in [dest for dest in self.present if dest not in self.files]:
-            _remove(self.staging / dest)
+            remove_path(self.staging / dest)
             del self.present[dest]
             folders.add(dest.rpartition("/")[0])
         for folder in sorted(folders, key=len, reverse=True):
@@ -474,8 +476,9 @@ def read_made_list(output_dir: Path) -> list[str]:
     return [line for line in text.splitlines() if line]
 
 
-def _remove(path: Path) -> None:
-    """Remove a file, a link or a whole folder, if anything is there."""
+def remove_path(path: Path) -> None:
+    """Remove a file, a link or a whole folder, if anything is there (in the output's
+    staging tree, or in the cache)."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -25,6 +26,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -131,6 +133,23 @@ def test_after_the_cache_is_removed_a_hand_placed_file_is_not_lost(tmp_path):
     assert "Traceback" not in result.stderr
     assert "CNAME" in result.stderr, result.stderr
     assert snapshot(output) == before
+
+
+def test_the_first_build_after_an_upgrade_knows_the_files_an_earlier_version_made(tmp_path):
+    """An earlier version wrote no .digest-files, and its state is of no use to this one but
+    for the list of the output's files it holds: those are not someone else's."""
+    output = tmp_path / "out"
+    assert run_build("--content", str(SAMPLE_CONTENT), "--output", str(output)).returncode == 0
+    (output / "articles" / "gone").mkdir()
+    (output / "articles" / "gone" / "index.html").write_text("<p>已删去的报道</p>\n", encoding="utf-8")
+    (output / write.MADE_LIST).unlink()
+    made = {dest: "sha1:?" for dest in tree(output)}
+    state = tmp_path / ".digest-cache" / "build-out" / "state.pickle"
+    state.write_bytes(pickle.dumps(SimpleNamespace(trees=SimpleNamespace(output=made, spare=None))))
+    result = run_build("--content", str(SAMPLE_CONTENT), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert not (output / "articles" / "gone").exists()
+    assert_same_tree(output, cold_build(tmp_path / "cold", SAMPLE_CONTENT))
 
 
 # --- an output folder that is a symbolic link -------------------------------------
