@@ -128,7 +128,9 @@ def _unchanged(old: tuple, new: tuple) -> bool:
 
 
 def short_hash(*parts: str) -> str:
-    return hashlib.sha1("\0".join(parts).encode()).hexdigest()
+    """A hash of some text; a file name that is not UTF-8 (kept by Python as lone
+    surrogates) is hashed as it is."""
+    return hashlib.sha1("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- what is remembered -------------------------------------------------------

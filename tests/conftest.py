@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -52,9 +55,6 @@ def article_text(title: str = "标题", date: str = "2020-01-30", body: str = "�
 
 def tree_hash(root: Path) -> str:
     """One hash of every path, file content and symlink under ``root``."""
-    import hashlib
-    import os
-
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -157,3 +157,20 @@ def unified_diff(name: str, mine: bytes, wanted: bytes) -> str:
         f"cold/{name}", f"incremental/{name}", lineterm="", n=2,
     )
     return "\n".join(list(lines)[:80])
+
+
+def snapshot(folder: Path) -> dict[str, tuple]:
+    """Every entry under ``folder`` (the folder itself too): kind, mode, bytes or link target."""
+    found = {".": (folder.is_symlink(), oct(folder.lstat().st_mode))}
+    for here, folders, names in os.walk(folder):
+        for name in folders + names:
+            path = Path(here, name)
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                body = os.readlink(path)
+            elif stat.S_ISREG(mode):
+                body = path.read_bytes()
+            else:
+                body = None
+            found[path.relative_to(folder).as_posix()] = (oct(mode), body)
+    return found

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from digest.cache import BuildCache, CacheState, cache_folder, file_state
+from digest.cache import BuildCache, CacheState, cache_folder, file_state, short_hash
 from digest.config import SiteConfig
 from digest.content import Article, Body
 from digest.errors import Location, Problem, ProblemLog
@@ -242,3 +242,8 @@ def test_a_state_written_by_code_with_other_parts_means_starting_afresh(tmp_path
     again = BuildCache(tmp_path / "output")
     assert again.state.records_key == "" and again.state.pictures == {}
     again.close()
+
+
+def test_a_file_name_that_is_not_utf8_can_be_hashed():
+    name = b"articles/\xff\xfe.md".decode("utf-8", "surrogateescape")
+    assert short_hash(name, "x") != short_hash("articles/.md", "x")

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import SAMPLE_CONTENT, assert_same_tree, run_build, tree
+from conftest import SAMPLE_CONTENT, assert_same_tree, run_build, snapshot, tree
 from digest.builder import Theme, build
 from digest.loading import BuildOptions
 
@@ -445,19 +445,6 @@ class Filling:
 
     def __getattr__(self, name):
         return getattr(self._file, name)
-
-
-def snapshot(folder: Path) -> dict[str, tuple]:
-    """Every entry under ``folder``: its kind, mode and bytes (or link target)."""
-    found = {}
-    for name, path in tree(folder).items():
-        found[name] = (path.is_symlink(), oct(path.lstat().st_mode),
-                       os.readlink(path) if path.is_symlink() else path.read_bytes())
-    for here, folders, _ in os.walk(folder):
-        for name in folders:
-            path = Path(here, name)
-            found[path.relative_to(folder).as_posix() + "/"] = (path.is_symlink(), oct(path.lstat().st_mode))
-    return found
 
 
 @pytest.fixture(scope="session")

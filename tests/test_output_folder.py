@@ -30,7 +30,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import PROJECT, SAMPLE_CONTENT, assert_same_tree, run_build, tree
+from conftest import PROJECT, SAMPLE_CONTENT, assert_same_tree, run_build, snapshot, tree
 from digest import write
 from digest.builder import Theme, build
 from digest.loading import BuildOptions
@@ -38,23 +38,6 @@ from digest.loading import BuildOptions
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 EDITED = "articles/2020/2020-02-01-xiazha.md"
 ERROR_LINE = re.compile(r"^\S.*:\d+: error: \S.*$")
-
-
-def snapshot(folder: Path) -> dict[str, tuple]:
-    """Every entry under ``folder`` (the folder itself too): kind, mode, bytes or link target."""
-    found = {".": (folder.is_symlink(), oct(folder.lstat().st_mode))}
-    for here, folders, names in os.walk(folder):
-        for name in folders + names:
-            path = Path(here, name)
-            mode = path.lstat().st_mode
-            if stat.S_ISLNK(mode):
-                body = os.readlink(path)
-            elif stat.S_ISREG(mode):
-                body = path.read_bytes()
-            else:
-                body = None
-            found[path.relative_to(folder).as_posix()] = (oct(mode), body)
-    return found
 
 
 def cold_build(root: Path, content: Path) -> Path:
