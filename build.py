@@ -16,11 +16,11 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digest.builder import Theme, build, unsafe_output  # noqa: E402
+from digest.config import is_web_address  # noqa: E402
 from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
 from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
@@ -63,7 +63,7 @@ def make_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--drafts", action="store_true", help="include drafts")
         parser.add_argument("--future", action="store_true", help="include reports dated in the future")
     if command == "serve":
-        parser.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+        parser.add_argument("--port", type=port, default=8000, help="the port (default: 8000; 0: any free one)")
         parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     if command == "new":
         parser.add_argument("title", help="the report's title")
@@ -72,10 +72,17 @@ def make_parser(command: str) -> argparse.ArgumentParser:
 
 
 def base_url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_address(text):
         raise argparse.ArgumentTypeError(f"'{text}' is not a web address like https://example.cn/digest/")
     return text
+
+
+def port(text: str) -> int:
+    """A TCP port; 0 asks the system for any free one (the tests' way)."""
+    if not text.strip().isascii() or not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port; give a whole number from 1 to 65535, "
+                                         "or 0 for any free one")
+    return int(text)
 
 
 def run_build(args) -> int:

@@ -7,6 +7,8 @@ global settings mapping. Every problem in the file is collected with its line.
 from __future__ import annotations
 
 import difflib
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -125,9 +127,36 @@ def _hosts(raw: LineDict, log: ProblemLog) -> tuple[str, ...] | None:
     return tuple(h.strip().lower() for h in value)
 
 
+# Characters a web address cannot hold as they are (whitespace and control characters
+# included, which urlsplit drops or keeps without a word).
+NOT_IN_URL = re.compile(r'[\x00-\x20\x7f-\x9f<>"`{}|\\^\s]')
+BRACKETED_HOST = re.compile(r"^\[[0-9A-Fa-f:.]+\](:\d*)?$")
+
+
+def is_web_address(url: str) -> bool:
+    """An http(s) address with a host that a browser would take as written:
+    no spaces, a port up to 65535, an IPv6 host in whole brackets."""
+    if NOT_IN_URL.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port past 65535 or not a number
+    except ValueError:  # e.g. 'http://[::1/', an IPv6 host whose bracket is not closed
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host = parts.netloc.rpartition("@")[2]
+    if "[" not in host and "]" not in host:
+        return True
+    try:
+        ipaddress.IPv6Address(parts.hostname)
+    except ValueError:
+        return False
+    return bool(BRACKETED_HOST.match(host))
+
+
 def _base_url(url, raw: LineDict, log: ProblemLog, from_command_line: bool) -> str | None:
-    parts = urlsplit(str(url))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_address(str(url)):
         where = "--base-url" if from_command_line else "'base_url:'"
         log.error(
             SITE_FILE, raw.line_of("base_url"),

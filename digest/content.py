@@ -140,6 +140,28 @@ def _text(value) -> str:
     return text
 
 
+# The longest a title and a summary may be, in characters: a headline is rarely over
+# 60, a lead a sentence or two. Past these something is wrong (a body pasted into the
+# front matter), and a 10 MB title cost 11 s and 433 MB, being on every list and feed.
+MAX_TITLE_CHARS = 500
+MAX_SUMMARY_CHARS = 1000
+
+
+def _short_text(limit: int, what: str, advice: str) -> Callable:
+    """:func:`_text` that is at most ``limit`` characters long."""
+    def convert(value) -> str:
+        text = _text(value)
+        if len(text) > limit:
+            raise FieldProblem(
+                f"is {len(text):,} characters long, more than the {limit:,} {what} may have; {advice}")
+        return text
+    return convert
+
+
+_title = _short_text(MAX_TITLE_CHARS, "a title", "shorten it and put the rest in the text")
+_summary = _short_text(MAX_SUMMARY_CHARS, "a summary", "shorten it to a sentence or two")
+
+
 def _items(value):
     """(line or None, item) for each item of a list, so a problem can name the item's line."""
     lines = value.line_at if isinstance(value, LineList) else (lambda index: None)
@@ -225,12 +247,12 @@ class FieldSpec:
 
 
 ARTICLE_FIELDS = {
-    "title": FieldSpec("title", _text, "title: 驿马乡：党员干部守在防控一线", required=True),
+    "title": FieldSpec("title", _title, "title: 驿马乡：党员干部守在防控一线", required=True),
     "date": FieldSpec("date", None, "date: 2020-01-30 09:00", required=True),
     "author": FieldSpec("authors", _names, "author: 张世川"),
     "place": FieldSpec("place", _text, "place: 驿马乡"),
     "tags": FieldSpec("tags", _tags, "tags: [疫情防控, 基层党建]"),
-    "summary": FieldSpec("summary", _text, "summary: 一句话导语。"),
+    "summary": FieldSpec("summary", _summary, "summary: 一句话导语。"),
     "photos": FieldSpec("photos", _photos, "photos: then '- src: media/yima.jpg'"),
     "slug": FieldSpec("slug", _slug, "slug: yima"),
     "draft": FieldSpec("draft", _bool, "draft: true"),
@@ -348,6 +370,7 @@ def slugify(text: str) -> str:
 
 EVENT_KEYS = ("date", "title", "place", "article", "detail")
 EVENT_EXAMPLES = {"date": "date: 2020-01-26", "title": "title: 孝义市启动一级响应"}
+EVENT_TEXT = {"title": _title}  # converters other than _text
 
 
 @dataclass(frozen=True)
@@ -399,7 +422,7 @@ def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> 
         if not _is_given(item.get(key)):
             continue
         try:
-            values[key] = parse_date(item[key], zone) if key == "date" else _text(item[key])
+            values[key] = parse_date(item[key], zone) if key == "date" else EVENT_TEXT.get(key, _text)(item[key])
         except (DateProblem, FieldProblem) as exc:
             log.error(source, item.line_of(key), f"'{key}:' {exc}")
             ok = False

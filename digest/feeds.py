@@ -75,8 +75,11 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto],
     feed = FeedGenerator()
     feed.load_extension("dc")
     feed.id(config.absolute_url(plan.page_url))
-    feed.title(plan.title)
-    feed.subtitle(plan.description or plan.title)
+    feed.title(plan.title)  # plain text to readers, as an item's title is
+    description = plan.description or plan.title
+    # Atom says its subtitle is text; readers take an RSS description as HTML, so
+    # there it is escaped once more, as an item's is (a place named '<img ...>').
+    feed.subtitle(description if plan.atom else escape(description))
     feed.link(href=config.absolute_url(plan.page_url), rel="alternate")
     feed.link(href=config.absolute_url(plan.dest), rel="self")
     feed.language(config.language)

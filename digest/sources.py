@@ -20,6 +20,19 @@ MEDIA_DIR = "media"
 SITE_FILE = "site.yaml"
 TIMELINE_FILE = "timeline.yaml"
 
+# The most bytes a content file may have, checked before it is read (a 50 MB report
+# took 292 s and 1.8 GB to build). A long report is some 30,000 characters (90 KB
+# of UTF-8): 2 MB is twenty times that, and still builds in a few seconds.
+MAX_ARTICLE_BYTES = 2 << 20
+# timeline.yaml holds every event of the site, each a few lines: 5 MB is some
+# 30,000 events with details. site.yaml is a dozen settings: 256 KB is plenty.
+MAX_YAML_BYTES = {TIMELINE_FILE: 5 << 20, SITE_FILE: 256 << 10}
+# What to do with a YAML file that is larger.
+SHORTEN = {
+    TIMELINE_FILE: "shorten the events' details, or put long texts in reports and link them with 'article:'",
+    SITE_FILE: "keep only the settings in it",
+}
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -56,12 +69,22 @@ def source_path(path: Path, content_dir: Path) -> str:
     return path.relative_to(content_dir).as_posix()
 
 
-def read_text(path: Path, source: str, log: ProblemLog) -> SourceFile | None:
-    """Read and decode a UTF-8 file (BOM and CRLF accepted), or report why not."""
+def read_text(path: Path, source: str, log: ProblemLog, limit: int = MAX_ARTICLE_BYTES,
+              yaml_file: str | None = None) -> SourceFile | None:
+    """Read and decode a UTF-8 file (BOM and CRLF accepted), or report why not.
+
+    A file larger than ``limit`` bytes is an error, found from its size before it
+    is read, and read no further than one byte past the limit (it may be growing,
+    or be a device that never ends)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            too_large = os.fstat(file.fileno()).st_size > limit
+            data = b"" if too_large else file.read(limit + 1)
     except OSError as exc:
         log.error(source, 1, f"the file cannot be read ({exc.strerror}); check that it is a file you may open")
+        return None
+    if too_large or len(data) > limit:
+        log.error(source, 1, _too_large(limit, yaml_file))
         return None
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -72,6 +95,13 @@ def read_text(path: Path, source: str, log: ProblemLog) -> SourceFile | None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return SourceFile(source, _without_invisible(text, source, log), digest)
+
+
+def _too_large(limit: int, yaml_file: str | None) -> str:
+    size = f"{limit / (1 << 20):g} MB" if limit >= 1 << 20 else f"{limit / (1 << 10):g} KB"
+    if yaml_file:
+        return f"{yaml_file} is larger than {size}, the most it may have; {SHORTEN.get(yaml_file, 'shorten it')}"
+    return f"the file is larger than {size}, the most a report may have; split the report into several reports"
 
 
 def _not_utf8_message(data: bytes) -> str:
@@ -158,7 +188,7 @@ def load_yaml_file(content_dir: Path, name: str, log: ProblemLog):
     path = content_dir / name
     if not path.is_file():
         return None
-    source = read_text(path, name, log)
+    source = read_text(path, name, log, MAX_YAML_BYTES.get(name, MAX_ARTICLE_BYTES), name)
     if source is None:
         return None
     try:

@@ -11,9 +11,12 @@ PyYAML's safe loader is used with these changes:
 * PyYAML's messages are translated into what an editor should do, and the
   line is the one the editor must fix where that can be told.
 
-Aliases to lists or mappings are refused, and so is nesting deeper than any
-real file needs: that is how a "billion laughs" document makes a small file
-expand into gigabytes, or a small one exhaust the stack.
+Aliases to lists or mappings are refused, aliases to text are bounded (by
+:data:`MAX_ALIAS_USES` and :data:`MAX_ALIASED_CHARS`), and so is nesting deeper
+than any real file needs: that is how a "billion laughs" document makes a small
+file expand into gigabytes (a 306 KB front matter repeating a 100,000-character
+text 2,000 times made a build take 21.9 GB), or a small one exhaust the stack.
+Only the careful loader can count aliases; text with a '*' never takes the fast one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ from bisect import bisect_left
 import yaml
 
 MAX_DEPTH = 40
+# Aliases ('&name' ... '*name') are a convenience no front matter needs much of: a real
+# file repeats a name or a date a few times. Every '*' in one document (a front matter,
+# timeline.yaml, site.yaml) counts: at most MAX_ALIAS_USES of them, repeating at most
+# MAX_ALIASED_CHARS characters of text in all (64 K: a long report's worth of text, and
+# far below what would cost a build time or memory, whatever is done with the values).
+MAX_ALIAS_USES = 100
+MAX_ALIASED_CHARS = 64 * 1024
 
 
 class LineDict(dict):
@@ -120,6 +130,8 @@ class _Loader(_LineAware, yaml.SafeLoader):
         self.first_line = first_line
         self.breaks = [i for i, char in enumerate(text) if char == "\n"]
         self.depth = 0
+        self.alias_uses = 0
+        self.aliased_chars = 0
 
     def file_line(self, mark) -> int:
         """The file line of a position in the text (YAML's own count also breaks at U+2028)."""
@@ -135,6 +147,8 @@ class _Loader(_LineAware, yaml.SafeLoader):
                     f"'*{event.anchor}' repeats a whole list or mapping, which is not allowed; "
                     "write the values out instead of using '&' and '*'",
                 )
+            if anchored is not None:
+                self._count_alias(event, anchored)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -148,9 +162,28 @@ class _Loader(_LineAware, yaml.SafeLoader):
             self.depth -= 1
 
 
+    def _count_alias(self, event, anchored) -> None:
+        """Keep the bounds on aliases of text: their number and what they repeat."""
+        self.alias_uses += 1
+        self.aliased_chars += len(anchored.value)
+        if self.alias_uses > MAX_ALIAS_USES:
+            raise YamlProblem(
+                self.file_line(event.start_mark),
+                f"'*{event.anchor}' is one use of '*' too many: a file may repeat values with '*' at most "
+                f"{MAX_ALIAS_USES} times; write the values out instead of using '&' and '*'",
+            )
+        if self.aliased_chars > MAX_ALIASED_CHARS:
+            raise YamlProblem(
+                self.file_line(event.start_mark),
+                f"'*{event.anchor}' takes the text repeated with '*' past {MAX_ALIASED_CHARS:,} characters "
+                "in one file; write the values out instead of using '&' and '*'",
+            )
+
+
 class _FastLoader(_LineAware, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """libyaml, seven times as fast, for the text :func:`_is_plain` lets through:
-    its composer is in C, so the alias and depth checks above cannot run there."""
+    its composer is in C, so the alias and depth checks above cannot run there
+    (text with an alias never comes here: it has a '*')."""
 
     def __init__(self, text: str, first_line: int):
         super().__init__(text)
