@@ -89,12 +89,24 @@ def folder_key(folder: Path) -> str:
     return digest.hexdigest()
 
 
+HASHED_AT_MOST = max(sources.MAX_ARTICLE_BYTES, *sources.MAX_YAML_BYTES.values())  # past that, the reader refuses it
+
+
 def file_digest(path: Path) -> str:
-    """The sha256 of a file's bytes ("" when it cannot be read: the reader reports why)."""
+    """The sha256 of a file's bytes, a piece at a time ("" when it cannot be read: the
+    reader reports why). A file past the largest size a reader takes (a hostile one
+    may be endless) is not read to its end: it is refused anyway."""
+    digest, size = hashlib.sha256(), 0
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as file:
+            while piece := file.read(1 << 20):
+                digest.update(piece)
+                size += len(piece)
+                if size > HASHED_AT_MOST:
+                    return "too-big"
     except OSError:
         return ""
+    return digest.hexdigest()
 
 
 RACY_NS = 2_000_000_000  # a file changed this close to being hashed is hashed again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import threading
 import time
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from digest.cache import BuildCache, CacheState, cache_folder, file_state, short_hash
+from digest.cache import BuildCache, CacheState, cache_folder, file_digest, file_state, short_hash
 from digest.config import SiteConfig
 from digest.content import Article, Body
 from digest.errors import Location, Problem, ProblemLog
@@ -247,3 +248,13 @@ def test_a_state_written_by_code_with_other_parts_means_starting_afresh(tmp_path
 def test_a_file_name_that_is_not_utf8_can_be_hashed():
     name = b"articles/\xff\xfe.md".decode("utf-8", "surrogateescape")
     assert short_hash(name, "x") != short_hash("articles/.md", "x")
+
+
+def test_an_endless_file_is_not_read_to_its_end(tmp_path):
+    """A hostile 'article' may be a device that never ends: hashing stops past what a reader takes."""
+    endless = tmp_path / "endless.md"
+    endless.symlink_to("/dev/zero")
+    assert file_digest(endless) == "too-big"
+    small = tmp_path / "a.md"
+    small.write_bytes(b"x" * 3_000_000)
+    assert file_digest(small) == hashlib.sha256(small.read_bytes()).hexdigest()
