@@ -45,6 +45,31 @@ URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("iframe", "src"), ("q", "cite"
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 SENTENCE_ENDS = "。！？!?…"
 
+# Linked files are published as they are, so only kinds a browser cannot run
+# script from on the site's origin: a page, an XML file or an SVG picture can.
+PUBLISHED_KINDS = {
+    "images": ("jpg", "jpeg", "png", "gif", "webp", "avif"),
+    "PDF": ("pdf",),
+    "office documents": ("doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "wps", "et", "dps"),
+    "plain text": ("txt", "csv"),
+    "audio": ("mp3", "m4a", "wav", "ogg", "aac", "flac"),
+    "video": ("mp4", "webm", "mov", "m4v"),
+    "archives": ("zip", "rar", "7z", "gz", "tgz"),
+}
+PUBLISHED_EXTENSIONS = frozenset(ext for group in PUBLISHED_KINDS.values() for ext in group)
+ONLY_PUBLISHED_KINDS = "link only to " + ", ".join(
+    kind if kind == "PDF" else f"{kind} ({', '.join(extensions)})" for kind, extensions in PUBLISHED_KINDS.items()
+).replace(", archives", " or archives")
+SCRIPT_EXTENSIONS = {
+    "html": "an HTML page", "htm": "an HTML page", "shtml": "an HTML page",
+    "xhtml": "an XHTML page", "xht": "an XHTML page", "xml": "an XML file",
+    "svg": "an SVG picture", "svgz": "an SVG picture",
+}
+# What a file of another kind holds, told by how it starts (after a BOM and white space).
+SCRIPT_STARTS = (("<!doctype html", "HTML"), ("<html", "HTML"), ("<svg", "SVG"), ("<?xml", "XML"))
+INSTEAD_OF_SVG = "save it as a PNG (or JPEG) and use that instead"
+INSTEAD_OF_PAGE = "put the page's content in a report, or link the original site"
+
 
 @dataclass(frozen=True)
 class LinkProblem:
@@ -74,28 +99,31 @@ class LinkContext:
     assets: set[str] = field(default_factory=set)  # content files to copy
     images: set[str] = field(default_factory=set)  # the assets an <img> shows
     linked_sources: set[str] = field(default_factory=set)
+    _inside: Path | None = field(default=None, init=False, repr=False)  # the content folder, resolved
 
     def resolve(self, tag: str, attribute: str, value: str) -> str | None:
         written = value.strip()
+        if tag == "iframe":
+            return self._embed(written)
         value = "https:" + written if written.startswith("//") else written
         try:
             parts = urlsplit(value)
         except ValueError:  # e.g. an unclosed "[" in a host
             self._broken(written, "", f"the link '{written}' is not a usable web address; check it")
             return None
-        if tag == "iframe":
-            return self._embed(written, value, parts)
         if parts.scheme:
             return value if parts.scheme.lower() in URL_SCHEMES else None
         if not parts.path:
             return value  # a fragment or a query on this page
         return self._resolve_path(tag, parts.path, value, parts.fragment)
 
-    def _embed(self, written: str, value: str, parts) -> str | None:
-        """An iframe stays only if it shows a page from a host site.yaml allows."""
-        host = (parts.hostname or "").lower() if parts.scheme.lower() in ("http", "https") else ""
-        if host and host in self.iframe_hosts:
-            return value
+    def _embed(self, written: str) -> str | None:
+        """An iframe stays only if it shows a page from a host site.yaml allows, the
+        host read as a browser reads it (see :func:`frame_host`)."""
+        host = frame_host(written)
+        if host and host in {frame_host(f"https://{allowed}/") for allowed in self.iframe_hosts}:
+            cleaned = _without_tabs_and_newlines(written.strip(C0_AND_SPACE))
+            return "https:" + cleaned if cleaned[:1] in ("/", "\\") else cleaned
         self.broken.append(LinkProblem(
             written, "",
             f"the embedded frame '{written}' was removed: only hosts listed in site.yaml's "
@@ -123,14 +151,42 @@ class LinkContext:
                 return None
             self.linked_sources.add(resolved)
             return self.root + url + suffix
-        if not (self.content_dir / resolved).is_file():
+        if not _is_file(self.content_dir / resolved):
             self._broken(value, resolved, f"{what} '{value}' names a file that does not exist "
                          f"(looked for {resolved}){self._hint(target, resolved)}")
+            return None
+        way_out = self._way_out(resolved)
+        if way_out:
+            self._broken(value, resolved, f"{what} '{value}' leads outside the content folder: {way_out} is a "
+                         "symbolic link to a place outside it, and nothing from outside is published; "
+                         "copy the file itself into the content folder")
+            return None
+        refused = unpublished_kind(self.content_dir / resolved)
+        if refused:
+            verb = "is" if tag == "img" else "leads to"
+            self._broken(value, resolved, f"{what} '{value}' {verb} {refused}")
             return None
         self.assets.add(resolved)
         if tag == "img":
             self.images.add(resolved)
         return self.root + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
+
+    def _way_out(self, resolved: str) -> str | None:
+        """The symbolic link on the way to ``resolved`` (a file that exists) that leads
+        out of the content folder, or None if the file is inside it."""
+        if self._inside is None:
+            self._inside = _resolved(self.content_dir) or self.content_dir.absolute()
+        inside = self._inside
+        target = _resolved(self.content_dir / resolved)
+        if target is not None and target.is_relative_to(inside):
+            return None
+        parts = resolved.split("/")
+        for end in range(1, len(parts) + 1):
+            step = "/".join(parts[:end])
+            target = _resolved(self.content_dir / step)
+            if target is None or not target.is_relative_to(inside):
+                return step
+        return resolved
 
     def _broken(self, value: str, resolved: str, message: str) -> None:
         self.broken.append(LinkProblem(value, resolved, message))
@@ -144,10 +200,122 @@ class LinkContext:
             close = difflib.get_close_matches(posixpath.basename(resolved), list(names), n=1, cutoff=0.75)
             candidates += [names[name] for name in close]
         for candidate in candidates:
-            exists = candidate in self.article_urls or (self.content_dir / candidate).is_file()
+            exists = candidate in self.article_urls or _is_file(self.content_dir / candidate)
             if candidate != resolved and exists:
                 return f"; paths are relative to this file: did you mean '{posixpath.relpath(candidate, here)}'?"
         return "; check the name (paths are relative to this file)"
+
+
+C0_AND_SPACE = "".join(map(chr, range(0x21)))
+AUTHORITY_ENDS = re.compile(r"[/\\?#]")
+SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
+IPV6_HOST = re.compile(r"\[[0-9a-f:.]+\]")
+
+
+def frame_host(url: str) -> str | None:
+    """The host a browser loads ``url`` from, as the WHATWG URL standard reads it;
+    None if it is not an http(s) address with a usable host.
+
+    Read as a browser reads an address of a special scheme (http, https), not as
+    :func:`urllib.parse.urlsplit` does: leading and trailing C0 controls and spaces
+    are stripped, tabs and newlines removed anywhere, a backslash is a slash (so
+    ``https://evil.example\\@allowed.example/`` is host evil.example), the host
+    is what follows the last ``@`` of the authority, percent-decoded, lower-cased
+    and IDNA-encoded (``例子.测试`` is ``xn--fsqu00a.xn--0zwm56d``), without a
+    port or a trailing dot. A scheme-relative ``//host/`` counts as https.
+    """
+    text = _without_tabs_and_newlines(url.strip(C0_AND_SPACE))
+    scheme = SCHEME.match(text)
+    if scheme:
+        if scheme.group(1).lower() not in ("http", "https"):
+            return None
+        rest = text[scheme.end():]
+    elif text[:2] in ("//", "\\\\", "/\\", "\\/"):
+        rest = text
+    else:
+        return None  # a path on this site, not a host
+    rest = rest.lstrip("/\\")
+    authority = AUTHORITY_ENDS.split(rest, maxsplit=1)[0]
+    host_and_port = authority.rpartition("@")[2]
+    if host_and_port.startswith("["):  # an IPv6 address
+        address, _, after = host_and_port.partition("]")
+        host = (address + "]").lower() if IPV6_HOST.fullmatch((address + "]").lower()) else None
+        port = after[1:] if after.startswith(":") else after
+    else:
+        name, _, port = host_and_port.partition(":")
+        host = _host_name(name)
+    if host is None or (port and not (port.isascii() and port.isdigit() and int(port) <= 65535)):
+        return None
+    return host
+
+
+def _host_name(host: str) -> str | None:
+    """A domain as a browser compares it: percent-decoded, lower case, ASCII (IDNA),
+    no trailing dot; None if it cannot be a host."""
+    try:
+        name = unquote(host, errors="strict").lower().encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        return None
+    name = name.removesuffix(".")
+    return name if HOST_NAME.fullmatch(name) else None
+
+
+def _without_tabs_and_newlines(text: str) -> str:
+    return text.replace("\t", "").replace("\n", "").replace("\r", "")
+
+
+def unpublished_kind(path: Path) -> str | None:
+    """Why the linked file ``path`` cannot be published as it is, or None if it can.
+
+    The kind is told by the extension (in any case); a file whose extension is
+    not a published kind is also read for how it starts, so that a page saved
+    under another name is named for what it is.
+    """
+    extension = path.suffix.lower().lstrip(".")
+    if extension in PUBLISHED_EXTENSIONS:
+        return None
+    script = "which could run script on this site, so it is not published"
+    if extension in SCRIPT_EXTENSIONS:
+        kind = SCRIPT_EXTENSIONS[extension]
+        return f"{kind}, {script}; {INSTEAD_OF_SVG if extension.startswith('svg') else INSTEAD_OF_PAGE}"
+    start = _first_bytes(path)
+    for prefix, kind in SCRIPT_STARTS:
+        if start.startswith(prefix.encode()):
+            return (f"a file that holds {kind} (it starts with '{prefix}'), {script}; "
+                    f"{INSTEAD_OF_SVG if kind == 'SVG' else INSTEAD_OF_PAGE}")
+    kind = f"a .{extension} file" if extension else "a file without an extension"
+    return f"{kind}, which the site does not publish; {ONLY_PUBLISHED_KINDS}"
+
+
+def _first_bytes(path: Path) -> bytes:
+    """The start of a file, lower-cased, without a BOM or white space before it."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(512)
+    except OSError:
+        return b""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if start.startswith(bom):
+            start = start[len(bom):].decode(encoding, "ignore").encode("utf-8", "ignore")
+            break
+    return start.lstrip(b" \t\r\n\f").lower()
+
+
+def _resolved(path: Path) -> Path | None:
+    """``path`` with every symbolic link on the way followed, or None for a loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
+        return None
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, and False for a name the system cannot even look up (too long)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 class MarkdownRenderer:
