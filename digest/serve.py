@@ -15,6 +15,7 @@ that serves only regular files inside the preview folder.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 import signal
@@ -43,6 +44,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 ANY_HOST = {"", "0.0.0.0", "::"}
 KEEPALIVE_SECONDS = 15
 REQUEST_TIMEOUT_SECONDS = 5
+LISTEN_BACKLOG = 128  # connections waiting to be taken (the standard library's 5 makes a busy page wait)
+MAX_LIVE_STREAMS = 32  # open pages told of new builds at once: each holds a thread
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -281,6 +284,24 @@ def locate(root: Path, path: str) -> Found:
     return Found(200, target) if target.is_file() else Found(404)
 
 
+def is_own_host(header: str, own_names: set[str]) -> bool:
+    """Whether a request's Host names this preview: an IP address, localhost, or the
+    name it was started with. Another name means a page elsewhere has pointed a name
+    of its own at this computer (DNS rebinding) to read the drafts: it is refused."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1:host.find("]")] if "]" in host else ""
+    else:
+        host = host.rpartition(":")[0] if host.count(":") == 1 else host
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return host.rstrip(".") in own_names
+
+
 def _inside(base: Path, path: Path) -> Path | None:
     resolved = path.resolve()
     return resolved if resolved.is_relative_to(base) else None
@@ -290,10 +311,13 @@ class PreviewServer(ThreadingHTTPServer):
     """Serves one preview folder; request threads are joined when it closes."""
 
     daemon_threads = False
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], root: Path, state: PreviewState):
         self.root = root
         self.state = state
+        self.own_names = {address[0].lower(), "localhost"}  # besides any IP address
+        self.live_streams = threading.BoundedSemaphore(MAX_LIVE_STREAMS)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
@@ -324,6 +348,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """Quiet: the terminal is for the editor's errors, not for every request."""
 
     def respond(self, head: bool) -> None:
+        if not is_own_host(self.headers.get("Host", ""), self.server.own_names):
+            self.send_body(403, "text/plain; charset=utf-8", b"this preview answers only to its own address\n", head)
+            return
         path = url_path(self.path)
         if path.startswith(PREVIEW_PREFIX):
             self.preview_endpoint(path.removeprefix(PREVIEW_PREFIX), head)
@@ -372,7 +399,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif name == "errors":
             self.send_body(200, "application/json", self.server.state.current().to_json(), head)
         elif name == "events" and not head:
-            self.stream_events()
+            if not self.server.live_streams.acquire(blocking=False):
+                self.send_body(503, "text/plain; charset=utf-8", b"too many open pages\n", head)
+                return
+            try:
+                self.stream_events()
+            finally:
+                self.server.live_streams.release()
         else:
             self.send_body(404, "text/plain; charset=utf-8", b"not found\n", head)
 

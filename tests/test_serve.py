@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from conftest import PROJECT, SAMPLE_CONTENT, article_text
+from digest import serve
 from digest.builder import Theme
 from digest.serve import Preview, PreviewState, rebuild, site_address, warn_if_public
 
@@ -336,3 +338,54 @@ def test_a_broken_template_is_shown_with_its_line(tmp_path, broken, where, line)
     [problem] = state.current().errors
     assert (problem.location.path, problem.location.line) == (where, line)
     assert not (tmp_path / "preview").exists()
+
+
+# --- only its own address, a normal backlog, a cap on open pages --------------------
+
+
+def get_as(server: Server, path: str, host: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", path, headers={"Host": host})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "drafts.attacker.cn.", "", "[::1"])
+def test_a_request_for_another_name_is_refused_against_dns_rebinding(server, host):
+    assert get_as(server, "/", host) == 403
+    assert get_as(server, "/__preview__/errors", host) == 403
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST:8000", "[::1]:8000", "192.168.1.20:8000"])
+def test_its_own_addresses_are_answered(server, host):
+    assert get_as(server, "/", host.replace("8000", str(server.port))) == 200
+
+
+def test_the_live_reload_streams_are_capped(server):
+    connections, statuses = [], []
+    try:
+        for _ in range(serve.MAX_LIVE_STREAMS + 1):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", "/__preview__/events")
+            response = connection.getresponse()
+            statuses.append(response.status)
+            connections.append(connection)
+    finally:
+        for connection in connections:
+            connection.close()
+    answered = statuses.index(503)  # an earlier test's closed stream may hold a slot a while
+    assert statuses[answered:] == [503] * (len(statuses) - answered)
+    assert serve.MAX_LIVE_STREAMS - 2 <= answered <= serve.MAX_LIVE_STREAMS
+    time.sleep(0.5)  # the closed streams notice at their next write; new pages get one again
+    assert get(server, "/").status == 200
+
+
+def test_many_pages_at_once_are_all_answered(server):
+    """The standard library's listen backlog of 5 left 200 browsers' connections waiting seconds."""
+    assert serve.PreviewServer.request_queue_size >= 128
+
+    def fetch(_):
+        return get(server, "/").status
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        assert set(pool.map(fetch, range(200))) == {200}
