@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
@@ -122,6 +123,18 @@ class Event:
 # --- converters: value -> typed value, or FieldProblem ---------------------
 
 
+# Characters a reader cannot see that change what text is: zero-width spaces and joiners
+# (pasted from web pages and chat apps) and the bidi controls that reverse what follows.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+FULL_WIDTH_ASCII = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+
+
+def normalise(text: str) -> str:
+    """One spelling for what readers see as one: NFC, full-width letters and digits
+    as ASCII (Ａ１ → A1; Chinese punctuation stays), invisible characters removed."""
+    return unicodedata.normalize("NFC", INVISIBLE.sub("", text)).translate(FULL_WIDTH_ASCII)
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         raise FieldProblem(
@@ -137,7 +150,7 @@ def _text(value) -> str:
     bad = UNPRINTABLE.search(text)
     if bad:
         raise FieldProblem(f"contains the invisible character U+{ord(bad.group()):04X}; delete it")
-    return text
+    return normalise(text).strip()
 
 
 # The longest a title and a summary may be, in characters: a headline is rarely over
@@ -291,6 +304,7 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
         log.error(source, 1, "the report has no text; write it below the front matter's closing '---'")
         ok = False
     _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, log)
+    _warn_invisible(fields, source, log)
     if isinstance(fields.get("photos"), list):
         _warn_photo_keys(fields["photos"], source, log)
     if "slug" not in values:
@@ -300,6 +314,19 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
             ok = False
     values["extra"] = {k: v for k, v in fields.items() if k not in ARTICLE_FIELDS}
     return Article(**values) if ok else None
+
+
+def _warn_invisible(fields: LineDict, source: str, log: ProblemLog) -> None:
+    """Say where an invisible character was taken out of a value (a zero-width space
+    makes two tags of one; a bidi control turns text around)."""
+    for key, value in fields.items():
+        for line, text in [(fields.line_of(key), value)] + (_items(value) if isinstance(value, list) else []):
+            found = INVISIBLE.search(text) if isinstance(text, str) else None
+            if found:
+                log.warning(source, line or fields.line_of(key),
+                            f"'{key}:' held the invisible character U+{ord(found.group()):04X}, which was "
+                            "removed (delete it from the file to silence this warning)")
+                break
 
 
 def _is_given(value) -> bool:

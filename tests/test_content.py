@@ -115,3 +115,28 @@ def test_timeline_problems_point_at_the_event_or_its_value():
         "timeline.yaml:6: error: 'date:' says 2020-02-30, but February 2020 has 29 days; check the month and the day",
     ]
     assert [e.title for e in events] == ["一级响应"]
+
+
+# --- one spelling for what readers see as one -----------------------------------------
+
+
+def test_two_spellings_of_one_tag_or_place_are_one():
+    found, problems = article(
+        "title: 标题\ndate: 2020-01-30\nplace: \"cafe\\u0301\"\n"
+        "tags: [疫情防控, \"疫情防控\\u200b\", ＡＢ, AB, 第１组]\n")
+    assert found.place == "café" == "caf\u00e9"
+    assert found.tags == ("疫情防控", "AB", "第1组")
+    assert problems == [f"{SOURCE}:5: warning: 'tags:' held the invisible character U+200B, which was removed "
+                        "(delete it from the file to silence this warning)"]
+
+
+def test_a_bidi_override_is_taken_out_of_a_title_with_a_warning():
+    found, problems = article("title: \"驿马乡\\u202e报道\"\ndate: 2020-01-30\nauthor: 张世川\n")
+    assert found.title == "驿马乡报道"
+    assert problems == [f"{SOURCE}:2: warning: 'title:' held the invisible character U+202E, which was removed "
+                        "(delete it from the file to silence this warning)"]
+
+
+def test_chinese_punctuation_stays_full_width():
+    found, _ = article("title: 驿马乡：党旗飘扬（一）！\ndate: 2020-01-30\n")
+    assert found.title == "驿马乡：党旗飘扬（一）！"
