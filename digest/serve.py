@@ -64,6 +64,12 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
     ".wasm": "application/wasm",
     ".woff2": "font/woff2",
+    ".pdf": "application/pdf",
+    ".csv": "text/csv; charset=utf-8",
+    ".mp3": "audio/mpeg",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".zip": "application/zip",
 }
 FEED_TYPES = {
     "feed.xml": "application/rss+xml; charset=utf-8",
@@ -386,6 +392,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")  # a browser never takes a file for HTML it is not
         if location:
             self.send_header("Location", location)
         self.end_headers()

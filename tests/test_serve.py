@@ -181,6 +181,7 @@ def test_content_types(server, path, content_type):
     response = get(server, path)
     assert (response.status, response.getheader("Content-Type")) == (200, content_type)
     assert int(response.getheader("Content-Length")) == len(response.body) > 0
+    assert response.getheader("X-Content-Type-Options") == "nosniff"  # never taken for HTML it is not
 
 
 def test_a_folder_without_its_slash_is_redirected_and_head_sends_no_body(server):
