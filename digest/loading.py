@@ -296,9 +296,10 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
 
 
 def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, log) -> None:
-    """Broken links are errors; a link to a report not yet out, or a removed embed, a warning."""
+    """Broken links (and a body nested too deeply) are errors; a link to a report not yet
+    out, or a removed embed, a warning."""
     for problem in links.broken:
-        line = line_of(text, problem.link, first_line)
+        line = first_line + problem.line if problem.line is not None else line_of(text, problem.link, first_line)
         if problem.target in unpublished:
             log.warning(
                 source, line,

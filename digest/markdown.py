@@ -5,7 +5,10 @@ Markdown turns an article body into HTML; nh3 then removes whatever could run
 hosts the site does not allow). While nh3 walks the attributes we also resolve
 relative links, because links must be checked in raw HTML as much as in
 Markdown: a link to another article's ``.md`` file becomes that article's URL,
-and a link to a file that does not exist is reported.
+and a link to a file that does not exist is reported. So is a link to a file the
+site must not publish: one that could run script on the site (a page, XML, SVG),
+one of a kind not on the list, or one a symbolic link takes out of the content
+folder. A body nested past the limits below is refused before it is rendered.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class LinkProblem:
     target: str  # the content path it leads to ("" for a web address)
     message: str
     is_error: bool = True  # else a warning: the page is still made
+    line: int | None = None  # its line in the body (0 = the first) where no link can tell it
 
 
 @dataclass
@@ -325,11 +329,170 @@ class MarkdownRenderer:
         self.md = markdown_lib.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
 
     def render(self, text: str, links: LinkContext) -> tuple[str, tuple]:
-        """Body Markdown → clean HTML and the (level, id, name) of its headings."""
+        """Body Markdown → clean HTML and the (level, id, name) of its headings.
+
+        A body nested too deeply to render (see :func:`nesting_problem`) gives no
+        HTML and a problem in ``links.broken``; so does one whose HTML would put
+        more than ``HTML_DEPTH_LIMIT`` tags inside one another.
+        """
+        found = nesting_problem(text)
+        if found:
+            links.broken.append(LinkProblem("", "", found[1], line=found[0]))
+            return "", ()
         self.md.reset()
-        html = self.md.convert(text)
+        try:
+            html = self.md.convert(text)
+        except RecursionError:  # what the check above missed, if anything: still not a crash
+            links.broken.append(LinkProblem("", "", TOO_DEEP_TO_RENDER, line=0))
+            return "", ()
         headings = tuple(_flatten_toc(getattr(self.md, "toc_tokens", [])))
-        return clean_html(html, links), headings
+        cleaned = clean_html(html, links)
+        if html_depth(cleaned) > HTML_DEPTH_LIMIT:
+            message = (f"the HTML here puts more than {HTML_DEPTH_LIMIT} tags inside one another, "
+                       f"{MORE_THAN_A_PAGE_CAN_SHOW}; take out some of the levels")
+            links.broken.append(LinkProblem("", "", message, line=_deepest_tags_line(text)))
+            return "", ()
+        return cleaned, headings
+
+
+# How deeply a body may nest. Python-Markdown recurses once a level, and so does
+# BeautifulSoup when the feeds read the HTML again: a few hundred levels end in a
+# RecursionError. Many '[' open at once take Python-Markdown quadratic time.
+NESTING_LIMIT = 50  # quotes and lists inside one another; '*' and '_', or '[', open at once
+HTML_DEPTH_LIMIT = 150  # elements inside one another in the clean HTML of a body
+# (150 levels take BeautifulSoup about 625 of Python's 1,000 frames.)
+MORE_THAN_A_PAGE_CAN_SHOW = "which is more than a page can show"
+TOO_DEEP_TO_RENDER = ("the text nests too deeply to be shown (quotes, lists, emphasis or HTML tags inside "
+                      "one another); take out some of the levels")
+
+SPACES = re.compile(" *")
+LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|:|\[\^[^\]\s]+\]:)(?=[ \t]|$)")  # and ':' of a definition, '[^1]:' of a footnote
+THEMATIC_BREAK = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+INLINE_DELIMITER = re.compile(r"\\.|\*+|_+|\[|\]")
+
+
+def nesting_problem(text: str) -> tuple[int, str] | None:
+    """Where ``text`` (Markdown) first nests past ``NESTING_LIMIT``, and what to say:
+    (its line, 0 = the first; the message); None if it does not.
+
+    Measured on the text in one pass, before it is rendered, as an upper bound of
+    what Python-Markdown would make of it: quote markers and list markers at the
+    start of a line, and indentation (four columns a level, but never deeper than
+    the block has gone so far, so an indented code line is not a level); then
+    within a paragraph, the '*' and '_' open at once (a run that can open
+    emphasis opens as many levels as it has characters) and the '[' not yet closed.
+    Code counts too: no report has code that nests fifty deep.
+    """
+    limit = NESTING_LIMIT
+    block_depth = 0  # the deepest the current block has gone: how deep indentation can reach
+    after_blank = True
+    open_emphasis = {"*": 0, "_": 0}
+    open_brackets = 0
+    for index, raw in enumerate(text.split("\n")):
+        line = raw.rstrip("\r").expandtabs(4)
+        if not line.strip():
+            after_blank = True
+            open_emphasis["*"] = open_emphasis["_"] = open_brackets = 0
+            continue
+        quotes, lists, indent, start = _block_prefix(line, limit)
+        if after_blank and not quotes and not lists and indent < 4:
+            block_depth = 0  # a paragraph of its own: every quote and list before it has ended
+        depth = quotes + lists + min(indent // 4, block_depth)
+        if depth > limit:
+            return index, (f"quotes ('>') and lists are nested here more than {limit} levels deep, "
+                           f"{MORE_THAN_A_PAGE_CAN_SHOW}; take out some of the levels")
+        block_depth = max(block_depth, depth)
+        after_blank = False
+        if lists or line.startswith("#", start):  # a list item or a heading: inline text of its own
+            open_emphasis["*"] = open_emphasis["_"] = open_brackets = 0
+        for delimiter in INLINE_DELIMITER.finditer(line, start):
+            run = delimiter.group()
+            if run[0] == "\\":
+                continue
+            if run == "[":
+                open_brackets += 1
+                if open_brackets > limit:
+                    return index, (f"more than {limit} '[' are open here at once (nested, or never closed with ']'), "
+                                   "which would take the build minutes; close them, or write \\[ for the character itself")
+            elif run == "]":
+                open_brackets = max(0, open_brackets - 1)
+            else:
+                before = line[delimiter.start() - 1] if delimiter.start() else " "
+                after = line[delimiter.end()] if delimiter.end() < len(line) else " "
+                if run[0] == "_" and before.isalnum() and after.isalnum():
+                    continue  # snake_case: never emphasis
+                if not before.isspace() and open_emphasis[run[0]]:
+                    open_emphasis[run[0]] = max(0, open_emphasis[run[0]] - len(run))
+                elif not after.isspace():
+                    open_emphasis[run[0]] += len(run)
+                    if open_emphasis["*"] + open_emphasis["_"] > limit:
+                        return index, (f"more than {limit} '*' or '_' are open here at once (emphasis inside "
+                                       f"emphasis), {MORE_THAN_A_PAGE_CAN_SHOW}; close them, or write \\* or \\_ "
+                                       "for the character itself")
+    return None
+
+
+def _block_prefix(line: str, limit: int) -> tuple[int, int, int, int]:
+    """The quote markers and list markers a line starts with, the columns of
+    indentation before them and its text, and where its text starts.
+    Counting stops past ``limit`` markers."""
+    quotes = lists = indent = at = 0
+    while quotes + lists <= limit:
+        text = SPACES.match(line, at).end()
+        if line.startswith(">", text):
+            quotes += 1
+            indent += text - at
+            at = text + 1 + line.startswith(" ", text + 1)  # one space after '>' belongs to it
+            continue
+        marker = LIST_MARKER.match(line, text)
+        if marker and not (line[text] in "-*" and THEMATIC_BREAK.match(line, text)):
+            lists += 1
+            indent += text - at
+            at = SPACES.match(line, marker.end()).end()  # the spaces after a list marker belong to it
+            continue
+        return quotes, lists, indent + text - at, text
+    return quotes, lists, indent, at
+
+
+HTML_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+RAW_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])")
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                           "source", "track", "wbr"})
+# What a browser closes by itself: written unclosed, they do not nest.
+OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
+                          "optgroup", "colgroup", "caption", "rb", "rt", "rp", "rtc"})
+
+
+def html_depth(html: str) -> int:
+    """How many elements the clean HTML ``html`` puts inside one another at most."""
+    depth = deepest = 0
+    for tag in HTML_TAG.finditer(html):
+        if tag.group(2).lower() in VOID_ELEMENTS:
+            continue
+        if tag.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _deepest_tags_line(text: str) -> int:
+    """The line of ``text`` where the HTML written in it nests past ``HTML_DEPTH_LIMIT``,
+    else where it nests deepest (0 if it has no tags)."""
+    depth = deepest = 0
+    deepest_line = 0
+    for index, line in enumerate(text.split("\n")):
+        for tag in RAW_TAG.finditer(line):
+            name = tag.group(2).lower()
+            if name in VOID_ELEMENTS or name in OPTIONAL_END:
+                continue
+            depth = max(0, depth - 1) if tag.group(1) else depth + 1
+            if depth > HTML_DEPTH_LIMIT:
+                return index
+            if depth > deepest:
+                deepest, deepest_line = depth, index
+    return deepest_line
 
 
 def clean_html(html: str, links: LinkContext) -> str:

@@ -9,15 +9,19 @@ test time, so the repository holds none) with the exact error line expected.
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from conftest import article_text, write_content
+from digest import markdown as markdown_module
+from digest.builder import build
 from digest.errors import ContentError, format_problems
 from digest.loading import BuildOptions, load_site
 from digest.markdown import LinkContext, MarkdownRenderer, frame_host
+from digest.render import Theme
 
 NOW = datetime(2020, 3, 1, tzinfo=timezone.utc)
 A = "articles/a.md"  # the article every case below writes: its body starts on line 5
@@ -304,3 +308,101 @@ def test_an_allowed_host_written_in_chinese_allows_its_ascii_form_and_back():
     for allowed, src in (("例子.测试", "https://xn--fsqu00a.xn--0zwm56d/v"), ("xn--fsqu00a.xn--0zwm56d", "https://例子.测试/v")):
         html, links = render(f'<iframe src="{src}"></iframe>', Path("."), hosts=[allowed])
         assert "<iframe" in html and links.broken == []
+
+
+# --- 4. nesting: refused past a limit, rendered (and fed) below it -----------------
+
+TOO_DEEP = ("quotes ('>') and lists are nested here more than 50 levels deep, which is more than a page "
+            "can show; take out some of the levels")
+TOO_MUCH_EMPHASIS = ("more than 50 '*' or '_' are open here at once (emphasis inside emphasis), which is more "
+                     "than a page can show; close them, or write \\* or \\_ for the character itself")
+TOO_MANY_BRACKETS = ("more than 50 '[' are open here at once (nested, or never closed with ']'), which would "
+                     "take the build minutes; close them, or write \\[ for the character itself")
+TOO_MANY_TAGS = ("the HTML here puts more than 150 tags inside one another, which is more than a page can show; "
+                 "take out some of the levels")
+
+
+def nested_list(levels: int, marker: str = "-", lazy: str = "") -> str:
+    return "\n".join("    " * level + f"{marker} 第{level + 1}层" + lazy for level in range(levels))
+
+
+@pytest.mark.parametrize("body, line, message", [
+    (">" * 300 + " 深", 5, TOO_DEEP),
+    ("> " * 300 + "深", 5, TOO_DEEP),
+    ("前文。\n\n" + "\n".join(">" * level + " 深" for level in range(1, 301)), 57, TOO_DEEP),
+    (nested_list(300), 55, TOO_DEEP),
+    (nested_list(300, "1."), 55, TOO_DEEP),
+    (nested_list(300, lazy="\n懒"), 105, TOO_DEEP),  # a line that continues an item does not start afresh
+    ("- " * 300 + "深", 5, TOO_DEEP),
+    ("*" * 5000 + "x" + "*" * 5000, 5, TOO_MUCH_EMPHASIS),
+    ("_" * 5000 + "x" + "_" * 5000, 5, TOO_MUCH_EMPHASIS),
+    ("*a " * 300 + "x" + " b*" * 300, 5, TOO_MUCH_EMPHASIS),
+    ("**a " * 300 + "x" + " b**" * 300, 5, TOO_MUCH_EMPHASIS),
+    ("\n".join("*第" for _ in range(300)) + "x" + "*" * 300, 55, TOO_MUCH_EMPHASIS),
+    ("[" * 5000, 5, TOO_MANY_BRACKETS),
+    ("[" * 5000 + "x" + "](y)" * 5000, 5, TOO_MANY_BRACKETS),
+    ("![" * 5000, 5, TOO_MANY_BRACKETS),
+    ("[a " * 5000, 5, TOO_MANY_BRACKETS),
+    ("[a\n" * 5000, 55, TOO_MANY_BRACKETS),
+    ("<div>\n" * 300 + "x\n" + "</div>\n" * 300, 155, TOO_MANY_TAGS),
+    ("<b>" * 1000 + "x", 5, TOO_MANY_TAGS),
+    ("前文。\n\n" + "<span>" * 1000 + "x", 7, TOO_MANY_TAGS),
+], ids=["quotes", "quotes-spaced", "quotes-lines", "list", "ordered-list", "list-lazy", "list-one-line",
+        "stars", "underscores", "em-words", "strong-words", "em-lines", "brackets", "links", "images",
+        "brackets-words", "brackets-lines", "divs", "bold-tags", "spans"])
+def test_nesting_past_the_limit_is_an_error_at_its_line_and_quick(tmp_path, body, line, message):
+    content = content_with(tmp_path, body)
+    started = time.monotonic()
+    assert problems(content) == [f"{A}:{line}: error: {message}"]
+    assert time.monotonic() - started < 2
+
+
+def test_the_same_in_the_timeline(tmp_path):
+    detail = '"' + "> " * 300 + '深"'
+    content = write_content(tmp_path, {"a.md": article_text()},
+                            timeline=f"- date: 2020-01-26\n  title: 事件\n  detail: {detail}\n")
+    assert problems(content) == [f"timeline.yaml:3: error: {TOO_DEEP}"]
+
+
+AT_THE_LIMIT = {
+    "quotes": ">" * 50 + " 深五十",
+    "quotes-spaced": "> " * 49 + "- 深五十",
+    "list": nested_list(50) + " 深五十",
+    "em-words": "*a " * 50 + "深五十" + " b*" * 50,
+    "stars": "*" * 50 + "深五十" + "*" * 50,
+    "brackets": "[" * 50 + "深五十" + "](#a)" * 50,
+    "divs": "<div>\n" * 150 + "深五十\n" + "</div>\n" * 150,
+    "spans": "<span>" * 149 + "深五十",  # and the paragraph around them
+    "everything": "> " * 24 + "- " + "*a " * 50 + "深五十" + " b*" * 50,
+}
+
+
+def test_whatever_passes_the_limit_is_built_into_pages_and_feeds(tmp_path):
+    content = write_content(tmp_path, {f"{name}.md": article_text(title=name, date=f"2020-01-{day:02d}", body=body)
+                                       for day, (name, body) in enumerate(AT_THE_LIMIT.items(), start=1)})
+    assert problems(content) == []
+    result = build(BuildOptions(content_dir=content, output_dir=tmp_path / "output", now=NOW), Theme())
+    output = tmp_path / "output"
+    for name in AT_THE_LIMIT:
+        assert "深五十" in (output / "articles" / name / "index.html").read_text(encoding="utf-8"), name
+    for feed in ("feed.xml", "atom.xml"):
+        assert (output / feed).read_text(encoding="utf-8").count("深五十") >= len(AT_THE_LIMIT), feed
+    assert result is not None
+
+
+def test_a_body_that_still_recurses_too_deeply_is_an_error_not_a_crash(monkeypatch):
+    monkeypatch.setattr(markdown_module, "NESTING_LIMIT", 10**6)  # as if the check let it through
+    html, links = render("*a " * 2000 + "x" + " b*" * 2000, Path("."))
+    assert html == ""
+    assert [(p.message, p.line) for p in links.broken] == [(
+        "the text nests too deeply to be shown (quotes, lists, emphasis or HTML tags inside one another); "
+        "take out some of the levels", 0)]
+
+
+def test_html_past_the_limit_is_found_after_rendering_whatever_made_it(monkeypatch):
+    monkeypatch.setattr(markdown_module, "HTML_DEPTH_LIMIT", 10)
+    html, links = render("前文。\n\n" + "> " * 8 + "*a **b [c](#d)**" + "*" + "\n\n后文。", Path("."))
+    assert html == ""
+    assert [p.message for p in links.broken] == [
+        "the HTML here puts more than 10 tags inside one another, which is more than a page can show; "
+        "take out some of the levels"]
