@@ -94,7 +94,7 @@ def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog,
     """Every article file, read and checked; and the slugs the files that could
     not be read have by their names (an event naming one is not a second error)."""
     articles, unreadable = [], set()
-    paths = sources.find_articles(content_dir)
+    paths = sources.find_articles(content_dir, log)
     for path, (article, found) in zip(paths, read_article_files(paths, content_dir, config, cache, progress)):
         log.extend(found)
         if article is not None:

@@ -52,16 +52,53 @@ class FrontMatter:
     body_line: int
 
 
-def find_articles(content_dir: Path) -> list[Path]:
-    """Every Markdown file under ``articles/``, subfolders included, sorted."""
+def find_articles(content_dir: Path, log: ProblemLog | None = None) -> list[Path]:
+    """Every Markdown file under ``articles/``, subfolders included, sorted.
+
+    A symbolic link is taken only if it leads to a file inside the content
+    folder; one that leads out of it is an error, and one that leads nowhere
+    (or round in a loop), or to a folder, is left out with a warning, in
+    ``log`` when one is given: no file is skipped without a word.
+    """
     root = content_dir / ARTICLES_DIR
     if not root.is_dir():
         return []
+    inside = content_dir.resolve()
     found = []
     for folder, folders, names in os.walk(root):
         folders[:] = [name for name in folders if not name.startswith(".")]
-        found += [Path(folder, name) for name in names if name.endswith(".md") and not name.startswith(".")]
-    return sorted(path for path in found if path.is_file())
+        for name in sorted(folders):
+            if log is not None and Path(folder, name).is_symlink():
+                log.warning(source_path(Path(folder, name), content_dir), 1,
+                            "this folder is a symbolic link, and the reports in it are left out; "
+                            "move the folder itself here")
+        for name in names:
+            path = Path(folder, name)
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            problem = _link_problem(path, inside) if path.is_symlink() else None
+            if problem is None:
+                found.append(path)
+            elif log is not None:
+                severity, message = problem
+                getattr(log, severity)(source_path(path, content_dir), 1, message)
+    return sorted(found)
+
+
+def _link_problem(path: Path, inside: Path) -> tuple[str, str] | None:
+    """What is wrong with a symbolic link among the reports, if anything."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "warning", "this is a symbolic link to a file that does not exist; it was left out"
+    except (OSError, RuntimeError):
+        return "warning", "this symbolic link leads round in a loop; it was left out"
+    if not target.is_relative_to(inside):
+        return "error", ("this is a symbolic link to a file outside the content folder, and nothing from "
+                         "outside is published; copy the report itself into the content folder")
+    if not target.is_file():
+        return "warning", "this symbolic link does not lead to a file; it was left out"
+    return None
 
 
 def source_path(path: Path, content_dir: Path) -> str:

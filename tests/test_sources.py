@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import ProblemLog
-from digest.sources import SourceFile, read_text, split_front_matter
+from conftest import article_text, write_content
+from digest.errors import ProblemLog, format_problems
+from digest.sources import SourceFile, find_articles, read_text, split_front_matter
 
 ARTICLE = "---\ntitle: 驿马乡\ndate: 2020-01-30\n---\n正文。\n"
 
@@ -104,3 +105,28 @@ def test_a_yaml_error_is_mapped_to_the_file_line():
 def test_empty_front_matter_is_an_empty_mapping():
     front, problems = split("---\n---\n正文\n")
     assert (dict(front.fields), problems) == ({}, [])
+
+
+def test_symbolic_links_among_the_reports_are_never_skipped_without_a_word(tmp_path):
+    content = write_content(tmp_path, {"2020/a.md": article_text("甲")})
+    articles = content / "articles"
+    outside = tmp_path / "outside.md"
+    outside.write_text(article_text("外面"), encoding="utf-8")
+    (articles / "2020" / "same.md").symlink_to("a.md")  # a second name for a report inside: taken
+    (articles / "gone.md").symlink_to("nowhere.md")
+    (articles / "loop-a.md").symlink_to("loop-b.md")
+    (articles / "loop-b.md").symlink_to("loop-a.md")
+    (articles / "out.md").symlink_to(outside)
+    (articles / "elsewhere").symlink_to(tmp_path)
+    log = ProblemLog()
+    found = find_articles(content, log)
+    assert [path.name for path in found] == ["a.md", "same.md"]
+    assert format_problems(log.problems) == [
+        "articles/elsewhere:1: warning: this folder is a symbolic link, and the reports in it are left out; "
+        "move the folder itself here",
+        "articles/gone.md:1: warning: this is a symbolic link to a file that does not exist; it was left out",
+        "articles/loop-a.md:1: warning: this symbolic link leads round in a loop; it was left out",
+        "articles/loop-b.md:1: warning: this symbolic link leads round in a loop; it was left out",
+        "articles/out.md:1: error: this is a symbolic link to a file outside the content folder, and nothing "
+        "from outside is published; copy the report itself into the content folder",
+    ]
