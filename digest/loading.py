@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import search, sources
 from .cache import BuildCache, file_state
@@ -67,11 +67,13 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     check_slugs(everything, log)
     published = select_published(everything, options, config, log)
     check_photos(published, content_dir, log, remembered_facts(cache))
-    articles, assets, images = render_bodies(published, everything, content_dir, config, log, cache, progress)
+    articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
+                                             progress)
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
-    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
+    events = link_events(raw_events, everything, articles, {slug_from_filename(PurePosixPath(source).name)
+                                                            for source in unreadable}, content_dir, config, log)
     if log.has_errors:
         raise ContentError(log)
     waiting = left_out(everything, published)
@@ -91,8 +93,8 @@ def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tupl
 
 def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog,
                   cache: BuildCache, progress: Progress = quiet) -> tuple[list[Article], set[str]]:
-    """Every article file, read and checked; and the slugs the files that could
-    not be read have by their names (an event naming one is not a second error)."""
+    """Every article file, read and checked; and the files that could not be read
+    (a link or an event naming one is not a second error: fixing the file fixes it)."""
     articles, unreadable = [], set()
     paths = sources.find_articles(content_dir, log)
     for path, (article, found) in zip(paths, read_article_files(paths, content_dir, config, cache, progress)):
@@ -100,7 +102,7 @@ def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog,
         if article is not None:
             articles.append(article)
         else:
-            unreadable.add(slug_from_filename(path.name))
+            unreadable.add(_source_path(path, content_dir))
     return articles, unreadable
 
 
@@ -212,7 +214,7 @@ def _is_content_file(content_dir: Path, source: str) -> bool:
     return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
-def render_bodies(published, everything, content_dir, config, log, cache: BuildCache,
+def render_bodies(published, everything, unreadable: set[str], content_dir, config, log, cache: BuildCache,
                   progress: Progress = quiet) -> tuple[list[Article], set[str], set[str]]:
     """Markdown → clean HTML for every published article, with its summary.
 
@@ -224,7 +226,7 @@ def render_bodies(published, everything, content_dir, config, log, cache: BuildC
     unpublished = {a.source for a in everything} - set(urls)
     known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
     todo = [a for a in published if a.source not in known]
-    job = BodyJob(content_dir, config, urls, unpublished, todo)
+    job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo)
     cache.render_again = partial(render_body, job)
     done = progress.stage("rendering reports", len(todo))
     fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
@@ -250,6 +252,7 @@ class BodyJob:
     config: SiteConfig
     urls: dict[str, str]  # source -> URL of every published article
     unpublished: set[str]
+    unreadable: set[str]  # article files whose front matter could not be read
     articles: list[Article]
 
 
@@ -287,7 +290,7 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
     html = responsive_images(html, sizes, links.root)
     found = ProblemLog()
-    _report_links(links, article.body, article.body_line, article.source, job.unpublished, found)
+    _report_links(links, article.body, article.body_line, article.source, job.unpublished, found, job.unreadable)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)
     return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
@@ -295,11 +298,15 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
                         states, frozenset(sizes), not links.broken)
 
 
-def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, log) -> None:
+def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, log,
+                  unreadable: set[str] = frozenset()) -> None:
     """Broken links (and a body nested too deeply) are errors; a link to a report not yet
-    out, or a removed embed, a warning."""
+    out, or a removed embed, a warning; a link to a report whose file could not be read,
+    nothing: that file's own errors are told, and fixing them fixes the link."""
     for problem in links.broken:
         line = first_line + problem.line if problem.line is not None else line_of(text, problem.link, first_line)
+        if problem.target in unreadable:
+            continue
         if problem.target in unpublished:
             log.warning(
                 source, line,

@@ -109,3 +109,14 @@ def test_check_reports_an_unreadable_photo_with_the_other_errors(tmp_path):
         "(UnidentifiedImageError); save it as JPEG, PNG or WebP",
         "articles/b.md:3: error: 'date:' says '上周五', which is not a date; write it in numbers, like 2020-01-30 or 2020-01-30 09:00",
     ]
+
+
+def test_a_report_that_cannot_be_read_is_not_an_error_again_in_every_link_to_it(tmp_path):
+    """Its own errors are told; the links to it are fixed when it is (no cascade)."""
+    content = write_content(tmp_path, {
+        "2020/a.md": "---\ntitle: 甲\ndate：2020-01-30\n---\n正文。\n",
+        "2020/b.md": article_text("乙", body="见[甲](a.md)。"),
+        "2020/c.md": article_text("丙", body="见[甲](a.md)和[又见](./a.md)。"),
+    })
+    problems = errors_of(content)
+    assert problems and all(line.startswith("articles/2020/a.md:") for line in problems), problems
