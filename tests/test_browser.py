@@ -8,11 +8,7 @@ these tests fail rather than skip, so CI cannot go green without the checks.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -20,41 +16,17 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from conftest import article_text, write_content
+from conftest import CHROMIUM, CHROMIUM_ARGS, article_text, serving, write_content
 from digest import search
 from digest.builder import Theme, build
 from digest.loading import BuildOptions
 
 PROJECT = Path(__file__).resolve().parent.parent
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
 ARTICLE_WITH_PHOTOS = "articles/xiaoyi-overview/"
 PLACE = "驿马乡"
 SEARCH_TERMS = ["卡口", "口罩", "任刚", "柱濮", "红白喜事", "任刚 红白喜事", "刚任", "喜事"]
 PHONE = {"width": 375, "height": 812}
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args) -> None:
-        pass
-
-
-@contextmanager
-def serving(folder: Path):
-    """``folder`` served over HTTP on 127.0.0.1, as a browser gets a site; its URL."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import sync_playwright
 from PIL import Image
 
-from conftest import PAYLOADS, run_build, write_content
+from conftest import CHROMIUM, CHROMIUM_ARGS, PAYLOADS, run_build, serving, write_content
 
 TEXT_PAYLOADS = [
     "<script>alert('t')</script>",
@@ -155,3 +156,22 @@ def test_timeline_details_are_cleaned(hostile_site):
     details = soup.select(".detail")
     assert len(details) == 2 and "前文" not in details[0].text
     assert live_parts(soup) == []
+
+
+def test_no_script_from_the_content_runs_in_a_real_browser(hostile_site):
+    """Every page of the hostile site loaded in Chromium: no dialog may open (the payloads
+    call alert), and no page may carry a payload's marker into the window."""
+    pages = sorted(path.relative_to(hostile_site).as_posix() for path in hostile_site.rglob("*.html"))
+    dialogs: list[str] = []
+    with serving(hostile_site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
+            for path in pages:
+                page.goto(url + path, wait_until="load")
+                page.wait_for_timeout(50)  # an onload or onerror handler fires right after
+        finally:
+            browser.close()
+    assert len(pages) > 10
+    assert dialogs == []

@@ -19,15 +19,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import PROJECT, SAMPLE_CONTENT, article_text
+from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, SAMPLE_CONTENT, article_text
 from digest import serve
 from digest.builder import Theme
 from digest.serve import Preview, PreviewState, rebuild, site_address, warn_if_public
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
 YIMA = "articles/2020/2020-01-30-yima.md"
 YIMA_TITLE = "驿马乡：十个工作组统一调度 党员干部守在防控一线"
 SECRET = "this-must-never-be-served"
@@ -129,7 +125,7 @@ def test_saving_updates_the_open_page_and_errors_show_over_it(tmp_path):
     broken = edited.replace("tags: [疫情防控, 基层党建, 卡口值守, 物资保障]", "tags: [疫情防控, 基层党建")
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(server.url + "articles/yima/")
             expect(page.locator("h1")).to_have_text(YIMA_TITLE)
