@@ -573,9 +573,6 @@ class BuildCache:
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
 
-    def fingerprint(self, article: Article) -> str | None:
-        return self.fingerprints.get(article.source)
-
     # --- rendered bodies --------------------------------------------------------
 
     def html(self, article: Article) -> str:

@@ -293,7 +293,7 @@ class OutputWriter:
             self.counts.unchanged += 1
 
     def register(self, dest: str) -> None:
-        """A file something else (a caller of :meth:`path_for`) created."""
+        """A file a tool made in the staging folder (see :meth:`adopt_folder`)."""
         path = self.staging / dest
         data = path.read_bytes()
         ident = content_id(data)
@@ -315,15 +315,14 @@ class OutputWriter:
             self.register(f"{folder}/{dest}")
 
     def keep_folder(self, folder: str) -> bool:
-        """Keep every file under ``folder/`` (a search bundle) as the output holds it,
-        if each is as the last build left it; else keep nothing and say so."""
+        """Keep every file under ``folder/`` (a search bundle: ``pagefind/<shard>``) as the
+        output holds it, if each is as the last build left it; else keep nothing and say so."""
         prefix = folder.rstrip("/") + "/"
-        if self._by_folder is None:  # grouped once: a build asks this for every search shard
+        if self._by_folder is None:  # grouped once (by their first two folders): asked for every shard
             self._by_folder = {}
             for dest in [*self.before, *self.damaged]:
                 self._by_folder.setdefault("/".join(dest.split("/", 2)[:2]) + "/", []).append(dest)
-        files = self._by_folder.get(prefix, []) if prefix.count("/") == 2 else [
-            dest for dest in [*self.before, *self.damaged] if dest.startswith(prefix)]
+        files = self._by_folder.get(prefix, [])
         if not files or any(dest in self.damaged for dest in files):
             return False
         for dest in files:
@@ -352,6 +351,7 @@ class OutputWriter:
                 try:
                     self._link_from_output(dest)
                     self.present[dest] = ident
+                    self.stamps[dest] = self._present_stamps[dest] = self._before_stamps[dest]  # its inode's
                     continue
                 except OSError:  # something stands there, or no hard links here: the careful way
                     pass
@@ -360,10 +360,9 @@ class OutputWriter:
 
     def _link_from_output(self, dest: str) -> None:
         """Hard-link the output's file into the staging folder (strings, not pathlib:
-        this runs for every file of a site). A link has the stamp of its inode."""
+        this runs for every file of a site)."""
         self._make_folders(dest.rpartition("/")[0])
         os.link(f"{os.fspath(self.output_dir)}/{dest}", f"{os.fspath(self.staging)}/{dest}")
-        self.stamps[dest] = self._present_stamps[dest] = self._before_stamps[dest]
 
     def _reuse(self, dest: str, target: Path) -> None:
         """Link (or copy) a file of the current output into the staging folder."""
@@ -376,12 +375,12 @@ class OutputWriter:
 
     # --- finishing -----------------------------------------------------------
 
-    def finish(self, materialize: bool = False) -> None:
+    def finish(self) -> None:
         """Make the staging folder hold exactly the new site (unless nothing changed),
         with the list of the files the build made."""
         listed = sorted({*self.files, MADE_LIST})
         self.write(MADE_LIST, "".join(dest + "\n" for dest in listed).encode("utf-8"))
-        if self.lazy and not materialize and not self.changed:
+        if self.lazy and not self.changed:
             return
         self.materialize()
         self.prune()
@@ -438,8 +437,7 @@ class OutputWriter:
         self.staging.chmod(DIR_MODE)
         try:
             for dest in self.files:
-                self._make_folders(dest.rpartition("/")[0])
-                os.link(f"{os.fspath(self.output_dir)}/{dest}", f"{os.fspath(self.staging)}/{dest}")
+                self._link_from_output(dest)
         except OSError:
             shutil.rmtree(self.staging, ignore_errors=True)
             return None
