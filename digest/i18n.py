@@ -1,0 +1,44 @@
+"""The editors' language: every sentence an editor reads passes through here.
+
+Messages are written in English in the code, marked with :func:`_` (or
+:func:`ngettext` where a number decides the form), and translated through the
+gettext catalogs under ``locale/`` (managed with Babel). The command line picks
+the language once, from ``--lang`` or site.yaml's ``language``; until it does,
+the messages stay in English, the source language, which is what the library's
+own callers and unit tests see.
+
+Placeholders are named and filled with ``str.format`` after translation, so a
+translator can move them::
+
+    _("'{key}:' must be a date").format(key=key)
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "digest"
+LANGUAGES = ("zh", "en")
+
+_catalog: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def language_of(code: str) -> str:
+    """The catalog for a site's language tag: ``zh``, ``zh-CN``, ``zh-Hans`` → zh; else en."""
+    return "zh" if code.strip().lower().startswith("zh") else "en"
+
+
+def use_language(code: str) -> None:
+    """Speak ``code`` (a language tag) from now on, in this process and the ones it forks."""
+    global _catalog
+    _catalog = gettext.translation(DOMAIN, LOCALE_DIR, [language_of(code)], fallback=True)
+
+
+def _(message: str) -> str:
+    return _catalog.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _catalog.ngettext(singular, plural, count)
