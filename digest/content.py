@@ -181,32 +181,50 @@ def _items(value):
     return [(lines(index), item) for index, item in enumerate(value)]
 
 
+# How editors separate the items of a list written on one line: the ASCII and the
+# full-width comma, the 顿号 and the semicolons (contract: Lists).
+LIST_SEPARATORS = re.compile(r"[,，、;；]")
+# Brackets an editor puts around a tag (【疫情防控】), which are not part of it.
+TAG_BRACKETS = "【】「」『』《》〈〉〔〕［］[]（）()〖〗"
+
+
+def _pieces(value, item_problem: Callable) -> list[str]:
+    """The text of every item, each item split at the list separators; one string
+    (``张世川、赵泉``) is a list written on one line. ``item_problem(item, exc)`` says
+    what is wrong with an item that is not text, at the item's line."""
+    if not isinstance(value, list):
+        return LIST_SEPARATORS.split(_text(value))
+    pieces = []
+    for line, item in _items(value):
+        try:
+            pieces += LIST_SEPARATORS.split(_text(item))
+        except FieldProblem as exc:
+            raise FieldProblem(item_problem(item, exc), line) from None
+    return pieces
+
+
+def _unique(texts) -> tuple[str, ...]:
+    """The non-empty texts, each once, in their first order."""
+    return tuple(dict.fromkeys(text for text in texts if text))
+
+
 def _names(value) -> tuple[str, ...]:
-    if isinstance(value, list):
-        names = []
-        for line, item in _items(value):
-            try:
-                names.append(_text(item))
-            except FieldProblem as exc:
-                raise FieldProblem(f"has a name that {exc}", line) from None
-    else:
-        names = [n.strip() for n in re.split(r"[、,，]", _text(value))]
-    return tuple(n for n in names if n)
+    pieces = _pieces(value, lambda item, exc: f"has a name that {exc}")
+    return _unique(piece.strip() for piece in pieces)
+
+
+TAG_LIST = "must be a list of words, e.g. tags: [疫情防控, 基层党建]"
+
+
+def _is_word(value) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def _tags(value) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return _names(value)
-    if not isinstance(value, list):
-        raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
-    tags = []
-    for line, item in _items(value):
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]", line)
-        tag = _text(item)
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+    if not (_is_word(value) or isinstance(value, list)):
+        raise FieldProblem(TAG_LIST)
+    pieces = _pieces(value, lambda item, exc: str(exc) if _is_word(item) else TAG_LIST)
+    return _unique(piece.strip().strip(TAG_BRACKETS).strip() for piece in pieces)
 
 
 def _bool(value) -> bool:

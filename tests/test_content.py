@@ -140,3 +140,26 @@ def test_a_bidi_override_is_taken_out_of_a_title_with_a_warning():
 def test_chinese_punctuation_stays_full_width():
     found, _ = article("title: 驿马乡：党旗飘扬（一）！\ndate: 2020-01-30\n")
     assert found.title == "驿马乡：党旗飘扬（一）！"
+
+
+# --- lists typed the Chinese way ------------------------------------------------------
+
+
+@pytest.mark.parametrize("tags", [
+    "[疫情防控，卡口值守]", "[疫情防控、卡口值守]", "疫情防控；卡口值守", "疫情防控;卡口值守", "疫情防控, 卡口值守",
+    "【疫情防控, 卡口值守】", "[【疫情防控】, 「卡口值守」]", "《疫情防控》、《卡口值守》、", "[疫情防控, 卡口值守, 疫情防控]", "疫情防控,,卡口值守,",
+    "\n  - 疫情防控，卡口值守\n  - 【卡口值守】\n",
+])
+def test_tags_split_at_every_separator_and_lose_their_brackets(tags):
+    found, problems = article(f"title: 驿马乡\ndate: 2020-01-30\ntags: {tags}\n")
+    assert problems == []
+    assert found.tags == ("疫情防控", "卡口值守")
+
+
+@pytest.mark.parametrize("author", ["张世川、赵泉", "张世川，赵泉", "张世川; 赵泉", "[张世川、赵泉]", "[张世川, 赵泉, ]"])
+def test_authors_split_at_every_separator(author):
+    assert article(f"title: 驿马乡\ndate: 2020-01-30\nauthor: {author}\n")[0].authors == ("张世川", "赵泉")
+
+
+def test_a_tag_of_brackets_only_is_no_tag():
+    assert article("title: 驿马乡\ndate: 2020-01-30\ntags: 【】、疫情防控\n")[0].tags == ("疫情防控",)
