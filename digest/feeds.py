@@ -126,7 +126,8 @@ def unsigned_byline(config: SiteConfig) -> str:
 
 
 def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
-    """The article as a feed reader shows it: photos with captions, then the body.
+    """The article as a feed reader shows it, as its page does: the first photo
+    with its caption, the body (with its own figures), then the other photos.
 
     A photo is its largest JPEG rendition, as on a share card: the original,
     with whatever EXIF and GPS data the camera wrote, is never published.
@@ -139,7 +140,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
-    return "".join(figures) + article.html
+    return "".join(figures[:1]) + article.html + "".join(figures[1:])
 
 
 def absolute_html(html: str, page_url: str) -> str:
