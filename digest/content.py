@@ -84,7 +84,8 @@ class Correction:
 
     date: datetime
     text: str
-    line: int = field(default=1, compare=False)  # of the item in the article file
+    line: int = field(default=1, compare=False)  # of its date in the article file
+    text_line: int = field(default=1, compare=False)  # where its text starts
     note_html: str = ""
 
 
@@ -340,7 +341,8 @@ def _corrections(value, zone: tzinfo) -> tuple[Correction, ...]:
         except FieldProblem as exc:
             problems.append(exc)
             continue
-        corrections.append(Correction(moment, text, item.line_of("date") if isinstance(item, LineDict) else line or 1))
+        lines = (item.line_of("date"), item.text_line("text")) if isinstance(item, LineDict) else (line or 1,) * 2
+        corrections.append(Correction(moment, text, *lines))
     corrections.sort(key=lambda correction: correction.date)
     if problems:
         raise FieldProblems(problems, tuple(corrections))

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from feedgen.feed import FeedGenerator
 
 from .content import Article
+from .corrections import corrections_html
 from .photos import ResponsivePhoto
 from .site import Site
 
@@ -86,7 +87,7 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto],
     feed.generator("county-digest")
     if config.author:
         feed.author(name=config.author)
-    updated = max((a.updated or a.date for a in articles), default=site.built_at)
+    updated = max((a.modified for a in articles), default=site.built_at)
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
@@ -104,7 +105,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     entry.title(article.title)
     entry.link(href=url)
     entry.published(article.date)
-    entry.updated(article.updated or article.date)
+    entry.updated(article.modified)  # the last correction, if any: readers update the item
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
     entry.content(absolute_html(entry_html(article, photos), url), type=content_type)
     for name in article.authors:
@@ -129,7 +130,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
-    return "".join(figures) + article.html
+    return corrections_html(article) + "".join(figures) + article.html
 
 
 def absolute_html(html: str, page_url: str) -> str:
