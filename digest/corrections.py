@@ -115,8 +115,8 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
     feed = FeedGenerator()
     feed.title(f"{config.title} · 更正与撤稿")
     feed.description(escape(f"{config.title}刊发报道的更正与撤稿"))
-    feed.link(href=page, rel="alternate")
     feed.link(href=config.absolute_url(page_url("corrections") + FEED_FILE), rel="self")
+    feed.link(href=page, rel="alternate")  # last: feedgen makes the channel's <link> of the last one
     feed.language(config.language)
     feed.generator("county-digest")
     updated = found[0].date if found else site.built_at

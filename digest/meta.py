@@ -120,7 +120,7 @@ def news_article_data(config: SiteConfig, card: ShareCard, article: Article) -> 
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        "description": article.summary,
+        "description": card.description,
         "datePublished": card.published,
         "dateModified": card.modified,
         "author": authors,
