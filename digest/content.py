@@ -9,6 +9,7 @@ the offending item of a list, when the converter knows it).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -164,6 +165,7 @@ class Event:
     place: str = ""
     article: str = ""  # slug of the report, if any
     detail_html: str = ""
+    id: str = ""  # its anchor on the timeline page and its calendar UID (see event_ids)
 
 
 # --- converters: value -> typed value, or FieldProblem ---------------------
@@ -227,32 +229,50 @@ def _items(value):
     return [(lines(index), item) for index, item in enumerate(value)]
 
 
+# How editors separate the items of a list written on one line: the ASCII and the
+# full-width comma, the 顿号 and the semicolons (contract: Lists).
+LIST_SEPARATORS = re.compile(r"[,，、;；]")
+# Brackets an editor puts around a tag (【疫情防控】), which are not part of it.
+TAG_BRACKETS = "【】「」『』《》〈〉〔〕［］[]（）()〖〗"
+
+
+def _pieces(value, item_problem: Callable) -> list[str]:
+    """The text of every item, each item split at the list separators; one string
+    (``张世川、赵泉``) is a list written on one line. ``item_problem(item, exc)`` says
+    what is wrong with an item that is not text, at the item's line."""
+    if not isinstance(value, list):
+        return LIST_SEPARATORS.split(_text(value))
+    pieces = []
+    for line, item in _items(value):
+        try:
+            pieces += LIST_SEPARATORS.split(_text(item))
+        except FieldProblem as exc:
+            raise FieldProblem(item_problem(item, exc), line) from None
+    return pieces
+
+
+def _unique(texts) -> tuple[str, ...]:
+    """The non-empty texts, each once, in their first order."""
+    return tuple(dict.fromkeys(text for text in texts if text))
+
+
 def _names(value) -> tuple[str, ...]:
-    if isinstance(value, list):
-        names = []
-        for line, item in _items(value):
-            try:
-                names.append(_text(item))
-            except FieldProblem as exc:
-                raise FieldProblem(f"has a name that {exc}", line) from None
-    else:
-        names = [n.strip() for n in re.split(r"[、,，]", _text(value))]
-    return tuple(n for n in names if n)
+    pieces = _pieces(value, lambda item, exc: f"has a name that {exc}")
+    return _unique(piece.strip() for piece in pieces)
+
+
+TAG_LIST = "must be a list of words, e.g. tags: [疫情防控, 基层党建]"
+
+
+def _is_word(value) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def _tags(value) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return _names(value)
-    if not isinstance(value, list):
-        raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
-    tags = []
-    for line, item in _items(value):
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]", line)
-        tag = _text(item)
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+    if not (_is_word(value) or isinstance(value, list)):
+        raise FieldProblem(TAG_LIST)
+    pieces = _pieces(value, lambda item, exc: str(exc) if _is_word(item) else TAG_LIST)
+    return _unique(piece.strip().strip(TAG_BRACKETS).strip() for piece in pieces)
 
 
 def _bool(value) -> bool:
@@ -544,9 +564,27 @@ def slugify(text: str) -> str:
 
 # --- the timeline -----------------------------------------------------------
 
-EVENT_KEYS = ("date", "title", "place", "article", "detail")
+EVENT_KEYS = ("date", "title", "place", "article", "detail", "id")
 EVENT_EXAMPLES = {"date": "date: 2020-01-26", "title": "title: 孝义市启动一级响应"}
-EVENT_TEXT = {"title": _title}  # converters other than _text
+MONTH_ANCHOR = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _event_id(value) -> str:
+    """An editor's id: one URL segment, as a slug is, and not a month heading's anchor."""
+    text = _text(value)
+    if not SLUG_FORM.match(text):
+        raise FieldProblem(_(
+            "'{text}' cannot be an anchor in a web address; an id is lower-case letters a-z, "
+            "digits and hyphens, e.g. id: {suggestion}"
+        ).format(text=text, suggestion=slugify(text) or "yima-level-1"))
+    if MONTH_ANCHOR.match(text):
+        raise FieldProblem(_(
+            "'{text}' is the anchor of a month heading on the timeline page; add words, e.g. id: {text}-start"
+        ).format(text=text))
+    return text
+
+
+EVENT_TEXT = {"title": _title, "id": _event_id}  # converters other than _text
 
 
 @dataclass(frozen=True)
@@ -561,6 +599,8 @@ class RawEvent:
     detail: str = ""
     article_line: int = 0
     detail_line: int = 0  # where the detail's text starts
+    id: str = ""  # the editor's id; else one is derived (event_ids)
+    id_line: int = 0
 
 
 def read_timeline(raw, source: str, zone: tzinfo, log: ProblemLog) -> list[RawEvent]:
@@ -604,6 +644,7 @@ def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> 
             ok = False
     values["article_line"] = item.line_of("article")
     values["detail_line"] = item.text_line("detail")
+    values["id_line"] = item.line_of("id")
     _warn_unknown_event_keys(item, source, log)
     return RawEvent(**values) if ok else None
 
@@ -615,3 +656,41 @@ def _warn_unknown_event_keys(item: LineDict, source: str, log: ProblemLog) -> No
             meant = close_key(key, EVENT_KEYS)
             hint = f"; did you mean '{meant}:'?" if meant else f"; an event has only {', '.join(EVENT_KEYS)}"
             log.warning(source, item.line_of(key), f"unknown timeline key '{key}:'{hint} (as written it is not used)")
+
+
+def derived_event_id(moment: datetime, title: str) -> str:
+    """The id of an event without ``id:``: its day and a short hash of its title
+    (``2020-01-26-3f0c2a91``), ASCII and the same in every build, so an event
+    keeps its anchor and calendar UID when others are added or moved around it."""
+    digest = hashlib.sha1(normalise(title).encode("utf-8")).hexdigest()[:8]
+    return f"{moment.date().isoformat()}-{digest}"
+
+
+def event_ids(events: list[RawEvent], source: str, log: ProblemLog) -> list[str]:
+    """Each event's id, unique on the timeline: the editor's ``id:`` (two events
+    giving one id is an error naming both lines), else :func:`derived_event_id`,
+    with ``-2``, ``-3`` after it for a second event of the same day and title."""
+    sharing: dict[str, list[RawEvent]] = {}
+    for event in events:
+        if event.id:
+            sharing.setdefault(event.id, []).append(event)
+    for given, group in sharing.items():
+        for one in group if len(group) > 1 else ():
+            others = ", ".join(str(other.id_line) for other in group if other is not one)
+            log.error(source, one.id_line, _(
+                "the id '{id}' is also given to the event at line {lines}; each event needs its own, "
+                "e.g. id: {id}-2"
+            ).format(id=given, lines=others))
+    used = {event.id for event in events if event.id}
+    ids = []
+    for event in events:
+        if event.id:
+            ids.append(event.id)
+            continue
+        base = candidate = derived_event_id(event.date, event.title)
+        number = 2
+        while candidate in used:
+            candidate, number = f"{base}-{number}", number + 1
+        used.add(candidate)
+        ids.append(candidate)
+    return ids

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from . import search, sources
 from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
-from .content import Article, Body, Event, RawEvent, read_article, read_timeline, slug_from_filename
+from .content import Article, Body, Event, RawEvent, event_ids, read_article, read_timeline, slug_from_filename
 from .errors import ContentError, ProblemLog
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
@@ -364,7 +364,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
     urls = {a.source: a.url for a in articles}
     renderer = MarkdownRenderer()
     events = []
-    for raw in raw_events:
+    for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article
         if article in unreadable and article not in known:
             article = ""
@@ -379,7 +379,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
         links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
         _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), log)
-        events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail))
+        events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail, event_id))
     return events
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .search import bundle_urls
 from .site import Group, Site
-from .urls import folder, page_file, page_url
+from .urls import feed_file, folder, page_file, page_url
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def group_pages(site: Site, groups: dict[str, Group], kind: str, label: str) -> 
         pages.append(Page(group.url + "index.html", "group.html", f"{label}：{group.name}", {
             "group": group,
             "label": label,
-            "feed": f"{group.url}feed.xml" if group.kind == "place" else None,
+            "feed": feed_file(group.url) if group.kind in ("place", "tag") else None,
         }))
     return pages
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.content import read_article, read_timeline
+from digest.content import event_ids, read_article, read_timeline
 from digest.errors import ProblemLog, format_problems
 from digest.sources import SourceFile, split_front_matter
 from digest.yamlfile import load_yaml
@@ -117,6 +118,52 @@ def test_timeline_problems_point_at_the_event_or_its_value():
     assert [e.title for e in events] == ["一级响应"]
 
 
+def ids_of(text: str) -> tuple[list[str], list[str]]:
+    log = ProblemLog()
+    events = read_timeline(load_yaml(text), "timeline.yaml", SHANGHAI, log)
+    return event_ids(events, "timeline.yaml", log), format_problems(log.problems)
+
+
+def test_an_event_id_is_the_editors_else_its_day_and_a_hash_of_its_title():
+    ids, problems = ids_of("- date: 2020-01-26\n  title: 一级响应\n  id: level-1\n"
+                           "- date: 2020-01-26 08:00\n  title: 一级响应\n")
+    assert problems == []
+    assert ids[0] == "level-1"
+    assert re.fullmatch(r"2020-01-26-[0-9a-f]{8}", ids[1])
+
+
+def test_an_event_keeps_its_id_when_another_is_inserted_above_it():
+    below = "- date: 2020-01-26\n  title: 一级响应\n"
+    before, _ = ids_of(below)
+    after, _ = ids_of("- date: 2020-01-20\n  title: 新的事件\n" + below)
+    assert after[1] == before[0]
+
+
+def test_two_events_of_one_day_and_title_get_two_ids():
+    ids, problems = ids_of("- date: 2020-01-26\n  title: 一级响应\n" * 2)
+    assert problems == [] and ids[1] == ids[0] + "-2"
+
+
+def test_an_id_given_twice_is_an_error_naming_both_lines():
+    _, problems = ids_of("- date: 2020-01-26\n  title: 一\n  id: same\n- date: 2020-01-27\n  title: 二\n  id: same\n")
+    assert problems == [
+        "timeline.yaml:3: error: the id 'same' is also given to the event at line 6; each event needs its own, "
+        "e.g. id: same-2",
+        "timeline.yaml:6: error: the id 'same' is also given to the event at line 3; each event needs its own, "
+        "e.g. id: same-2",
+    ]
+
+
+@pytest.mark.parametrize("given, message", [
+    ("一级响应", "'一级响应' cannot be an anchor in a web address; an id is lower-case letters a-z, digits and "
+                "hyphens, e.g. id: yi-ji-xiang-ying"),
+    ("2020-01", "'2020-01' is the anchor of a month heading on the timeline page; add words, e.g. id: 2020-01-start"),
+])
+def test_an_id_that_cannot_be_an_anchor_is_an_error_at_its_line(given, message):
+    _, problems = ids_of(f"- date: 2020-01-26\n  title: 一\n  id: {given}\n")
+    assert problems == [f"timeline.yaml:3: error: 'id:' {message}"]
+
+
 # --- one spelling for what readers see as one -----------------------------------------
 
 
@@ -140,3 +187,26 @@ def test_a_bidi_override_is_taken_out_of_a_title_with_a_warning():
 def test_chinese_punctuation_stays_full_width():
     found, _ = article("title: 驿马乡：党旗飘扬（一）！\ndate: 2020-01-30\n")
     assert found.title == "驿马乡：党旗飘扬（一）！"
+
+
+# --- lists typed the Chinese way ------------------------------------------------------
+
+
+@pytest.mark.parametrize("tags", [
+    "[疫情防控，卡口值守]", "[疫情防控、卡口值守]", "疫情防控；卡口值守", "疫情防控;卡口值守", "疫情防控, 卡口值守",
+    "【疫情防控, 卡口值守】", "[【疫情防控】, 「卡口值守」]", "《疫情防控》、《卡口值守》、", "[疫情防控, 卡口值守, 疫情防控]", "疫情防控,,卡口值守,",
+    "\n  - 疫情防控，卡口值守\n  - 【卡口值守】\n",
+])
+def test_tags_split_at_every_separator_and_lose_their_brackets(tags):
+    found, problems = article(f"title: 驿马乡\ndate: 2020-01-30\ntags: {tags}\n")
+    assert problems == []
+    assert found.tags == ("疫情防控", "卡口值守")
+
+
+@pytest.mark.parametrize("author", ["张世川、赵泉", "张世川，赵泉", "张世川; 赵泉", "[张世川、赵泉]", "[张世川, 赵泉, ]"])
+def test_authors_split_at_every_separator(author):
+    assert article(f"title: 驿马乡\ndate: 2020-01-30\nauthor: {author}\n")[0].authors == ("张世川", "赵泉")
+
+
+def test_a_tag_of_brackets_only_is_no_tag():
+    assert article("title: 驿马乡\ndate: 2020-01-30\ntags: 【】、疫情防控\n")[0].tags == ("疫情防控",)

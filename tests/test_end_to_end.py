@@ -36,6 +36,17 @@ def test_every_page_declares_language_and_links_the_feeds(sample_site):
         assert {"application/rss+xml", "application/atom+xml"} <= types, page
 
 
+def test_place_and_tag_pages_advertise_their_own_feed(sample_site):
+    pages = [*sample_site.glob("places/*/index.html"), *sample_site.glob("tags/*/index.html")]
+    assert len(pages) > 5
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        feeds = {link["href"] for link in soup.find_all("link", rel="alternate", type="application/rss+xml")}
+        own = page.parent.relative_to(sample_site).as_posix() + "/feed.xml"
+        assert "../../" + own in feeds, page
+        assert (sample_site / own).is_file()
+
+
 def test_article_page_shows_what_a_reader_needs(sample_site):
     soup = soup_of(sample_site, "articles/yima/index.html")
     report = soup.find("article")

@@ -120,3 +120,11 @@ def test_a_report_that_cannot_be_read_is_not_an_error_again_in_every_link_to_it(
     })
     problems = errors_of(content)
     assert problems and all(line.startswith("articles/2020/a.md:") for line in problems), problems
+
+
+def test_a_pasted_img_without_alt_is_a_warning_naming_file_and_line(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text(body='前文。\n\n<img src="https://example.org/x.jpg">')})
+    site, log = load(content)
+    assert 'alt=""' in site.by_slug["a"].html
+    assert [str(p).split(" warning: ")[0] for p in log.warnings] == ["articles/a.md:7:"]
+    assert "no description (alt)" in str(log.warnings[0])
