@@ -119,7 +119,8 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
     feed.link(href=page, rel="alternate")  # last: feedgen makes the channel's <link> of the last one
     feed.language(config.language)
     feed.generator("county-digest")
-    updated = found[0].date if found else site.built_at
+    # Without notices, the site's last change: a date that stays the same from build to build.
+    updated = found[0].date if found else max((a.modified for a in site.articles), default=site.built_at)
     feed.lastBuildDate(updated)
     for notice in reversed(found):  # feedgen prepends: add oldest first
         url = config.absolute_url(notice.url)
