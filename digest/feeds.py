@@ -15,9 +15,11 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup
 from feedgen.feed import FeedGenerator
 
+from .config import SiteConfig
 from .content import Article
 from .photos import ResponsivePhoto
 from .site import Site
+from .urls import feed_file
 
 URL_ATTRIBUTES = {"a": "href", "img": "src", "iframe": "src"}
 
@@ -41,7 +43,7 @@ class FeedPlan:
 
 
 def site_feeds(site: Site, limit: int, photos: Mapping[str, ResponsivePhoto]) -> list[FeedFile]:
-    """feed.xml and atom.xml for the site, and an RSS feed per place."""
+    """feed.xml and atom.xml for the site, and an RSS feed per place and per tag."""
     return [FeedFile(plan.dest, render_feed(site, plan, photos)) for plan in feed_plans(site, limit)]
 
 
@@ -53,35 +55,33 @@ def feed_plans(site: Site, limit: int) -> list[FeedPlan]:
         FeedPlan("feed.xml", newest, config.title, "", config.description),
         FeedPlan("atom.xml", newest, config.title, "", config.description, atom=True),
     ]
-    for group in site.places.values():
-        plans.append(FeedPlan(f"{group.url}feed.xml", tuple(group.articles[:limit]),
+    for group in (*site.places.values(), *site.tags.values()):
+        plans.append(FeedPlan(feed_file(group.url), tuple(group.articles[:limit]),
                               f"{config.title} · {group.name}", group.url, f"{group.name}的报道"))
     return plans
 
 
 def render_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto]) -> bytes:
-    if plan.atom:
-        feed = make_feed(site, plan, photos, content_type="html")
-        return feed.atom_str(pretty=True, extensions=False)  # Atom names authors itself
     feed = make_feed(site, plan, photos)
-    return feed.rss_str(pretty=True)
+    return feed.atom_str(pretty=True) if plan.atom else feed.rss_str(pretty=True)
 
 
-def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto],
-              content_type: str = "CDATA") -> FeedGenerator:
-    """The feed ``plan`` describes; content_type is CDATA for RSS, html for Atom."""
+def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto]) -> FeedGenerator:
+    """The feed ``plan`` describes, RSS or Atom."""
     config = site.config
     articles = plan.articles
     feed = FeedGenerator()
-    feed.load_extension("dc")
+    if not plan.atom:  # Atom names authors itself: a dc:creator beside them is each name twice
+        feed.load_extension("dc")
     feed.id(config.absolute_url(plan.page_url))
     feed.title(plan.title)  # plain text to readers, as an item's title is
     description = plan.description or plan.title
     # Atom says its subtitle is text; readers take an RSS description as HTML, so
     # there it is escaped once more, as an item's is (a place named '<img ...>').
     feed.subtitle(description if plan.atom else escape(description))
-    feed.link(href=config.absolute_url(plan.page_url), rel="alternate")
     feed.link(href=config.absolute_url(plan.dest), rel="self")
+    # RSS's channel <link> is the last link given: the page, where a reader's "open website" goes
+    feed.link(href=config.absolute_url(plan.page_url), rel="alternate")
     feed.language(config.language)
     feed.generator("county-digest")
     if config.author:
@@ -90,12 +90,12 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto],
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
-        add_entry(feed, site, article, photos, content_type)
+        add_entry(feed, site, article, photos, plan.atom)
     return feed
 
 
 def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping[str, ResponsivePhoto],
-              content_type: str) -> None:
+              atom: bool) -> None:
     config = site.config
     url = config.absolute_url(article.url)
     entry = feed.add_entry()
@@ -106,17 +106,28 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     entry.published(article.date)
     entry.updated(article.updated or article.date)
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
-    entry.content(absolute_html(entry_html(article, photos), url), type=content_type)
-    for name in article.authors:
-        entry.author(name=name)
-        entry.dc.dc_creator(name)
+    entry.content(absolute_html(entry_html(article, photos), url), type="html" if atom else "CDATA")
+    # One name for all authors, as the byline reads: readers show one author element
+    # (newsboat the last dc:creator, feedparser the last Atom author).
+    byline = article.byline or unsigned_byline(config)
+    if atom:
+        entry.author(name=byline)
+    else:
+        entry.dc.dc_creator(byline)
     for name in (article.place, *article.tags):
         if name:
             entry.category(term=name)
 
 
+def unsigned_byline(config: SiteConfig) -> str:
+    """Who an unsigned report is by: the site's author, else its publisher, else the
+    site itself; so every Atom entry has an author (RFC 4287 §4.1.1)."""
+    return config.author or str(config.extra.get("publisher") or "") or config.title
+
+
 def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
-    """The article as a feed reader shows it: photos with captions, then the body.
+    """The article as a feed reader shows it, as its page does: the first photo
+    with its caption, the body (with its own figures), then the other photos.
 
     A photo is its largest JPEG rendition, as on a share card: the original,
     with whatever EXIF and GPS data the camera wrote, is never published.
@@ -129,7 +140,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
-    return "".join(figures) + article.html
+    return "".join(figures[:1]) + article.html + "".join(figures[1:])
 
 
 def absolute_html(html: str, page_url: str) -> str:

@@ -289,15 +289,29 @@ def responsive_images(html: str, sizes: dict[str, tuple[int, int]], root: str) -
     if not sizes:
         return html
 
+    def shown(address: str) -> str | None:
+        src = unescape(address)
+        path = unquote(src[len(root):]) if src.startswith(root) else None
+        return path if path in sizes else None
+
     def upgrade(tag: re.Match) -> str:
         attributes = {name: value for name, value in ATTRIBUTE.findall(tag.group(1))}
-        src = unescape(attributes.get("src", ""))
-        path = unquote(src[len(root):]) if src.startswith(root) else None
-        if path not in sizes:
+        path = shown(attributes.get("src", ""))
+        if path is None:
             return tag.group(0)
         return picture_html(plan_renditions(path, *sizes[path]), attributes, root)
 
-    return IMG_TAG.sub(upgrade, html)
+    def enlarge(link: re.Match) -> str:
+        path = shown(link.group(2))
+        if path is None:
+            return link.group(0)
+        return link.group(1) + escape(root + plan_renditions(path, *sizes[path]).largest_jpeg.href) + link.group(3)
+
+    return ENLARGE_LINK.sub(enlarge, IMG_TAG.sub(upgrade, html))
+
+
+# The link a photo figure puts around its image (digest.markdown.PhotoFigures): to its large rendition.
+ENLARGE_LINK = re.compile(r'(<a class="enlarge" href=")([^"]*)(")')
 
 
 def picture_html(photo: ResponsivePhoto, attributes: dict[str, str], root: str) -> str:

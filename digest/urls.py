@@ -33,3 +33,8 @@ def page_url(kind: str, slug: str = "") -> str:
 def page_file(url: str) -> str:
     """The file that answers a page's address: ``articles/yima/`` → ``articles/yima/index.html``."""
     return url + "index.html"
+
+
+def feed_file(url: str) -> str:
+    """The RSS feed beside a page: ``places/yi-ma-xiang/`` → ``places/yi-ma-xiang/feed.xml``."""
+    return url + "feed.xml"

@@ -1,11 +1,15 @@
-"""Feeds: absolute URLs in content, one entry per article, feeds per place."""
+"""Feeds: absolute URLs in content, one entry per article, feeds per place and tag,
+the channel linked to its page, one author element per entry."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import xml.etree.ElementTree as ET
+
 import feedparser
+import pytest
 from bs4 import BeautifulSoup
 
 from digest.config import SiteConfig
@@ -26,8 +30,12 @@ def test_absolute_html_resolves_links_images_and_fragments():
     assert 'href="https://x.org/"' in result
 
 
-def make_site():
-    config = SiteConfig(title="摘编", base_url="https://example.cn/digest/", author="融媒体中心")
+ATOM = "{http://www.w3.org/2005/Atom}"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+
+
+def make_site(config=None):
+    config = config or SiteConfig(title="摘编", base_url="https://example.cn/digest/", author="融媒体中心")
     articles = [
         Article(source="a.md", slug="a", title="甲 & <乙>", date=datetime(2020, 1, 30, 9, tzinfo=TZ),
                 authors=("张世川", "张丽"), place="驿马乡", tags=("疫情防控",), summary="摘要",
@@ -42,24 +50,86 @@ PHOTOS = {"media/p.jpg": plan_renditions("media/p.jpg", 2000, 1500)}
 
 def test_site_feeds_carry_every_entry_with_names_and_categories():
     files = {f.dest: f.data for f in site_feeds(make_site(), limit=50, photos=PHOTOS)}
-    assert set(files) == {"feed.xml", "atom.xml", "places/yi-ma-xiang/feed.xml"}
+    assert set(files) == {"feed.xml", "atom.xml", "places/yi-ma-xiang/feed.xml", "tags/yi-qing-fang-kong/feed.xml"}
     rss = feedparser.parse(files["feed.xml"])
     assert rss.bozo == 0
     assert [e.title for e in rss.entries] == ["乙", "甲 & <乙>"]
     first = rss.entries[1]
     assert first.link == "https://example.cn/digest/articles/a/"
     assert {t.term for t in first.tags} == {"驿马乡", "疫情防控"}
-    assert {a.name for a in first.authors} == {"张世川", "张丽"}
+    assert first.author == "张世川、张丽"
     # the largest JPEG rendition, made without the camera's EXIF and GPS data, never the original
     image = BeautifulSoup(first.content[0].value, "html.parser").img
     assert (image["src"], image["width"], image["height"]) == ("https://example.cn/digest/media/p.1600w.jpg", "1600", "1200")
     assert b"Thu, 30 Jan 2020 09:00:00 +0800" in files["feed.xml"]
     atom = feedparser.parse(files["atom.xml"])
     assert atom.bozo == 0 and atom.version == "atom10"
-    assert {a.name for a in atom.entries[1].authors} == {"张世川", "张丽"}
+    assert [a.name for a in atom.entries[1].authors] == ["张世川、张丽"]
     assert b'<content type="html">' in files["atom.xml"]
 
 
 def test_feed_limit_keeps_the_newest():
     files = {f.dest: f.data for f in site_feeds(make_site(), limit=1, photos=PHOTOS)}
     assert [e.title for e in feedparser.parse(files["feed.xml"]).entries] == ["乙"]
+
+
+def feeds_of(site) -> dict[str, bytes]:
+    return {f.dest: f.data for f in site_feeds(site, limit=50, photos=PHOTOS)}
+
+
+@pytest.mark.parametrize("dest, page", [
+    ("feed.xml", "https://example.cn/digest/"),
+    ("places/yi-ma-xiang/feed.xml", "https://example.cn/digest/places/yi-ma-xiang/"),
+    ("tags/yi-qing-fang-kong/feed.xml", "https://example.cn/digest/tags/yi-qing-fang-kong/"),
+])
+def test_an_rss_channel_links_its_page_and_itself(dest, page):
+    data = feeds_of(make_site())[dest]
+    channel = ET.fromstring(data).find("channel")
+    assert channel.findtext("link") == page  # RSS 2.0: the URL of the HTML website
+    assert channel.find(f"{ATOM}link").attrib == {"href": "https://example.cn/digest/" + dest, "rel": "self"}
+    assert feedparser.parse(data).feed.link == page
+
+
+def test_atom_links_itself_and_the_front_page():
+    root = ET.fromstring(feeds_of(make_site())["atom.xml"])
+    links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+    assert links == {"self": "https://example.cn/digest/atom.xml", "alternate": "https://example.cn/digest/"}
+
+
+def test_a_tag_feed_lists_the_tags_reports():
+    rss = feedparser.parse(feeds_of(make_site())["tags/yi-qing-fang-kong/feed.xml"])
+    assert rss.bozo == 0
+    assert rss.feed.title == "摘编 · 疫情防控"
+    assert [e.link for e in rss.entries] == ["https://example.cn/digest/articles/a/"]
+
+
+def test_each_entry_has_one_author_element_naming_every_author():
+    files = feeds_of(make_site())
+    rss_items = ET.fromstring(files["feed.xml"]).findall("channel/item")
+    assert [[c.text for c in item.findall(DC_CREATOR)] for item in rss_items] == [["融媒体中心"], ["张世川、张丽"]]
+    assert all(item.find("author") is None for item in rss_items)
+    atom_entries = ET.fromstring(files["atom.xml"]).findall(f"{ATOM}entry")
+    assert [[a.findtext(f"{ATOM}name") for a in entry.findall(f"{ATOM}author")] for entry in atom_entries] == [
+        ["融媒体中心"], ["张世川、张丽"]]
+    assert b"dc:creator" not in files["atom.xml"] and b"purl.org/dc" not in files["atom.xml"]
+    for name in ("feed.xml", "atom.xml"):
+        assert [(e.author, len(e.authors)) for e in feedparser.parse(files[name]).entries] == [
+            ("融媒体中心", 1), ("张世川、张丽", 1)]
+
+
+@pytest.mark.parametrize("author, publisher, expected", [
+    ("融媒体中心", "孝义日报社", "融媒体中心"),
+    ("", "孝义日报社", "孝义日报社"),
+    ("", "", "摘编"),
+])
+def test_an_unsigned_report_is_by_the_site_so_atom_stays_valid(author, publisher, expected):
+    extra = {"publisher": publisher} if publisher else {}
+    config = SiteConfig(title="摘编", base_url="https://example.cn/digest/", author=author, extra=extra)
+    files = feeds_of(make_site(config))
+    root = ET.fromstring(files["atom.xml"])
+    # RFC 4287 4.1.1: an entry without an author needs one on the feed; each entry has its own
+    unsigned = root.findall(f"{ATOM}entry")[0]
+    assert [a.findtext(f"{ATOM}name") for a in unsigned.findall(f"{ATOM}author")] == [expected]
+    assert (root.find(f"{ATOM}author") is not None) == bool(author)
+    item = ET.fromstring(files["feed.xml"]).find("channel/item")
+    assert [c.text for c in item.findall(DC_CREATOR)] == [expected]
