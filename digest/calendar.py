@@ -51,23 +51,18 @@ def timeline_calendar_link(config: SiteConfig) -> CalendarLink:
 
 def place_calendar_link(site: Site, group: Group) -> CalendarLink | None:
     """A place's calendar, if the timeline has events there."""
-    if group.kind != "place" or not place_events(site, group.name):
+    if group.kind != "place" or not group.events:
         return None
     return calendar_link(site.config, group.url + CALENDAR_FILE)
-
-
-def place_events(site: Site, name: str) -> list[Event]:
-    return [event for event in site.events if event.place == name]
 
 
 def calendar_outputs(site: Site) -> list[Output]:
     """The whole timeline's calendar, and one per place page with events."""
     outputs = [Output(CALENDAR_FILE, BYTES, calendar_bytes(site, site.events, site.config.title))]
     for name, group in site.places.items():
-        events = place_events(site, name)
-        if events:
+        if group.events:
             outputs.append(Output(group.url + CALENDAR_FILE, BYTES,
-                                  calendar_bytes(site, events, f"{site.config.title} · {name}")))
+                                  calendar_bytes(site, group.events, f"{site.config.title} · {name}")))
     return outputs
 
 

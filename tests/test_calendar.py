@@ -3,6 +3,7 @@ that survive edits and times that are right on both sides of the date line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -89,9 +90,10 @@ def test_each_place_with_events_has_its_own_calendar(tmp_path):
     site = site_of(tmp_path)
     outputs = {output.dest: output.source for output in calendar_outputs(site)}
     place = site.places["孝义市"]
-    assert set(outputs) == {"timeline.ics", place.url + "timeline.ics"}, "下栅村 has no page: no calendar"
+    assert set(outputs) == {"timeline.ics", place.url + "timeline.ics", site.places["下栅村"].url + "timeline.ics"}
     assert uids(outputs[place.url + "timeline.ics"]) == uids(outputs["timeline.ics"])[:1]
     link = place_calendar_link(site, place)
+    assert place_calendar_link(site, replace(place, kind="tag")) is None
     assert link.subscribe == "webcal://example.cn/digest/places/xiao-yi-shi/timeline.ics"
 
 
