@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .calendar import calendar_outputs
 from .changes import Signer
 from .corrections import correction_pages, corrections_feed
 from .feeds import feed_plans
@@ -36,6 +37,7 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
         corrections_feed(site),
         sitemap_output(site, [page.url for page in pages if page.in_sitemap]),
         robots_output(site),
+        *calendar_outputs(site),
         *static_outputs(static_dir),
         *pictures.outputs,
         *bundle_outputs(site.articles, search_base, signer.fingerprint),
