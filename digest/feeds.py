@@ -151,10 +151,9 @@ def event_html(site: Site, event: Event, page: str) -> str:
     the timeline ``page``), then its place and the report on it, linked."""
     config = site.config
     parts = [absolute_html(event.detail_html, page)] if event.detail_html else []
-    if event.place:
-        url = site.place_url(event.place)
-        name = escape(event.place)
-        parts.append(f'<p>地点：<a href="{escape(config.absolute_url(url))}">{name}</a></p>' if url else f"<p>地点：{name}</p>")
+    if event.place:  # every event's place has a page
+        url = config.absolute_url(site.place_url(event.place))
+        parts.append(f'<p>地点：<a href="{escape(url)}">{escape(event.place)}</a></p>')
     article = site.by_slug.get(event.article)
     if article:
         parts.append(f'<p>报道：<a href="{escape(config.absolute_url(article.url))}">{escape(article.title)}</a></p>')
