@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .content import Article
 from .pages import Page
-from .photos import PHOTO_SIZES, ResponsivePhoto
+from .photos import LEAD_SIZES, PHOTO_SIZES, ResponsivePhoto
 from .site import Site
 from .urls import folder, page_url
 
@@ -62,6 +62,7 @@ def template_helpers(site: Site, photos: dict[str, ResponsivePhoto]) -> dict[str
     return {
         "photos": photos,
         "photo_sizes": PHOTO_SIZES,  # the width a photo is shown at, as body images use it too
+        "lead_sizes": LEAD_SIZES,  # the width of the front page's lead photo
         "share_card": partial(share_card, site, photos),
     }
 
