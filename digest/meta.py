@@ -20,7 +20,7 @@ from .content import Article
 from .corrections import retraction_notice
 from .markdown import body_text
 from .pages import Page
-from .photos import PHOTO_SIZES, ResponsivePhoto
+from .photos import LEAD_SIZES, PHOTO_SIZES, ResponsivePhoto
 from .site import Site
 from .urls import folder, page_url
 
@@ -64,6 +64,7 @@ def template_helpers(site: Site, photos: dict[str, ResponsivePhoto]) -> dict[str
     return {
         "photos": photos,
         "photo_sizes": PHOTO_SIZES,  # the width a photo is shown at, as body images use it too
+        "lead_sizes": LEAD_SIZES,  # the width of the front page's lead photo
         "share_card": partial(share_card, site, photos),
     }
 
