@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .calendar import place_calendar_link, timeline_calendar_link
 from .search import bundle_urls
 from .site import Group, Site, month_key, month_name
 from .urls import feed_file, folder, page_file, page_url
@@ -38,7 +39,8 @@ def plan_pages(site: Site) -> list[Page]:
     pages += group_pages(site, site.places, "place", "地点")
     pages += group_pages(site, site.tags, "tag", "标签")
     pages += group_pages(site, site.months, "month", "归档")
-    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {"months": timeline_months(site)}))
+    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {
+        "months": timeline_months(site), "calendar": timeline_calendar_link(site.config)}))
     pages.append(Page(page_file(page_url("search")), "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
     pages.append(Page("404.html", "404.html", "页面不存在", in_sitemap=False))
     return pages
@@ -86,6 +88,7 @@ def group_pages(site: Site, groups: dict[str, Group], kind: str, label: str) -> 
             "group": group,
             "label": label,
             "feed": feed_file(group.url) if group.kind in ("place", "tag") else None,
+            "calendar": place_calendar_link(site, group),
         }))
     return pages
 
