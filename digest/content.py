@@ -83,6 +83,7 @@ class Article:
     summary: str = ""
     photos: tuple[Photo, ...] = ()
     draft: bool = False
+    featured: bool = False  # leads the front page, in place of the newest report with a photo
     updated: datetime | None = None
     extra: dict = field(default_factory=dict, compare=False)
     body: str = field(default="", repr=False)
@@ -290,6 +291,7 @@ ARTICLE_FIELDS = {
     "photos": FieldSpec("photos", _photos, "photos: then '- src: media/yima.jpg'"),
     "slug": FieldSpec("slug", _slug, "slug: yima"),
     "draft": FieldSpec("draft", _bool, "draft: true"),
+    "featured": FieldSpec("featured", _bool, "featured: true"),
     "updated": FieldSpec("updated", None, "updated: 2020-02-02"),
 }
 
@@ -298,7 +300,7 @@ KEY_SYNONYMS = {
     "标题": "title", "题目": "title", "日期": "date", "时间": "date", "作者": "author",
     "记者": "author", "地点": "place", "地方": "place", "标签": "tags", "摘要": "summary",
     "导语": "summary", "图片": "photos", "照片": "photos", "image": "photos", "images": "photos",
-    "pictures": "photos", "草稿": "draft", "更新": "updated", "modified": "updated",
+    "pictures": "photos", "草稿": "draft", "头条": "featured", "更新": "updated", "modified": "updated",
 }
 
 

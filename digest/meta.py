@@ -19,7 +19,7 @@ from .calendar import event_url, plain_text
 from .config import SiteConfig
 from .content import Article, Event
 from .pages import Page
-from .photos import PHOTO_SIZES, ResponsivePhoto
+from .photos import LEAD_SIZES, PHOTO_SIZES, ResponsivePhoto
 from .site import Site
 from .urls import folder, page_url
 
@@ -63,6 +63,7 @@ def template_helpers(site: Site, photos: dict[str, ResponsivePhoto]) -> dict[str
     return {
         "photos": photos,
         "photo_sizes": PHOTO_SIZES,  # the width a photo is shown at, as body images use it too
+        "lead_sizes": LEAD_SIZES,  # the width of the front page's lead photo
         "share_card": partial(share_card, site, photos),
     }
 

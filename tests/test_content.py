@@ -33,9 +33,9 @@ def test_a_good_article_with_every_field():
     found, problems = article(
         "title: 驿马乡：党员干部守在防控一线\ndate: 2020-01-30 09:00\nauthor: 张世川、赵泉\nplace: 驿马乡\n"
         "tags: [疫情防控, 基层党建, 疫情防控]\nphotos:\n  - src: media/a.jpg\n    caption: 检测点\n    credit: 赵泉\n"
-        "  - media/b.jpg\nslug: yima-2\ndraft: false\nupdated: 2020-02-02\neditor: 王编辑\n"
+        "  - media/b.jpg\nslug: yima-2\ndraft: false\nfeatured: true\nupdated: 2020-02-02\neditor: 王编辑\n"
     )
-    assert problems == []
+    assert problems == [] and found.featured
     assert (found.slug, found.authors, found.tags) == ("yima-2", ("张世川", "赵泉"), ("疫情防控", "基层党建"))
     assert [(p.src, p.caption, p.credit, p.line) for p in found.photos] == [
         ("media/a.jpg", "检测点", "赵泉", 8), ("media/b.jpg", "", "", 11)]
@@ -55,6 +55,7 @@ def test_the_slug_comes_from_the_file_name_without_its_date():
                         "put the text in quotes"),
     ("place: {乡: 驿马}\n", 4, "'place:' must be text, not 'key: value' lines; if the text contains ': ', put it in quotes"),
     ("draft: 是\n", 4, "'draft:' must be true or false, e.g. draft: true"),
+    ("featured: 头条\n", 4, "'featured:' must be true or false, e.g. draft: true"),
     ("slug: Yi Ma\n", 4, "'slug:' 'Yi Ma' cannot be part of a web address; a slug is lower-case letters a-z, "
                          "digits and hyphens, e.g. slug: yi-ma"),
     ("slug: 驿马\n", 4, "'slug:' '驿马' cannot be part of a web address; a slug is lower-case letters a-z, "

@@ -71,8 +71,13 @@ def test_relative_markdown_links_become_article_urls(sample_site):
 
 def test_front_page_lists_newest_first_with_summaries(sample_site):
     soup = soup_of(sample_site, "index.html")
+    lead = soup.select_one(".lead")
+    assert lead.h2.a["href"] == "articles/xiaoyi-overview/"  # the newest with a photo, the photo large
+    assert lead.select_one(".lead-photo img")["fetchpriority"] == "high"
     items = soup.select(".article-list > li")
-    assert len(items) == 5
+    assert len(items) == 4
+    thumbs = soup.select(".article-list .thumb img")
+    assert [img["loading"] for img in thumbs] == ["lazy"] and thumbs[0]["width"] and thumbs[0]["height"]
     times = [li.find("time")["datetime"] for li in items]
     assert times == sorted(times, reverse=True)
     assert all(li.select_one(".summary").get_text(strip=True) for li in items)
