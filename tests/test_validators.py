@@ -53,9 +53,10 @@ def test_feeds_parse_cleanly(sample_site, name):
     assert dates == sorted(dates, reverse=True), "newest first"
 
 
-def test_place_and_tag_feeds_parse_cleanly(sample_site):
-    feeds = sorted([*(sample_site / "places").glob("*/feed.xml"), *(sample_site / "tags").glob("*/feed.xml")])
-    assert len(feeds) == 5 + len(list((sample_site / "tags").glob("*/index.html")))
+def test_place_tag_and_timeline_feeds_parse_cleanly(sample_site):
+    feeds = sorted([*(sample_site / "places").glob("*/feed.xml"), *(sample_site / "tags").glob("*/feed.xml"),
+                    sample_site / "timeline/feed.xml"])
+    assert len(feeds) == 5 + len(list((sample_site / "tags").glob("*/index.html"))) + 1
     for path in feeds:
         assert feedparser.parse(path.read_bytes()).bozo == 0, path
 
