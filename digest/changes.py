@@ -185,7 +185,8 @@ class Signer:
             fingerprint = self.fingerprints.get(article.source)
             if fingerprint is None:
                 raise Unsignable(article.source)
-            return "A(" + short_hash(fingerprint, around) + ")"
+            notes = repr([c.note_html for c in article.corrections])  # their links resolve apart from the body's
+            return "A(" + short_hash(fingerprint, around, notes) + ")"
         return "C(" + short_hash(article.url, repr(CARD_FIELDS(article)), around) + ")"
 
     def group(self, group: Group, members: bool) -> str:

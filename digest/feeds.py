@@ -18,6 +18,7 @@ from feedgen.feed import FeedGenerator
 
 from .config import SiteConfig
 from .content import Article, Event
+from .corrections import corrections_html
 from .photos import ResponsivePhoto
 from .site import Site
 from .urls import feed_file, page_url
@@ -91,7 +92,7 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto])
     feed.generator("county-digest")
     if config.author:
         feed.author(name=config.author)
-    moments = [*(a.updated or a.date for a in articles), *(event.date for event in plan.events)]
+    moments = [*(a.modified for a in articles), *(event.date for event in plan.events)]
     updated = max(moments, default=site.built_at)
     feed.updated(updated)
     feed.lastBuildDate(updated)
@@ -112,7 +113,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     entry.title(article.title)
     entry.link(href=url)
     entry.published(article.date)
-    entry.updated(article.updated or article.date)
+    entry.updated(article.modified)  # the last correction, if any: readers update the item
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
     entry.content(absolute_html(entry_html(article, photos), url), type="html" if atom else "CDATA")
     # One name for all authors, as the byline reads: readers show one author element
@@ -181,7 +182,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
-    return "".join(figures[:1]) + article.html + "".join(figures[1:])
+    return corrections_html(article) + "".join(figures[:1]) + article.html + "".join(figures[1:])
 
 
 def absolute_html(html: str, page_url: str) -> str:

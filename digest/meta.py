@@ -18,6 +18,8 @@ from markupsafe import Markup
 from .calendar import event_url, plain_text
 from .config import SiteConfig
 from .content import Article, Event
+from .corrections import retraction_notice
+from .markdown import body_text
 from .pages import Page
 from .photos import LEAD_SIZES, PHOTO_SIZES, ResponsivePhoto
 from .site import Site
@@ -92,14 +94,14 @@ def share_card(site: Site, photos: dict[str, ResponsivePhoto], page: Page) -> Sh
 def article_card(config: SiteConfig, photos: dict[str, ResponsivePhoto], page: Page, article: Article) -> ShareCard:
     card = ShareCard(
         title=article.title,
-        description=article.summary,
+        description=retraction_notice(article) if article.retracted else article.summary,
         url=config.absolute_url(page.url),
         kind="article",
         site_name=config.title,
         locale=og_locale(config.language),
         image=first_image(config, photos, article),
         published=article.date.isoformat(),
-        modified=(article.updated or article.date).isoformat(),
+        modified=article.modified.isoformat(),
         section=article.place,
         tags=article.tags,
     )
@@ -122,7 +124,7 @@ def news_article_data(config: SiteConfig, card: ShareCard, article: Article) -> 
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        "description": article.summary,
+        "description": card.description,
         "datePublished": card.published,
         "dateModified": card.modified,
         "author": authors,
@@ -137,7 +139,18 @@ def news_article_data(config: SiteConfig, card: ShareCard, article: Article) -> 
         data["contentLocation"] = {"@type": "Place", "name": article.place}
     if article.tags:
         data["keywords"] = list(article.tags)
+    if article.corrections or article.retracted:
+        data["correction"] = correction_data(article)
     return data
+
+
+def correction_data(article: Article) -> list[dict]:
+    """schema.org's ``correction``: a CorrectionComment per note, oldest first; a
+    retraction is the last one, its text the notice and the reason."""
+    notes = [(correction.date, body_text(correction.note_html).visible.strip()) for correction in article.corrections]
+    if article.retracted:
+        notes.append((article.retracted.date, retraction_notice(article)))
+    return [{"@type": "CorrectionComment", "text": text, "datePublished": moment.isoformat()} for moment, text in notes]
 
 
 def publisher_data(config: SiteConfig) -> dict:
