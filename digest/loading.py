@@ -21,8 +21,10 @@ from pathlib import Path, PurePosixPath
 from . import search, sources
 from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
-from .content import Article, Body, Event, RawEvent, read_article, read_timeline, slug_from_filename
-from .errors import ContentError, ProblemLog
+from .content import Article, Body, Event, RawEvent, event_ids, read_article, read_timeline, slug_from_filename
+from .dates import DateProblem, parse_date
+from .errors import WARNING, ContentError, ProblemLog
+from .i18n import _
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
@@ -63,19 +65,22 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     content_dir = options.content_dir
     config = load_config(content_dir, log, options.base_url)
     cache.use_config(config)
-    everything, unreadable = read_articles(content_dir, config, log, cache, progress)
-    check_slugs(everything, log)
+    everything, unreadable = read_articles(content_dir, config, log, cache, progress, options)
     published = select_published(everything, options, config, log)
+    waiting = left_out(everything, published)
+    check_slugs(everything, log, published)
     check_photos(published, content_dir, log, remembered_facts(cache))
+    log.extend(as_warnings(check_photos(waiting, content_dir, ProblemLog(), remembered_facts(cache))))
     articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
                                              progress)
+    articles, note_assets = render_corrections(articles, everything, content_dir, config, log)
+    assets |= note_assets
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
     events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
     if log.has_errors:
         raise ContentError(log)
-    waiting = left_out(everything, published)
     return Site.create(config, articles, events, options.build_time, assets, images, waiting), log
 
 
@@ -86,17 +91,38 @@ def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tupl
     file = sources.read_text(path, source, log)
     front = file and sources.split_front_matter(file, log)
     if not front:
-        return None, log
+        return None, with_way_out(log)
     return read_article(front, source, config.timezone, log), log
 
 
-def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog,
-                  cache: BuildCache, progress: Progress = quiet) -> tuple[list[Article], set[str]]:
+def with_way_out(log: ProblemLog) -> ProblemLog:
+    """A file that cannot be read might be a draft, and nobody can tell: its errors
+    stop the build, so each says how to let the other reports be published meanwhile."""
+    way_out = _("to publish the other reports meanwhile, move this file out of the articles folder "
+                "until it is fixed")
+    return ProblemLog([replace(p, message=f"{p.message} ({way_out})") if p.is_error else p
+                       for p in log.problems])
+
+
+def as_warnings(log: ProblemLog) -> ProblemLog:
+    """The problems of a report this build leaves out (a draft, a scheduled report):
+    they stop nothing, but the editor still hears of them."""
+    return ProblemLog([replace(p, severity=WARNING) for p in log.problems])
+
+
+def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog, cache: BuildCache,
+                  progress: Progress = quiet, options: BuildOptions | None = None) -> tuple[list[Article], set[str]]:
     """Every article file, read and checked; and the files that could not be read
-    (a link or an event naming one is not a second error: fixing the file fixes it)."""
+    (a link or an event naming one is not a second error: fixing the file fixes it).
+
+    With ``options``, the problems of a draft or scheduled report that this build
+    leaves out are warnings: one editor's unfinished draft never stops the others.
+    """
     articles, unreadable = [], set()
     paths = sources.find_articles(content_dir, log)
     for path, (article, found) in zip(paths, read_article_files(paths, content_dir, config, cache, progress)):
+        if options is not None and found.has_errors and _is_held_back(path, article, config, options):
+            found = as_warnings(found)
         log.extend(found)
         if article is not None:
             articles.append(article)
@@ -148,24 +174,58 @@ def _read_one(index: int) -> tuple[Article | None, ProblemLog]:
     return read_article_file(job.paths[index], job.content_dir, job.config)
 
 
-def check_slugs(articles: list[Article], log: ProblemLog) -> None:
-    """Slugs are unique across all subfolders: each file of a clash names the others."""
+def _is_held_back(path: Path, article: Article | None, config: SiteConfig, options: BuildOptions) -> bool:
+    """Whether this build leaves the file's report out. A report with errors has no
+    Article, so its front matter is read again for what it says of ``draft:`` and ``date:``."""
+    if article is not None:
+        return is_left_out(article.draft, article.date, options)
+    fields = _front_fields(path)
+    if fields is None:
+        return False  # cannot be read, so cannot be known to be a draft
+    try:
+        moment = parse_date(fields.get("date"), config.timezone)
+    except DateProblem:
+        moment = None
+    return is_left_out(fields.get("draft") is True, moment, options)
+
+
+def _front_fields(path: Path):
+    """The raw front matter of an article file, or None if it cannot be read."""
+    log = ProblemLog()
+    file = sources.read_text(path, path.name, log)
+    front = file and sources.split_front_matter(file, log)
+    return front.fields if front else None
+
+
+def is_left_out(draft: bool, moment: datetime | None, options: BuildOptions) -> bool:
+    """A draft (without --drafts) or a report dated later than the build (without
+    --future); the preview shows them all."""
+    if options.preview:
+        return False
+    scheduled = moment is not None and moment > options.build_time
+    return (draft and not options.drafts) or (scheduled and not options.future)
+
+
+def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article] | None = None) -> None:
+    """Slugs are unique across all subfolders: each file of a clash names the others.
+
+    A clash is an error only between reports this build publishes; a draft or
+    scheduled report that shares a slug is told of it with a warning.
+    """
     sharing: dict[str, list[Article]] = {}
     for article in articles:
         sharing.setdefault(article.slug, []).append(article)
+    out = {a.source for a in published} if published is not None else {a.source for a in articles}
     for slug, group in sharing.items():
+        blocking = sum(1 for a in group if a.source in out) > 1
         for one in group if len(group) > 1 else ():
             others = " and ".join(other.source for other in group if other is not one)
             origin = "" if "slug" in one.lines else " (made from the file name)"
-            log.error(
+            (log.error if blocking and one.source in out else log.warning)(
                 one.source, one.line_of("slug"),
                 f"the slug '{slug}'{origin} is also used by {others}; two reports cannot share "
                 f"one address: give one of them its own line like 'slug: {slug}-2'",
             )
-
-
-def is_scheduled(article: Article, options: BuildOptions) -> bool:
-    return article.date > options.build_time
 
 
 def select_published(articles, options: BuildOptions, config: SiteConfig, log: ProblemLog) -> list[Article]:
@@ -174,7 +234,7 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, log: P
     for article in articles:
         if article.draft and not (options.drafts or options.preview):
             continue
-        if is_scheduled(article, options) and not (options.future or options.preview):
+        if is_left_out(False, article.date, options):
             log.warning(
                 article.source, article.line_of("date"),
                 f"the date is in the future: the report is scheduled and left out "
@@ -191,7 +251,8 @@ def left_out(everything: list[Article], published: list[Article]) -> list[Articl
     return [article for article in everything if article.source not in chosen]
 
 
-def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog, facts: Facts = read_picture) -> None:
+def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
+                 facts: Facts = read_picture) -> ProblemLog:
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
@@ -206,6 +267,7 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog, fa
                 facts(content_dir / photo.src)
             except UNREADABLE as exc:
                 log.error(article.source, photo.line, unreadable_message(photo.src, exc))
+    return log
 
 
 def _is_content_file(content_dir: Path, source: str) -> bool:
@@ -318,6 +380,25 @@ def _report_links(links: LinkContext, text: str, first_line: int, source: str, u
             log.warning(source, line, problem.message)
 
 
+def render_corrections(articles: list[Article], everything, content_dir: Path, config: SiteConfig,
+                       log: ProblemLog) -> tuple[list[Article], set[str]]:
+    """Each correction note's Markdown → clean HTML, as on the report's page, with the
+    content files its links name. Notes are few and short: rendered every build."""
+    urls = {a.source: a.url for a in articles}
+    unpublished = {a.source for a in everything} - set(urls)
+    renderer, assets, done = MarkdownRenderer(), set(), []
+    for article in articles:
+        notes = []
+        for correction in article.corrections:
+            links = LinkContext(article.source, content_dir, urls, config.allow_iframe_hosts)
+            html = renderer.render(correction.text, links)[0]
+            _report_links(links, correction.text, correction.text_line, article.source, unpublished, log)
+            assets |= links.assets
+            notes.append(replace(correction, note_html=html))
+        done.append(replace(article, corrections=tuple(notes)) if notes else article)
+    return done, assets
+
+
 def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:
     if article.summary:
         if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
@@ -346,7 +427,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
     unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in unreadable}
     renderer = MarkdownRenderer()
     events = []
-    for raw in raw_events:
+    for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article
         if article in unreadable_slugs and article not in known:
             article = ""
@@ -361,7 +442,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
         links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
         _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, unpublished, log, unreadable)
-        events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail))
+        events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail, event_id))
     return events
 
 

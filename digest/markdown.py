@@ -24,7 +24,12 @@ from urllib.parse import quote, unquote, urlsplit
 import markdown as markdown_lib
 import nh3
 from lxml import html as lxml_html
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+from xml.etree import ElementTree
+
+from .i18n import _
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
@@ -39,7 +44,7 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "width", "height", "loading"},
     "iframe": {"src", "width", "height", "allowfullscreen", "loading"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
-    "sup": {"id"}, "li": {"id"}, "div": {"class"}, "ol": {"start"},
+    "sup": {"id"}, "li": {"id"}, "div": {"class"}, "ol": {"start"}, "figure": {"class"},
     "th": {"colspan", "rowspan", "scope", "style"}, "td": {"colspan", "rowspan", "style"},
     "abbr": {"title"}, "time": {"datetime"}, "code": {"class"}, "span": {"class"},
     "del": {"datetime"}, "ins": {"datetime"}, "q": {"cite"}, "blockquote": {"cite"},
@@ -322,11 +327,63 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+ENLARGE = "enlarge"  # the class of the link around a photo that opens it large
+ENLARGE_TITLE = "查看大图"  # the link's name, which also says what a tap does
+# Until the image's address is resolved (and checked once, as the image's), the link
+# points here; :func:`_link_photos` gives it the image's address.
+UNRESOLVED = "#enlarge"
+ENLARGE_UNRESOLVED = re.compile(r'(<a class="enlarge" href=")' + UNRESOLVED + r'("[^>]*><img\b[^>]*?\ssrc=")([^"]*)"')
+
+
+class PhotoFigures(Treeprocessor):
+    """An image that stands alone in its paragraph is a photo: a ``<figure>`` whose
+    caption is the alt text and whose credit is the title (the contract's rule),
+    the image inside a link to itself, so that a tap opens it large without script
+    (:func:`digest.photos.responsive_images` points the link at the large rendition)."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for paragraph in root.iter("p"):
+            if not _is_lone_image(paragraph):
+                continue
+            image = paragraph[0]
+            caption, credit = image.get("alt", ""), image.attrib.pop("title", "")
+            tail = paragraph.tail
+            paragraph.clear()
+            paragraph.tag, paragraph.tail = "figure", tail
+            paragraph.set("class", "photo")
+            link = ElementTree.SubElement(paragraph, "a", {"class": ENLARGE, "href": UNRESOLVED,
+                                                           "title": ENLARGE_TITLE})
+            link.append(image)
+            if caption or credit:
+                figcaption = ElementTree.SubElement(paragraph, "figcaption")
+                figcaption.text = caption
+                if credit:  # as a front-matter photo's: （摄影：赵泉）
+                    ElementTree.SubElement(figcaption, "span", {"class": "credit"}).text = f"（{credit}）"
+
+
+def _link_photos(html: str) -> str:
+    """Each photo figure's link leads to its image (made the large rendition later,
+    by :func:`digest.photos.responsive_images`)."""
+    linked = ENLARGE_UNRESOLVED.sub(r'\1\3\2\3"', html)
+    return linked.replace(f'<a class="enlarge" href="{UNRESOLVED}"', '<a class="enlarge"')  # an image removed
+
+
+def _is_lone_image(paragraph: ElementTree.Element) -> bool:
+    return (len(paragraph) == 1 and paragraph[0].tag == "img" and not (paragraph.text or "").strip()
+            and not (paragraph[0].tail or "").strip())
+
+
+class PhotoFigureExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        md.treeprocessors.register(PhotoFigures(md), "photo_figures", 5)  # after inline images are made
+
+
 class MarkdownRenderer:
     """A reusable Markdown converter; one per process, reset between bodies."""
 
     def __init__(self) -> None:
-        self.md = markdown_lib.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        self.md = markdown_lib.Markdown(extensions=[*EXTENSIONS, PhotoFigureExtension()],
+                                        extension_configs=EXTENSION_CONFIGS)
 
     def render(self, text: str, links: LinkContext) -> tuple[str, tuple]:
         """Body Markdown → clean HTML and the (level, id, name) of its headings.
@@ -348,7 +405,8 @@ class MarkdownRenderer:
             links.broken.append(LinkProblem("", "", TOO_DEEP_TO_RENDER, line=0))
             return "", ()
         headings = tuple(_flatten_toc(getattr(self.md, "toc_tokens", [])))
-        cleaned = clean_html(html, links)
+        cleaned = _link_photos(clean_html(html, links))
+        _warn_images_without_alt(html, links)
         if html_depth(cleaned) > HTML_DEPTH_LIMIT:
             message = (f"the HTML here puts more than {HTML_DEPTH_LIMIT} tags inside one another, "
                        f"{MORE_THAN_A_PAGE_CAN_SHOW}; take out some of the levels")
@@ -578,7 +636,34 @@ def clean_html(html: str, links: LinkContext) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=None,
     )
-    return EMPTY_IFRAME.sub("", cleaned)
+    return IMG_WITHOUT_ALT.sub(r'<img alt=""\1', EMPTY_IFRAME.sub("", cleaned))
+
+
+IMG_WITHOUT_ALT = re.compile(r"<img((?:(?!\salt=)[^>])*>)")  # nh3 writes every value in double quotes
+RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+RAW_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+RAW_ALT = re.compile(r"\salt\s*(?:=|[\s/>])", re.IGNORECASE)
+
+
+def _warn_images_without_alt(html: str, links: LinkContext) -> None:
+    """A pasted ``<img>`` without ``alt`` gets ``alt=""`` (see :func:`clean_html`):
+    a screen reader then skips it instead of reading out its file name. The editor
+    is asked for a description (Markdown images always have an alt), unless the
+    picture is refused anyway: then its error says what to do."""
+    refused = {problem.link for problem in links.broken if problem.is_error}
+    for tag in RAW_IMG.finditer(html):
+        if RAW_ALT.search(tag.group()):
+            continue
+        found = RAW_SRC.search(tag.group())
+        src = next((value for value in found.groups() if value is not None), "") if found else ""
+        if src and src in refused:
+            continue
+        links.broken.append(LinkProblem(
+            src or "<img", "",
+            _("the picture '{src}' has no description (alt); add one, e.g. <img src=\"{src}\" alt=\"驿马乡入乡检测点\">, "
+              "so that readers who cannot see it know what it shows").format(src=src),
+            is_error=False,
+        ))
 
 
 # An iframe whose src was refused shows an empty box: drop it whole.
