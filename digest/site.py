@@ -12,7 +12,8 @@ from datetime import datetime
 from itertools import islice
 
 from .config import SiteConfig
-from .content import Article, Event, slugify
+from .content import Article, Event
+from .slugs import name_slug
 from .urls import page_url
 
 
@@ -106,8 +107,8 @@ def _groups(articles, kind: str, names_of) -> dict[str, Group]:
         for name in names_of(article):
             members[name].append(article)
     groups, used = {}, set()
-    for name in sorted(members, key=lambda n: (-len(members[n]), slugify(n), n)):
-        slug = _unique(slugify(name) or kind, used)
+    for name in sorted(members, key=lambda n: (-len(members[n]), name_slug(n), n)):
+        slug = _unique(name_slug(name) or kind, used)
         groups[name] = Group(name, slug, tuple(members[name]), kind)
     return groups
 
