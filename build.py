@@ -6,6 +6,10 @@
     python build.py serve [--content DIR] [--port N]
     python build.py new "标题" [--place P] [--content DIR]
 
+``python`` is the project's own Python (``.venv/bin/python``, on Windows
+``.venv\\Scripts\\python``); the ``digest`` command that pip installs beside it runs
+this same main().
+
 Exit status: 0 built (warnings allowed), 1 the content has errors, 2 the
 command line is wrong.
 """
@@ -18,6 +22,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from digest.commands import wrong_python  # noqa: E402  (the standard library only)
+
+if _wrong := wrong_python(sys.argv):
+    print(_wrong, file=sys.stderr)  # this Python lacks the libraries: say which one has them
+    sys.exit(2)
 
 from digest.builder import Theme, build, unsafe_output  # noqa: E402
 from digest.config import is_web_address  # noqa: E402

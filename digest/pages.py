@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .calendar import place_calendar_link, timeline_calendar_link
 from .search import bundle_urls
-from .site import Group, Site
+from .site import Group, Site, month_key, month_name
 from .urls import feed_file, folder, page_file, page_url
 
 
@@ -38,7 +39,8 @@ def plan_pages(site: Site) -> list[Page]:
     pages += group_pages(site, site.places, "place", "地点")
     pages += group_pages(site, site.tags, "tag", "标签")
     pages += group_pages(site, site.months, "month", "归档")
-    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {"days": timeline_days(site)}))
+    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {
+        "months": timeline_months(site), "calendar": timeline_calendar_link(site.config)}))
     pages.append(Page(page_file(page_url("search")), "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
     pages.append(Page("404.html", "404.html", "页面不存在", in_sitemap=False))
     return pages
@@ -86,13 +88,23 @@ def group_pages(site: Site, groups: dict[str, Group], kind: str, label: str) -> 
             "group": group,
             "label": label,
             "feed": feed_file(group.url) if group.kind in ("place", "tag") else None,
+            "calendar": place_calendar_link(site, group),
         }))
     return pages
 
 
-def timeline_days(site: Site) -> list[tuple]:
-    """Events grouped by day, oldest first: [(date, [event, ...]), ...]."""
-    days: dict = {}
+@dataclass(frozen=True)
+class TimelineMonth:
+    """One month of the timeline under its heading: its events by day, oldest first."""
+
+    key: str  # 2020-01: the heading's anchor
+    name: str  # 2020年1月
+    days: list  # [(date, [event, ...]), ...]
+
+
+def timeline_months(site: Site) -> list[TimelineMonth]:
+    """Events grouped by month, then by day, oldest first (the contract's order)."""
+    months: dict = {}
     for event in site.events:
-        days.setdefault(event.date.date(), []).append(event)
-    return list(days.items())
+        months.setdefault(month_key(event.date), {}).setdefault(event.date.date(), []).append(event)
+    return [TimelineMonth(key, month_name(key), list(days.items())) for key, days in months.items()]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .calendar import calendar_outputs
 from .changes import Signer
 from .feeds import feed_plans
 from .outputs import COPY, FEED, PAGE, Output
@@ -34,6 +35,7 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
         *(Output(feed.dest, FEED, feed, signer.feed(feed)) for feed in feed_plans(site, site.config.feed_limit)),
         sitemap_output(site, [page.url for page in pages if page.in_sitemap]),
         robots_output(site),
+        *calendar_outputs(site),
         *static_outputs(static_dir),
         *pictures.outputs,
         *bundle_outputs(site.articles, search_base, signer.fingerprint),

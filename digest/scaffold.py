@@ -18,8 +18,10 @@ from pathlib import Path
 import yaml
 
 from .config import SiteConfig, load_config
+from .commands import command, content_args
 from .content import normalise, slug_from_filename
 from .errors import ProblemLog, format_problems
+from .i18n import _
 from .loading import front_fields, read_article_file
 from .slugs import slugify
 from .sources import ARTICLES_DIR, find_articles
@@ -37,7 +39,7 @@ BODY = """\
 - 第二个要点
 
 照片放进 media/ 文件夹，在上面的 photos: 里写 src（路径）、caption（说明）和 credit（摄影）。
-写好后删去 draft: true 这一行再发布；发布前运行 python build.py check 检查。
+写好后删去 draft: true 这一行再发布；发布前运行 `{check}` 检查。
 """
 
 
@@ -45,7 +47,7 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
     """Write the new draft and print its path; 1 if it exists, 2 if the command is wrong."""
     title, place = " ".join(title.split()), " ".join(place.split())
     if not title:
-        return _fail("give the report a title, e.g. python build.py new \"驿马乡启动一级响应\"", 2)
+        return _fail(_("give the report a title, e.g. {command}").format(command=command("new", "驿马乡启动一级响应")), 2)
     if not content_dir.is_dir():
         return _fail(f"the content folder '{content_dir}' does not exist", 2)
     log = ProblemLog()
@@ -64,7 +66,8 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
         return _fail(f"{path_of(slug)} already exists; open it, or give the new report another title", 1)
     slug = free_slug(slug, used_slugs(content_dir, config), path_of)
     path = path_of(slug)
-    text = front_matter(title, moment, place, slug) + BODY
+    body = BODY.format(check=command("check", *content_args(content_dir)))
+    text = front_matter(title, moment, place, slug) + body
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as file:  # "x": never overwrite
@@ -72,7 +75,8 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
     except FileExistsError:
         return _fail(f"{path} already exists; open it, or give the new report another title", 1)
     print(path)
-    print("next: edit it, and watch it with: python build.py serve", file=sys.stderr)
+    print(_("next: edit it, and watch it with: {command}").format(command=command("serve", *content_args(content_dir))),
+          file=sys.stderr)
     return 0
 
 

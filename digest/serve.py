@@ -9,6 +9,13 @@ which listens to ``/__preview__/events`` (Server-Sent Events, one message per
 rebuild). A rebuild that fails leaves the last good pages in place, and the
 script lays the errors over them until the file is fixed.
 
+Saving one report is quick (:mod:`digest.quick`): the site of the last good
+build is kept in memory, and when the saved report's page is the only page
+that shows the change, that page is made from the one file read again, served
+from memory and announced at once; the ordinary build follows (feeds, search
+index, files on disk), and the page in memory is dropped once the build has
+written the same bytes. The search may lag the page by that build.
+
 The server is the standard library's ``ThreadingHTTPServer`` with a handler
 that serves only regular files inside the preview folder.
 """
@@ -34,9 +41,11 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 from jinja2 import TemplateSyntaxError
 
-from .builder import Theme, build
+from .builder import BuildResult, Theme, build
 from .errors import ContentError, Location, Problem, format_problems, summary_line
+from .i18n import _
 from .loading import BuildOptions
+from .quick import Kept, keep, quick_page, saved_report
 
 PREVIEW_FOLDER = ".digest-preview"
 PREVIEW_PREFIX = "/__preview__/"
@@ -168,8 +177,10 @@ def preview_dir(content_dir: Path) -> Path:
     return content.parent / PREVIEW_FOLDER / (content.name or "content")
 
 
-def rebuild(preview: Preview, state: PreviewState) -> None:
-    """Build once; tell the terminal and the open pages how it went."""
+def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> BuildResult | None:
+    """Build once; tell the terminal and the open pages how it went (a good build
+    that follows a quick page, ``announce=False``, is not a new build to reload for).
+    Returns the result of a good build."""
     started = time.monotonic()
     try:
         result = build(preview.options, preview.theme)
@@ -177,16 +188,40 @@ def rebuild(preview: Preview, state: PreviewState) -> None:
         print_problems(exc.log.problems)
         print(summary_line(exc.log) + "; the preview shows the last good build", file=sys.stderr)
         state.publish(exc.log.errors)
-        return
+        return None
     except Exception as exc:  # a broken template must not stop the preview
         problem = build_failure(exc, preview.theme)
         print_problems([problem])
         state.publish([problem])
-        return
+        return None
     print_problems(result.log.problems)
     seconds = time.monotonic() - started
     print(f"{time.strftime('%H:%M:%S')} built {len(result.site.articles)} report(s) in {seconds:.1f} s", file=sys.stderr)
+    if announce:
+        state.publish([])
+    return result
+
+
+def show_quickly(preview: Preview, kept: Kept | None, paths: set[Path], state: PreviewState,
+                 pages: dict[str, bytes]) -> bool:
+    """Serve and announce the saved report's page before the build, when the quick
+    path can make it (:mod:`digest.quick`); whether it did."""
+    source = saved_report(paths, preview.content_dir) if kept else None
+    if source is None:
+        return False
+    started = time.monotonic()
+    try:
+        page = quick_page(kept, preview.content_dir, source)
+    except Exception:  # anything unusual is the build's to make and to tell
+        return False
+    if page is None:
+        return False
+    pages[page.dest] = page.data
     state.publish([])
+    seconds = time.monotonic() - started
+    print(_("{clock} showed {source} in {seconds} s; building the rest").format(
+        clock=time.strftime("%H:%M:%S"), source=source, seconds=f"{seconds:.2f}"), file=sys.stderr)
+    return True
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -231,13 +266,19 @@ class SourceFilter(watchfiles.DefaultFilter):
         return any(part.startswith(".") for rel in inside for part in rel.parts)
 
 
-def watch_and_rebuild(preview: Preview, state: PreviewState) -> None:
-    """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt)."""
+def watch_and_rebuild(preview: Preview, state: PreviewState, kept: Kept | None = None,
+                      pages: dict[str, bytes] | None = None) -> None:
+    """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt); a saved
+    report's page is shown first when it can be (:func:`show_quickly`) into ``pages``."""
     watched = preview.watched
+    pages = {} if pages is None else pages
     for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched)):
         names = sorted({_shown_path(path, watched) for _, path in changes})
         print(f"changed: {', '.join(names)}", file=sys.stderr)
-        rebuild(preview, state)
+        shown = show_quickly(preview, kept, {Path(path) for _, path in changes}, state, pages)
+        result = rebuild(preview, state, announce=not shown)
+        pages.clear()  # the build wrote the same bytes, or failed and the last good build shows
+        kept = keep(result, preview.theme, kept.env if kept else None) if result else None
 
 
 def _shown_path(path: str, roots: list[Path]) -> str:
@@ -290,6 +331,12 @@ def locate(root: Path, path: str) -> Found:
     return Found(200, target) if target.is_file() else Found(404)
 
 
+def page_dest(path: str) -> str:
+    """The output file a URL path names, as the quick pages are kept (``articles/yima/index.html``)."""
+    decoded = unquote(path).lstrip("/")
+    return decoded + "index.html" if decoded.endswith("/") or not decoded else decoded
+
+
 def is_own_host(header: str, own_names: set[str]) -> bool:
     """Whether a request's Host names this preview: an IP address, localhost, or the
     name it was started with. Another name means a page elsewhere has pointed a name
@@ -324,6 +371,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.state = state
         self.own_names = {address[0].lower(), "localhost"}  # besides any IP address
         self.live_streams = threading.BoundedSemaphore(MAX_LIVE_STREAMS)
+        self.quick_pages: dict[str, bytes] = {}  # dest -> bytes, served before the files on disk
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
@@ -360,6 +408,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         path = url_path(self.path)
         if path.startswith(PREVIEW_PREFIX):
             self.preview_endpoint(path.removeprefix(PREVIEW_PREFIX), head)
+            return
+        quick = self.server.quick_pages.get(page_dest(path))
+        if quick is not None:  # a page made ahead of the build (digest/quick.py)
+            self.send_body(200, HTML_TYPE, quick, head)
             return
         found = locate(self.server.root, path)
         if found.status == 301:
@@ -461,10 +513,11 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
     try:
         with interrupt_on_sigterm():
             warn_if_public(host)
-            rebuild(preview, server.state)
+            result = rebuild(preview, server.state)
             listener.start()
             print(f"preview of {content_dir} at {address}  (Ctrl-C to stop)", flush=True)
-            watch_and_rebuild(preview, server.state)
+            watch_and_rebuild(preview, server.state, keep(result, preview.theme) if result else None,
+                              server.quick_pages)
     except KeyboardInterrupt:
         pass
     finally:

@@ -7,7 +7,7 @@ timeline oldest first, and the indexes by slug, place, tag and month.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 
@@ -25,6 +25,7 @@ class Group:
     slug: str
     articles: tuple[Article, ...]
     kind: str  # "place", "tag" or "month"
+    events: tuple[Event, ...] = ()  # a place's timeline events, oldest first
 
     @property
     def url(self) -> str:
@@ -64,7 +65,7 @@ class Site:
             images=frozenset(images),
             waiting=tuple(sorted(waiting, key=lambda a: (a.date, a.slug))),
             by_slug={a.slug: a for a in articles},
-            places=_groups(articles, "place", lambda a: [a.place] if a.place else []),
+            places=_places(articles, events),
             tags=_groups(articles, "tag", lambda a: list(a.tags)),
             months=_months(articles),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
@@ -100,17 +101,33 @@ class Site:
         return group.url if group else None
 
 
-def _groups(articles, kind: str, names_of) -> dict[str, Group]:
-    """Group articles by name, each with a unique pinyin slug; biggest groups first."""
+def _groups(articles, kind: str, names_of, extra=()) -> dict[str, Group]:
+    """Group articles by name, each with a unique pinyin slug; biggest groups first.
+    ``extra`` names groups that may hold no article."""
     members = defaultdict(list)
     for article in articles:
         for name in names_of(article):
             members[name].append(article)
+    for name in extra:
+        if name:
+            members.setdefault(name, [])
     groups, used = {}, set()
     for name in sorted(members, key=lambda n: (-len(members[n]), name_slug(n), n)):
         slug = _unique(name_slug(name) or kind, used)
         groups[name] = Group(name, slug, tuple(members[name]), kind)
     return groups
+
+
+def _places(articles, events) -> dict[str, Group]:
+    """The places of the reports and of the timeline's events: an event's place has
+    a page even when no report is about it yet, and each page shows its events."""
+    groups = _groups(articles, "place", lambda a: [a.place] if a.place else [], extra=[e.place for e in events])
+    by_place = defaultdict(list)
+    for event in events:
+        if event.place:
+            by_place[event.place].append(event)
+    return {name: replace(group, events=tuple(by_place[name])) if by_place[name] else group
+            for name, group in groups.items()}
 
 
 def _unique(slug: str, used: set[str]) -> str:
@@ -121,12 +138,22 @@ def _unique(slug: str, used: set[str]) -> str:
     return candidate
 
 
+def month_key(moment: datetime) -> str:
+    """A month's slug and anchor: ``2020-01``."""
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def month_name(key: str) -> str:
+    """``2020-01`` → ``2020年1月``."""
+    return f"{int(key[:4])}年{int(key[5:])}月"
+
+
 def _months(articles) -> dict[str, Group]:
     members = defaultdict(list)
     for article in articles:
-        members[f"{article.date.year:04d}-{article.date.month:02d}"].append(article)
+        members[month_key(article.date)].append(article)
     return {
-        key: Group(f"{int(key[:4])}年{int(key[5:])}月", key, tuple(found), "month")
+        key: Group(month_name(key), key, tuple(found), "month")
         for key, found in sorted(members.items(), reverse=True)
     }
 

@@ -56,7 +56,7 @@ def test_the_slug_comes_from_the_file_name_without_its_date():
     ("place: {乡: 驿马}\n", 4, "'place:' must be text, not 'key: value' lines; if the text contains ': ', put it in quotes"),
     ("draft: 是\n", 4, "'draft:' must be true or false, e.g. draft: true"),
     ("slug: Yi Ma\n", 4, "'slug:' 'Yi Ma' cannot be part of a web address; a slug is lower-case letters a-z, "
-                         "digits and hyphens, e.g. slug: yima"),
+                         "digits and hyphens, e.g. slug: yi-ma"),
     ("slug: 驿马\n", 4, "'slug:' '驿马' cannot be part of a web address; a slug is lower-case letters a-z, "
                       "digits and hyphens, e.g. slug: yima"),
     ("summary: \"导语\\x00\"\n", 4, "'summary:' contains the invisible character U+0000; delete it"),

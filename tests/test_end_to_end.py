@@ -81,11 +81,23 @@ def test_front_page_lists_newest_first_with_summaries(sample_site):
 
 def test_timeline_is_oldest_first_and_linked(sample_site):
     soup = soup_of(sample_site, "timeline/index.html")
-    days = [t["datetime"] for t in soup.select(".day > h2 > time")]
+    days = [t["datetime"] for t in soup.select(".day > h3 > time")]
     assert days == sorted(days) and days[0] == "2020-01-14"
+    assert [h2["id"] for h2 in soup.select(".month > h2")] == ["2020-01", "2020-02"]
+    assert [a["href"] for a in soup.select(".months a")] == ["#2020-01", "#2020-02"]
     assert "14:00" in soup.get_text()
     links = {a["href"] for a in soup.select(".event a")}
-    assert "../articles/yima/" in links
+    assert "../articles/yima/" in links and "../places/yi-ma-xiang/" in links
+    events = soup.select("li.event")
+    assert events and len({li["id"] for li in events}) == len(events)
+
+
+def test_events_link_to_their_anchor_from_the_front_page_and_show_on_their_place_page(sample_site):
+    anchors = {li["id"] for li in soup_of(sample_site, "timeline/index.html").select("li.event")}
+    latest = soup_of(sample_site, "index.html").select(".side-timeline .event-date")
+    assert latest and all(a["href"].removeprefix("timeline/#") in anchors for a in latest)
+    place = soup_of(sample_site, "places/yi-ma-xiang/index.html")
+    assert "驿马乡走访的武汉返乡人员以此日为起算点" in place.select_one(".place-events").get_text()
 
 
 def test_not_found_page_works_at_any_depth(sample_site):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import vobject
 from bs4 import BeautifulSoup
 
 from conftest import PROJECT, run_build
@@ -30,3 +31,14 @@ def test_each_timeline_event_has_its_own_anchor(newsroom_site):
     anchors = [event["id"] for event in soup.select(".event")]
     assert len(anchors) == 4 and len(set(anchors)) == 4
     assert anchors[0] == "wutong-spring-start"
+
+
+def test_the_timeline_and_each_place_with_events_have_a_calendar_linked_from_their_page(newsroom_site):
+    for page, calendar in [("timeline/index.html", "timeline.ics"),
+                           ("places/wu-tong-zhen/index.html", "places/wu-tong-zhen/timeline.ics")]:
+        soup = BeautifulSoup((newsroom_site / page).read_text(encoding="utf-8"), "html.parser")
+        links = [a["href"] for a in soup.select(".calendar-links a")]
+        assert links[1] == "webcal://example.cn/newsroom/" + calendar
+        assert (newsroom_site / page).parent.joinpath(links[0]).resolve() == (newsroom_site / calendar).resolve()
+        events = vobject.readOne((newsroom_site / calendar).read_text(encoding="utf-8")).vevent_list
+        assert events and all(event.uid.value.endswith("@example.cn/newsroom") for event in events)

@@ -6,8 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from digest.config import SiteConfig
-from digest.content import Article
-from digest.pages import Page, plan_pages
+from digest.content import Article, Event
+from digest.pages import Page, plan_pages, timeline_months
 from digest.site import Site
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -42,3 +42,12 @@ def test_front_page_is_paginated():
 def test_an_empty_site_still_has_a_front_page():
     pages = plan_pages(make_site(0))
     assert [p.dest for p in pages if p.template == "index.html"] == ["index.html"]
+
+
+def test_the_timeline_is_grouped_by_month_then_day_oldest_first():
+    events = [Event(datetime(2020, 2, 1, 9, tzinfo=TZ), "三", 3), Event(datetime(2020, 1, 22, tzinfo=TZ), "一", 1),
+              Event(datetime(2020, 1, 22, 10, tzinfo=TZ), "二", 2)]
+    site = Site.create(SiteConfig(), [], events, datetime(2020, 3, 1, tzinfo=TZ))
+    months = timeline_months(site)
+    assert [(m.key, m.name) for m in months] == [("2020-01", "2020年1月"), ("2020-02", "2020年2月")]
+    assert [[e.title for e in events] for _, events in months[0].days] == [["一", "二"]]
