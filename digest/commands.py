@@ -41,6 +41,7 @@ LIBRARIES = {
     "pillow": "PIL",
     "rich": "rich",
     "pagefind": "pagefind_bin_extended",
+    "icalendar": "icalendar",
 }
 
 

@@ -56,6 +56,7 @@ EXIF_ORIENTATION = 0x0112
 CLEANED_FORMATS = {"JPEG", "PNG", "WEBP"}  # images in a body that lose their EXIF data
 SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
 PHOTO_SIZES = "(min-width: 678px) 646px, calc(100vw - 2rem)"  # the report column (38em of 17px), or the screen
+LEAD_SIZES = "(min-width: 1088px) 782px, (min-width: 896px) calc(100vw - 22rem), calc(100vw - 2rem)"  # the front page's column
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,10 @@ class ResponsivePhoto:
         """A middle-sized JPEG for the <img src> of old browsers."""
         jpegs = [r for r in self.renditions if r.kind == "jpg"]
         return max((r for r in jpegs if r.width <= FALLBACK_WIDTH), key=lambda r: r.width, default=jpegs[0])
+
+    def smallest(self, kind: str) -> Rendition:
+        """The smallest rendition of one format: a list's thumbnail."""
+        return min((r for r in self.renditions if r.kind == kind), key=lambda r: r.width)
 
     @property
     def largest_jpeg(self) -> Rendition:
