@@ -12,6 +12,9 @@ the other keeps (jieba reads 交通卡|口, "transit card" and "mouth").
 
 Tags and places keep one hyphen between syllables (``ka-kou-zhi-shou``): their
 pages' addresses have always been made that way, and are not cut.
+
+pypinyin and jieba are imported when Chinese text needs them: their dictionaries
+take a while to load, which a build whose slugs are all known never pays.
 """
 
 from __future__ import annotations
@@ -19,9 +22,6 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-
-from pypinyin import lazy_pinyin
-from pypinyin.seg.mmseg import seg as phrase_segmenter
 
 SLUG_LIMIT = 60  # characters: an address that stays readable, and whole words of a headline
 NAME_SLUG_LIMIT = 80
@@ -37,7 +37,7 @@ def slugify(text: str, limit: int = SLUG_LIMIT) -> str:
 
 def name_slug(text: str) -> str:
     """The address of a tag's or a place's page: every syllable apart (卡口值守 → ka-kou-zhi-shou)."""
-    return _cut("-".join(ASCII_WORD.findall(" ".join(lazy_pinyin(text)).lower())), NAME_SLUG_LIMIT)
+    return _cut("-".join(ASCII_WORD.findall(" ".join(_pinyin(text)).lower())), NAME_SLUG_LIMIT)
 
 
 def _cut(slug: str, limit: int) -> str:
@@ -50,7 +50,16 @@ def _cut(slug: str, limit: int) -> str:
 
 def _ascii(word: str) -> str:
     """A word's pinyin (or its letters and digits), lower case, parts joined by hyphens."""
-    return "-".join(ASCII_WORD.findall("".join(lazy_pinyin(word)).lower()))
+    return "-".join(ASCII_WORD.findall("".join(_pinyin(word)).lower()))
+
+
+def _pinyin(text: str) -> list[str]:
+    """pypinyin's syllables of ``text`` (other text as it is)."""
+    if text.isascii():
+        return [text]
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(text)
 
 
 def _words(text: str) -> list[str]:
@@ -63,6 +72,8 @@ def _words(text: str) -> list[str]:
 
 def chinese_words(run: str) -> list[str]:
     """A run of Chinese characters cut where jieba and pypinyin's phrases both end a word."""
+    from pypinyin.seg.mmseg import seg as phrase_segmenter
+
     ends = _ends(_jieba().lcut(run, HMM=False)) & _ends(phrase_segmenter.cut(run))
     words, start = [], 0
     for end in sorted(ends):
