@@ -81,7 +81,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
     if log.has_errors:
         raise ContentError(log)
-    return Site.create(config, articles, events, options.build_time, assets, images, waiting), log
+    return Site.create(config, articles, events, options.build_time, assets, images, waiting, cache.slug), log
 
 
 def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, ProblemLog]:
