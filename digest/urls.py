@@ -12,6 +12,7 @@ FOLDERS = {
     "place": "places",
     "tag": "tags",
     "month": "archive",
+    "author": "authors",
     "timeline": "timeline",
     "search": "search",
     "search_bundles": "pagefind",  # Pagefind's index, a bundle per shard
