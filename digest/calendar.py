@@ -101,8 +101,13 @@ def calendar_event(site: Site, event: Event, stamp: datetime) -> CalendarEvent:
     description = event_text(site, event)
     if description:
         entry.add("description", description)
-    entry.add("url", config.absolute_url(page_url("timeline")) + "#" + event.id)
+    entry.add("url", event_url(config, event))
     return entry
+
+
+def event_url(config: SiteConfig, event: Event) -> str:
+    """The event's anchor on the timeline page, absolute."""
+    return config.absolute_url(page_url("timeline")) + "#" + event.id
 
 
 def event_uid(config: SiteConfig, event: Event) -> str:
@@ -130,9 +135,9 @@ def plain_text(html: str) -> str:
 
 
 def content_stamp(site: Site) -> datetime:
-    """DTSTAMP, in UTC: the newest date the content holds (a report's date or update,
+    """DTSTAMP, in UTC: the newest date the content holds (a report's last change,
     else an event's), so that a build of unchanged content gives the same bytes."""
-    moments = [max(article.date, article.updated or article.date) for article in site.articles]
+    moments = [article.modified for article in site.articles]
     moments = moments or [event.date for event in site.events]
     newest = max(moments, default=datetime(1970, 1, 1, tzinfo=timezone.utc))
     return newest.astimezone(timezone.utc)

@@ -128,13 +128,14 @@ class Signer:
         return short_hash(self.base, "page", page.dest, page.template, page.title, repr(page.in_sitemap), data)
 
     def feed(self, plan) -> str | None:
-        """A feed (a :class:`~digest.feeds.FeedPlan`) shows each entry whole, and falls
-        back to the build time when empty."""
+        """A feed (a :class:`~digest.feeds.FeedPlan`) shows each entry whole (an event
+        with the title of its report), and falls back to the build time when empty."""
         try:
             entries = "".join(self.article(a, whole=True) for a in plan.articles)
+            entries += "".join(self.token(e) + self.token(self.site.by_slug.get(e.article)) for e in plan.events)
         except Unsignable:
             return None
-        when = "" if plan.articles else self.site.built_at.isoformat()
+        when = "" if plan.articles or plan.events else self.site.built_at.isoformat()
         return short_hash(self.base, "feed", plan.dest, plan.title, plan.page_url, plan.description,
                           repr(plan.atom), entries, when)
 
@@ -185,7 +186,8 @@ class Signer:
             fingerprint = self.fingerprints.get(article.source)
             if fingerprint is None:
                 raise Unsignable(article.source)
-            return "A(" + short_hash(fingerprint, around) + ")"
+            notes = repr([c.note_html for c in article.corrections])  # their links resolve apart from the body's
+            return "A(" + short_hash(fingerprint, around, notes) + ")"
         return "C(" + short_hash(article.url, repr(CARD_FIELDS(article)), around) + ")"
 
     def group(self, group: Group, members: bool) -> str:

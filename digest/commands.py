@@ -40,6 +40,7 @@ LIBRARIES = {
     "pillow": "PIL",
     "rich": "rich",
     "pagefind": "pagefind_bin_extended",
+    "icalendar": "icalendar",
 }
 
 

@@ -19,7 +19,7 @@ from typing import Callable
 
 from pypinyin import lazy_pinyin
 
-from .dates import DateProblem, parse_date
+from .dates import DateProblem, has_time, parse_date
 from .errors import ProblemLog
 from .i18n import _
 from .sources import UNPRINTABLE, FrontMatter
@@ -36,6 +36,16 @@ class FieldProblem(ValueError):
     def __init__(self, message: str, line: int | None = None):
         super().__init__(message)
         self.line = line
+
+
+class FieldProblems(FieldProblem):
+    """Several items of one list that cannot be used, each with its line; ``found``
+    holds the items that can (so that what they say is checked too)."""
+
+    def __init__(self, problems: list[FieldProblem], found):
+        super().__init__("; ".join(map(str, problems)), problems[0].line)
+        self.problems = problems
+        self.found = found
 
 
 class Body:
@@ -69,6 +79,27 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One dated correction note (更正) of a report. ``text`` is the editor's Markdown;
+    ``note_html`` its clean HTML, filled in when the bodies are rendered."""
+
+    date: datetime
+    text: str
+    line: int = field(default=1, compare=False)  # of its date in the article file
+    text_line: int = field(default=1, compare=False)  # where its text starts
+    note_html: str = ""
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """A report withdrawn (撤稿): its page stays, with this notice instead of its text."""
+
+    date: datetime
+    reason: str
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
 class Article:
     """One report. As read from its file it has no ``rendered`` body yet; the
     Markdown stage makes the final Article, with its body and its summary."""
@@ -86,6 +117,8 @@ class Article:
     draft: bool = False
     featured: bool = False  # leads the front page, in place of the newest report with a photo
     updated: datetime | None = None
+    corrections: tuple[Correction, ...] = ()  # oldest first
+    retracted: Retraction | None = None
     extra: dict = field(default_factory=dict, compare=False)
     body: str = field(default="", repr=False)
     body_line: int = 1
@@ -110,6 +143,18 @@ class Article:
     @property
     def byline(self) -> str:
         return "、".join(self.authors)
+
+    @property
+    def last_correction(self) -> Correction | None:
+        return self.corrections[-1] if self.corrections else None
+
+    @property
+    def modified(self) -> datetime:
+        """When the report last changed for its readers: the latest of its date,
+        ``updated:``, its last correction and its retraction."""
+        moments = [self.date, self.updated, self.retracted and self.retracted.date,
+                   *(correction.date for correction in self.corrections)]
+        return max(moment for moment in moments if moment)
 
 
 @dataclass(frozen=True)
@@ -274,12 +319,73 @@ def _photos(value) -> tuple[Photo, ...]:
     return tuple(photos)
 
 
+CORRECTION_KEYS = ("date", "text")
+RETRACTION_KEYS = ("date", "reason")
+CORRECTION_EXAMPLE = "corrections: then '- date: 2020-02-02' and '  text: 原稿称设卡口30个，应为32个。'"
+RETRACTION_EXAMPLE = "retracted: then '  date: 2020-02-05' and '  reason: 经核实，稿件数据有误，本文撤回。'"
+
+
+def _dated_item(item, what: str, words: str, zone: tzinfo, line: int | None) -> tuple[datetime, str]:
+    """The date and the text (``words``: text or reason) of a correction or a retraction."""
+    lines = item.line_of if isinstance(item, LineDict) else (lambda key: line)
+    if not _is_given(item.get("date")):
+        raise FieldProblem(_("has {what} without 'date:'; add one, e.g. 'date: 2020-02-02'").format(what=what),
+                           line)
+    try:
+        moment = parse_date(item["date"], zone)
+    except DateProblem as exc:
+        raise FieldProblem(_("has {what} whose date {problem}").format(what=what, problem=exc),
+                           lines("date")) from None
+    if not _is_given(item.get(words)):
+        raise FieldProblem(_("has {what} without '{key}:'; say what was wrong, e.g. '{key}: {example}'").format(
+            what=what, key=words, example="原稿称设卡口30个，应为32个。" if words == "text" else "经核实，稿件数据有误，本文撤回。"),
+            lines(words) if words in item else line)
+    try:
+        return moment, _text(item[words])
+    except FieldProblem as exc:
+        raise FieldProblem(_("has {what} whose '{key}:' {problem}").format(what=what, key=words, problem=exc),
+                           lines(words)) from None
+
+
+def _corrections(value, zone: tzinfo) -> tuple[Correction, ...]:
+    """Dated correction notes, kept oldest first whatever order they are written in."""
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise FieldProblem(_("must be a list of corrections, e.g. {example}").format(example=CORRECTION_EXAMPLE))
+    corrections, problems = [], []
+    for line, item in _items(value):
+        try:
+            if not isinstance(item, dict):
+                raise FieldProblem(_("must be a list of corrections, e.g. {example}").format(
+                    example=CORRECTION_EXAMPLE), line)
+            moment, text = _dated_item(item, _("a correction"), "text", zone, line)
+        except FieldProblem as exc:
+            problems.append(exc)
+            continue
+        lines = (item.line_of("date"), item.text_line("text")) if isinstance(item, LineDict) else (line or 1,) * 2
+        corrections.append(Correction(moment, text, *lines))
+    corrections.sort(key=lambda correction: correction.date)
+    if problems:
+        raise FieldProblems(problems, tuple(corrections))
+    return tuple(corrections)
+
+
+def _retraction(value, zone: tzinfo) -> Retraction:
+    if not isinstance(value, dict):
+        raise FieldProblem(_("must say when and why the report was withdrawn, e.g. {example}").format(
+            example=RETRACTION_EXAMPLE))
+    moment, reason = _dated_item(value, _("a retraction"), "reason", zone, None)
+    return Retraction(moment, reason, value.line_of("date") if isinstance(value, LineDict) else 1)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str  # the Article attribute
     convert: Callable | None  # None: a date, converted in the site timezone
     example: str  # a line an editor can copy
     required: bool = False
+    zoned: bool = False  # convert(value, zone): the value holds dates
 
 
 ARTICLE_FIELDS = {
@@ -294,6 +400,8 @@ ARTICLE_FIELDS = {
     "draft": FieldSpec("draft", _bool, "draft: true"),
     "featured": FieldSpec("featured", _bool, "featured: true"),
     "updated": FieldSpec("updated", None, "updated: 2020-02-02"),
+    "corrections": FieldSpec("corrections", _corrections, CORRECTION_EXAMPLE, zoned=True),
+    "retracted": FieldSpec("retracted", _retraction, RETRACTION_EXAMPLE, zoned=True),
 }
 
 # Keys editors write for the ones we know: Chinese names and near-English ones.
@@ -302,6 +410,8 @@ KEY_SYNONYMS = {
     "记者": "author", "地点": "place", "地方": "place", "标签": "tags", "摘要": "summary",
     "导语": "summary", "图片": "photos", "照片": "photos", "image": "photos", "images": "photos",
     "pictures": "photos", "草稿": "draft", "头条": "featured", "更新": "updated", "modified": "updated",
+    "更正": "corrections", "correction": "corrections", "errata": "corrections", "撤稿": "retracted",
+    "retraction": "retracted", "retract": "retracted",
 }
 
 
@@ -322,13 +432,22 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
         try:
             values[spec.name] = _convert(spec, fields[key], zone)
         except FieldProblem as exc:
-            log.error(source, exc.line or fields.line_of(key), f"'{key}:' {exc}")
+            for problem in exc.problems if isinstance(exc, FieldProblems) else [exc]:
+                log.error(source, problem.line or fields.line_of(key), f"'{key}:' {problem}")
+            if isinstance(exc, FieldProblems):
+                values[spec.name] = exc.found  # checked below; the article is not made
             ok = False
     if not front.body.strip():
         log.error(source, 1, "the report has no text; write it below the front matter's closing '---'")
         ok = False
+    ok = _check_correction_dates(values, fields, source, log) and ok
     _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, log)
     _warn_invisible(fields, source, log)
+    _warn_correction_keys(fields, source, log)
+    if values.get("retracted") and values.get("draft"):
+        log.warning(source, fields.line_of("retracted"),
+                    _("the report is both retracted and a draft: a draft is not published, so the "
+                      "retraction notice is not shown either; remove 'draft: true' to publish the notice"))
     if isinstance(fields.get("photos"), list):
         _warn_photo_keys(fields["photos"], source, log)
     if "slug" not in values:
@@ -353,6 +472,33 @@ def _warn_invisible(fields: LineDict, source: str, log: ProblemLog) -> None:
                 break
 
 
+def _check_correction_dates(values: dict, fields: LineDict, source: str, log: ProblemLog) -> bool:
+    """A correction or a retraction cannot come before the report it corrects."""
+    published = values.get("date")
+    if published is None:
+        return True
+    ok = True
+    late = [("corrections", _("a correction"), c.line, c.date) for c in values.get("corrections", ())]
+    if values.get("retracted"):
+        late.append(("retracted", _("a retraction"), values["retracted"].line, values["retracted"].date))
+    for key, what, line, moment in late:
+        if moment < published and (has_time(moment) or moment.date() < published.date()):  # a day alone: that day
+            log.error(source, line, _("'{key}:' has {what} dated {when}, before the report itself ({date}); "
+                                      "check the date").format(key=key, what=what, when=f"{moment:%Y-%m-%d %H:%M}",
+                                                               date=f"{published:%Y-%m-%d %H:%M}"))
+            ok = False
+    return ok
+
+
+def _warn_correction_keys(fields: LineDict, source: str, log: ProblemLog) -> None:
+    corrections = fields.get("corrections")
+    for item in corrections if isinstance(corrections, list) else [corrections]:
+        if isinstance(item, LineDict):
+            _warn_misspelt_keys(item, CORRECTION_KEYS, source, log, what="correction key")
+    if isinstance(fields.get("retracted"), LineDict):
+        _warn_misspelt_keys(fields["retracted"], RETRACTION_KEYS, source, log, what="retraction key")
+
+
 def _is_given(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
@@ -367,6 +513,8 @@ def _missing(fields: LineDict, key: str, spec: FieldSpec) -> tuple[int, str]:
 
 
 def _convert(spec: FieldSpec, value, zone: tzinfo):
+    if spec.zoned:
+        return spec.convert(value, zone)
     if spec.convert is None:
         try:
             return parse_date(value, zone)

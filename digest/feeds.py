@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom feeds with feedgen.
 
-One function builds the feed for any list of articles; the caller picks RSS
-or Atom when it serialises. Feed content uses absolute URLs (fragments too),
+One function builds the feed for any list of articles (or, for the timeline's
+feed, of events); the caller picks RSS or Atom when it serialises. Feed content uses absolute URLs (fragments too),
 because a feed reader shows it far from the site.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from itertools import islice
 from typing import Mapping
 from urllib.parse import urljoin
 
@@ -16,10 +17,11 @@ from bs4 import BeautifulSoup
 from feedgen.feed import FeedGenerator
 
 from .config import SiteConfig
-from .content import Article
+from .content import Article, Event
+from .corrections import corrections_html
 from .photos import ResponsivePhoto
 from .site import Site
-from .urls import feed_file
+from .urls import feed_file, page_url
 
 URL_ATTRIBUTES = {"a": "href", "img": "src", "iframe": "src"}
 
@@ -40,10 +42,11 @@ class FeedPlan:
     page_url: str  # the page the feed belongs to
     description: str
     atom: bool = False  # else RSS
+    events: tuple = ()  # the timeline's feed lists events (newest first) instead of articles
 
 
 def site_feeds(site: Site, limit: int, photos: Mapping[str, ResponsivePhoto]) -> list[FeedFile]:
-    """feed.xml and atom.xml for the site, and an RSS feed per place and per tag."""
+    """feed.xml and atom.xml for the site, and an RSS feed per place, per tag and of the timeline."""
     return [FeedFile(plan.dest, render_feed(site, plan, photos)) for plan in feed_plans(site, limit)]
 
 
@@ -58,6 +61,9 @@ def feed_plans(site: Site, limit: int) -> list[FeedPlan]:
     for group in (*site.places.values(), *site.tags.values()):
         plans.append(FeedPlan(feed_file(group.url), tuple(group.articles[:limit]),
                               f"{config.title} · {group.name}", group.url, f"{group.name}的报道"))
+    timeline = page_url("timeline")
+    plans.append(FeedPlan(feed_file(timeline), (), f"{config.title} · 时间线", timeline, "时间线上的事件，新的在前",
+                          events=tuple(islice(reversed(site.events), limit))))
     return plans
 
 
@@ -86,11 +92,14 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto])
     feed.generator("county-digest")
     if config.author:
         feed.author(name=config.author)
-    updated = max((a.updated or a.date for a in articles), default=site.built_at)
+    moments = [*(a.modified for a in articles), *(event.date for event in plan.events)]
+    updated = max(moments, default=site.built_at)
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
         add_entry(feed, site, article, photos, plan.atom)
+    for event in reversed(plan.events):
+        add_event(feed, site, event)
     return feed
 
 
@@ -104,7 +113,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     entry.title(article.title)
     entry.link(href=url)
     entry.published(article.date)
-    entry.updated(article.updated or article.date)
+    entry.updated(article.modified)  # the last correction, if any: readers update the item
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
     entry.content(absolute_html(entry_html(article, photos), url), type="html" if atom else "CDATA")
     # One name for all authors, as the byline reads: readers show one author element
@@ -117,6 +126,39 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     for name in (article.place, *article.tags):
         if name:
             entry.category(term=name)
+
+
+def add_event(feed: FeedGenerator, site: Site, event: Event) -> None:
+    """A timeline event as an item that leads to its anchor on the timeline page."""
+    config = site.config
+    page = config.absolute_url(page_url("timeline"))
+    url = f"{page}#{event.id}"
+    entry = feed.add_entry()
+    entry.id(url)
+    entry.guid(url, permalink=True)
+    entry.title(event.title)
+    entry.link(href=url)
+    entry.published(event.date)
+    entry.updated(event.date)
+    html = event_html(site, event, page)
+    if html:
+        entry.content(html, type="CDATA")
+    if event.place:
+        entry.category(term=event.place)
+
+
+def event_html(site: Site, event: Event, page: str) -> str:
+    """What a reader shows of an event: its detail (its links made absolute from
+    the timeline ``page``), then its place and the report on it, linked."""
+    config = site.config
+    parts = [absolute_html(event.detail_html, page)] if event.detail_html else []
+    if event.place:  # every event's place has a page
+        url = config.absolute_url(site.place_url(event.place))
+        parts.append(f'<p>地点：<a href="{escape(url)}">{escape(event.place)}</a></p>')
+    article = site.by_slug.get(event.article)
+    if article:
+        parts.append(f'<p>报道：<a href="{escape(config.absolute_url(article.url))}">{escape(article.title)}</a></p>')
+    return "".join(parts)
 
 
 def unsigned_byline(config: SiteConfig) -> str:
@@ -140,7 +182,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
-    return "".join(figures[:1]) + article.html + "".join(figures[1:])
+    return corrections_html(article) + "".join(figures[:1]) + article.html + "".join(figures[1:])
 
 
 def absolute_html(html: str, page_url: str) -> str:

@@ -73,6 +73,8 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     log.extend(as_warnings(check_photos(waiting, content_dir, ProblemLog(), remembered_facts(cache))))
     articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
                                              progress)
+    articles, note_assets = render_corrections(articles, everything, content_dir, config, log)
+    assets |= note_assets
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
@@ -380,6 +382,25 @@ def _report_links(links: LinkContext, text: str, first_line: int, source: str, u
             log.error(source, line, problem.message)
         else:
             log.warning(source, line, problem.message)
+
+
+def render_corrections(articles: list[Article], everything, content_dir: Path, config: SiteConfig,
+                       log: ProblemLog) -> tuple[list[Article], set[str]]:
+    """Each correction note's Markdown → clean HTML, as on the report's page, with the
+    content files its links name. Notes are few and short: rendered every build."""
+    urls = {a.source: a.url for a in articles}
+    unpublished = {a.source for a in everything} - set(urls)
+    renderer, assets, done = MarkdownRenderer(), set(), []
+    for article in articles:
+        notes = []
+        for correction in article.corrections:
+            links = LinkContext(article.source, content_dir, urls, config.allow_iframe_hosts)
+            html = renderer.render(correction.text, links)[0]
+            _report_links(links, correction.text, correction.text_line, article.source, unpublished, log)
+            assets |= links.assets
+            notes.append(replace(correction, note_html=html))
+        done.append(replace(article, corrections=tuple(notes)) if notes else article)
+    return done, assets
 
 
 def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:

@@ -41,7 +41,8 @@ def plan_pages(site: Site) -> list[Page]:
     pages += group_pages(site, site.months, "month", "归档")
     pages += group_pages(site, site.authors, "author", "作者")
     pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {
-        "months": timeline_months(site), "calendar": timeline_calendar_link(site.config)}))
+        "months": timeline_months(site), "calendar": timeline_calendar_link(site.config),
+        "feed": feed_file(page_url("timeline"))}))
     pages.append(Page(page_file(page_url("search")), "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
     pages.append(Page("404.html", "404.html", "页面不存在", in_sitemap=False))
     return pages

@@ -7,7 +7,8 @@ saved. Open pages reload themselves: every page of a preview build loads
 ``__preview__/reload.js`` (kept in memory, never written to the output),
 which listens to ``/__preview__/events`` (Server-Sent Events, one message per
 rebuild). A rebuild that fails leaves the last good pages in place, and the
-script lays the errors over them until the file is fixed.
+script lays the errors over them until the file is fixed; a build's warnings are
+laid over its new pages the same way, in their own colour.
 
 Saving one report is quick (:mod:`digest.quick`): the site of the last good
 build is kept in memory, and when the saved report's page is the only page
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import secrets
 import signal
 import socket
@@ -35,7 +37,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
@@ -98,17 +100,76 @@ def content_type(path: Path) -> str:
 
 @dataclass(frozen=True)
 class BuildState:
-    """The outcome of the latest build: a new ``build`` id every time, and its errors."""
+    """The outcome of the latest build: a new ``build`` id every time, its errors and
+    warnings, and what the editor calls each file they are in (``names``: path → name)."""
 
     build: str
-    errors: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
 
     def to_json(self) -> bytes:
-        errors = [
-            {"path": p.location.path, "line": p.location.line, "message": p.message}
-            for p in self.errors
-        ]
-        return json.dumps({"build": self.build, "errors": errors}, ensure_ascii=False).encode("utf-8")
+        """What preview.js shows, every sentence already in the editor's language."""
+        names = dict(self.names)
+        errors, warnings = self.errors, self.warnings
+        state = {
+            "build": self.build,
+            "errors": [shown_problem(p, names) for p in errors],
+            "warnings": [shown_problem(p, names) for p in warnings],
+            "text": box_text(len(errors), len(warnings)),
+        }
+        return json.dumps(state, ensure_ascii=False).encode("utf-8")
+
+
+def shown_problem(problem: Problem, names: dict[str, str]) -> dict:
+    """One line of the box: the file as the editor knows it and the line first, then
+    the message; the path is kept for finding the file."""
+    path, line = problem.location.path, problem.location.line
+    where = _("{name}, line {line}").format(name=names.get(path, path), line=line)
+    return {"path": path, "line": line, "severity": problem.severity, "where": where, "message": problem.message}
+
+
+def box_text(errors: int, warnings: int) -> dict[str, str]:
+    """The box's heading and labels (preview.js holds no sentence of its own)."""
+    if errors:
+        heading = _("{errors} error(s) and {warnings} warning(s) in the content. The preview shows the "
+                    "last good version, and updates by itself once the errors are fixed.")
+    else:
+        heading = _("Built, with {warnings} warning(s): the page is up to date; look at them before publishing.")
+    return {
+        "heading": heading.format(errors=errors, warnings=warnings),
+        "error": _("Error"),
+        "warning": _("Warning"),
+        "hide": _("Hide"),
+    }
+
+
+TITLE_LINE = re.compile(r"^title\s*[:：]\s*(.+?)\s*$", re.M)
+NAME_LIMIT = 30  # characters of a long title shown in the box
+
+
+def report_name(content_dir: Path, path: str) -> str:
+    """What the editor calls a file: a report's title, read from its ``title:`` line so
+    that it is found even when the front matter does not parse (the likeliest time to
+    need it); else the file's name."""
+    if path.endswith(".md"):
+        try:
+            head = (content_dir / path).read_text(encoding="utf-8-sig", errors="replace")[:8000]
+        except OSError:
+            head = ""
+        front = head.split("---", 2)[1] if head.startswith("---") and head.count("---") >= 2 else ""
+        found = TITLE_LINE.search(front)
+        title = found.group(1).strip("'\"").strip() if found else ""
+        if title:
+            return title if len(title) <= NAME_LIMIT else title[:NAME_LIMIT - 1] + "…"
+    return PurePosixPath(path).name
 
 
 class PreviewState:
@@ -121,21 +182,28 @@ class PreviewState:
         self._state = BuildState(f"{self._session}-0")
         self.stopped = False
 
-    def publish(self, errors: list[Problem]) -> None:
+    def publish(self, problems: list[Problem], content_dir: Path | None = None, announce: bool = True) -> None:
+        """A new build, with its errors and warnings (and the titles of their files); with
+        ``announce=False`` the problems of a build already announced (a quick page's):
+        the box changes, the page is not reloaded."""
+        problems = tuple(sorted(set(problems)))
+        paths = sorted({p.location.path for p in problems})
+        names = tuple((path, report_name(content_dir, path)) for path in paths) if content_dir else ()
         with self._changed:
-            self._count += 1
-            self._state = BuildState(f"{self._session}-{self._count}", tuple(sorted(set(errors))))
+            if announce:
+                self._count += 1
+            self._state = BuildState(f"{self._session}-{self._count}", problems, names)
             self._changed.notify_all()
 
     def current(self) -> BuildState:
         with self._changed:
             return self._state
 
-    def wait_for_new(self, seen: str | None, timeout: float) -> BuildState | None:
-        """The state once it differs from ``seen``; None on timeout or when stopping."""
+    def wait_for_new(self, seen: BuildState | None, timeout: float) -> BuildState | None:
+        """The state once it is another than ``seen``; None on timeout or when stopping."""
         with self._changed:
-            self._changed.wait_for(lambda: self.stopped or self._state.build != seen, timeout)
-            if self.stopped or self._state.build == seen:
+            self._changed.wait_for(lambda: self.stopped or self._state is not seen, timeout)
+            if self.stopped or self._state is seen:
                 return None
             return self._state
 
@@ -187,7 +255,7 @@ def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> Bui
     except ContentError as exc:
         print_problems(exc.log.problems)
         print(summary_line(exc.log) + "; the preview shows the last good build", file=sys.stderr)
-        state.publish(exc.log.errors)
+        state.publish(exc.log.problems, preview.content_dir)
         return None
     except Exception as exc:  # a broken template must not stop the preview
         problem = build_failure(exc, preview.theme)
@@ -197,8 +265,7 @@ def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> Bui
     print_problems(result.log.problems)
     seconds = time.monotonic() - started
     print(f"{time.strftime('%H:%M:%S')} built {len(result.site.articles)} report(s) in {seconds:.1f} s", file=sys.stderr)
-    if announce:
-        state.publish([])
+    state.publish(result.log.problems, preview.content_dir, announce)
     return result
 
 
@@ -482,7 +549,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.write(b": keep-alive\n\n")
             else:
                 self.wfile.write(b"data: " + state.to_json() + b"\n\n")
-                seen = state.build
+                seen = state
             self.wfile.flush()
 
 

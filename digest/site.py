@@ -34,12 +34,13 @@ class Group:
 @dataclass(frozen=True)
 class Site:
     config: SiteConfig
-    articles: tuple[Article, ...]  # published, newest first
+    articles: tuple[Article, ...]  # published, newest first (not the retracted ones)
     events: tuple[Event, ...]  # oldest first
     built_at: datetime
     assets: frozenset[str] = frozenset()  # content files pages refer to
     images: frozenset[str] = frozenset()  # those of them a body shows as resized pictures
     waiting: tuple[Article, ...] = ()  # drafts and scheduled reports left out, oldest first
+    retracted: tuple[Article, ...] = ()  # withdrawn: a page with the notice each, in no list
     by_slug: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)  # name -> Group
     tags: dict = field(default_factory=dict)
@@ -51,6 +52,9 @@ class Site:
     @classmethod
     def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=()) -> "Site":
         articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
+        retracted = tuple(a for a in articles if a.retracted)
+        if retracted:
+            articles = tuple(a for a in articles if not a.retracted)
         events = tuple(sorted(events, key=lambda e: (e.date, e.line)))
         by_article = defaultdict(list)
         for event in events:
@@ -64,7 +68,8 @@ class Site:
             assets=frozenset(assets),
             images=frozenset(images),
             waiting=tuple(sorted(waiting, key=lambda a: (a.date, a.slug))),
-            by_slug={a.slug: a for a in articles},
+            retracted=retracted,
+            by_slug={a.slug: a for a in articles + retracted},
             places=_places(articles, events),
             tags=_groups(articles, "tag", lambda a: list(a.tags)),
             months=_months(articles),

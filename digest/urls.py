@@ -15,6 +15,7 @@ FOLDERS = {
     "author": "authors",
     "timeline": "timeline",
     "search": "search",
+    "corrections": "corrections",  # corrections and retractions
     "search_bundles": "pagefind",  # Pagefind's index, a bundle per shard
     "static": "static",  # the theme's static files
 }

@@ -125,6 +125,12 @@ def test_page_has_no_console_errors_or_failed_requests(browser, base_url, place_
     assert problems == []
 
 
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag22aa"]}});
+    return result.violations.map(v => `${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+}"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_axe_finds_no_wcag_a_or_aa_violations(browser, base_url, place_url, axe_source, name, scheme):
@@ -138,12 +144,25 @@ def axe_violations(page: Page, axe_source: Path) -> list[str]:
     """What axe-core finds against WCAG 2 A and AA, with WCAG 2.2's target size
     (24×24 CSS px, off by default in axe) turned on."""
     page.add_script_tag(path=str(axe_source))
-    return page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag22aa"]}});
-            return result.violations.map(v => `${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-        }"""
-    )
+    return page.evaluate(AXE_RUN)
+
+
+NEWSROOM_PAGES = ["articles/wutong-square/", "articles/wutong-bridge/", "corrections/"]  # corrected, retracted
+
+
+@pytest.fixture(scope="session")
+def newsroom_url(newsroom_site: Path):
+    with serving(newsroom_site) as url:
+        yield url
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", NEWSROOM_PAGES)
+def test_axe_finds_no_violations_in_corrections_and_retractions(browser, newsroom_url, axe_source, path, scheme):
+    page = open_page(browser, newsroom_url + path, color_scheme=scheme)
+    violations = axe_violations(page, axe_source)
+    close(page)
+    assert violations == []
 
 
 @pytest.mark.parametrize("name", PAGE_NAMES)

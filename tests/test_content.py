@@ -211,3 +211,78 @@ def test_authors_split_at_every_separator(author):
 
 def test_a_tag_of_brackets_only_is_no_tag():
     assert article("title: 驿马乡\ndate: 2020-01-30\ntags: 【】、疫情防控\n")[0].tags == ("疫情防控",)
+
+
+# --- corrections and retractions ------------------------------------------------
+
+CORRECTED = ("corrections:\n"
+             "  - date: 2020-02-03 09:00\n"
+             "    text: 第二次更正，见[原文](2020-01-30-yima.md)。\n"
+             "  - date: 2020-02-02\n"
+             "    text: 原稿称设卡口30个，应为**32**个。\n")
+
+
+def test_corrections_are_dated_notes_kept_oldest_first():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30 09:00\n" + CORRECTED)
+    assert problems == []
+    assert [(c.date.isoformat(), c.line, c.text_line) for c in found.corrections] == [
+        ("2020-02-02T00:00:00+08:00", 7, 8), ("2020-02-03T09:00:00+08:00", 5, 6)]
+    assert found.corrections[0].text == "原稿称设卡口30个，应为**32**个。"
+    assert found.modified.isoformat() == "2020-02-03T09:00:00+08:00"
+
+
+def test_a_retraction_has_a_date_and_a_reason():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30 09:00\n"
+                              "retracted:\n  date: 2020年2月5日\n  reason: 经核实，稿件数据有误，本文撤回。\n")
+    assert problems == []
+    assert (found.retracted.date.isoformat(), found.retracted.reason) == ("2020-02-05T00:00:00+08:00",
+                                                                          "经核实，稿件数据有误，本文撤回。")
+    assert found.modified == found.retracted.date
+
+
+def test_a_correction_on_the_day_of_the_report_without_a_time_is_not_before_it():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30 09:00\n"
+                              "corrections:\n  - date: 2020-01-30\n    text: 错字已改。\n")
+    assert problems == [] and len(found.corrections) == 1
+
+
+def test_every_bad_correction_and_retraction_is_an_error_at_its_line():
+    problems = errors_of(
+        "corrections:\n"
+        "  - date: 2020-01-29 10:00\n"  # line 5: before the report
+        "    text: 太早。\n"
+        "  - date: 2020-02-01\n"  # line 7: no text
+        "  - date: 2020-02-31\n"  # line 8: no such day
+        "    text: 日期错。\n"
+        "  - date: 2020-02-02\n"
+        "    text: ''\n"  # line 11: empty text
+        "retracted:\n"
+        "  date: 2020-02-05\n"  # line 13: no reason
+    )
+    assert [p.split(": error: ")[0].rsplit(":", 1)[1] for p in problems] == ["5", "7", "8", "11", "13"]
+    assert "'corrections:' has a correction dated 2020-01-29 10:00, before the report itself" in problems[0]
+    assert "'corrections:' has a correction without 'text:'" in problems[1]
+    assert "February 2020 has 29 days" in problems[2]
+    assert "'retracted:' has a retraction without 'reason:'" in problems[4]
+
+
+@pytest.mark.parametrize("front, line, message", [
+    ("corrections: 更正了\n", 4, "'corrections:' must be a list of corrections"),
+    ("retracted: true\n", 4, "'retracted:' must say when and why the report was withdrawn"),
+    ("retracted:\n  reason: 撤回。\n", 5, "'retracted:' has a retraction without 'date:'"),
+    ("retracted:\n  date: 2020-01-01\n  reason: 撤回。\n", 5, "'retracted:' has a retraction dated 2020-01-01 00:00, "
+                                                         "before the report itself"),
+])
+def test_a_wrong_correction_or_retraction_is_named_at_its_line(front, line, message):
+    [problem] = errors_of(front)
+    assert problem.startswith(f"{SOURCE}:{line}: error: {message}")
+
+
+def test_a_retracted_draft_gets_a_warning_and_a_misspelt_correction_key_too():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30\ndraft: true\n"
+                              "corrections:\n  - date: 2020-02-02\n    text: 改。\n    dat: 2020-02-03\n"
+                              "retracted:\n  date: 2020-02-05\n  reason: 撤回。\n")
+    assert found is not None
+    assert [p.split(": warning: ")[0] for p in problems] == [f"{SOURCE}:8", f"{SOURCE}:10"]
+    assert "unknown correction key 'dat:'; did you mean 'date:'?" in problems[0]
+    assert "both retracted and a draft" in problems[1]

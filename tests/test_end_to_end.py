@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import yaml
 from bs4 import BeautifulSoup
 
 from conftest import SAMPLE_CONTENT, run_build
@@ -38,15 +39,26 @@ def test_every_page_declares_language_and_links_the_feeds(sample_site):
         assert {"application/rss+xml", "application/atom+xml"} <= types, page
 
 
-def test_place_and_tag_pages_advertise_their_own_feed(sample_site):
-    pages = [*sample_site.glob("places/*/index.html"), *sample_site.glob("tags/*/index.html")]
+def test_place_tag_and_timeline_pages_advertise_their_own_feed(sample_site):
+    pages = [*sample_site.glob("places/*/index.html"), *sample_site.glob("tags/*/index.html"),
+             sample_site / "timeline/index.html"]
     assert len(pages) > 5
     for page in pages:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         feeds = {link["href"] for link in soup.find_all("link", rel="alternate", type="application/rss+xml")}
         own = page.parent.relative_to(sample_site).as_posix() + "/feed.xml"
-        assert "../../" + own in feeds, page
+        assert "../" * own.count("/") + own in feeds, page
         assert (sample_site / own).is_file()
+
+
+def test_the_timeline_feed_leads_to_each_events_anchor(sample_site):
+    items = ET.fromstring((sample_site / "timeline/feed.xml").read_bytes()).findall("channel/item")
+    anchors = {node["id"] for node in soup_of(sample_site, "timeline/index.html").find_all(id=True)}
+    links = [item.findtext("link") for item in items]
+    assert len(links) == len(yaml.safe_load((SAMPLE_CONTENT / "timeline.yaml").read_text(encoding="utf-8")))
+    for link in links:
+        page, _, anchor = link.partition("#")
+        assert page == "https://example.cn/digest/timeline/" and anchor in anchors, link
 
 
 def test_article_page_shows_what_a_reader_needs(sample_site):

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from digest.config import SiteConfig
-from digest.content import Article, Body, Photo
+from digest.content import Article, Body, Event, Photo
 from digest.feeds import absolute_html, site_feeds
 from digest.photos import plan_renditions
 from digest.site import Site
@@ -42,7 +42,13 @@ def make_site(config=None):
                 photos=(Photo("media/p.jpg", "卡口", "赵泉"),), rendered=Body(html="<p>正文<a href=\"#fn:1\">1</a></p>")),
         Article(source="b.md", slug="b", title="乙", date=datetime(2020, 2, 1, tzinfo=TZ), rendered=Body(html="<p>二</p>")),
     ]
-    return Site.create(config, articles, [], datetime(2020, 3, 1, tzinfo=TZ))
+    events = [
+        Event(datetime(2020, 1, 26, tzinfo=TZ), "启动一级响应", 1, "孝义市", "", '<p>见<a href="../articles/a/#fn:1">注</a></p>',
+              "level-1"),
+        Event(datetime(2020, 1, 30, 9, tzinfo=TZ), "驿马乡 <设卡> & 值守", 5, "驿马乡", "a", "", "2020-01-30-0f0f0f0f"),
+        Event(datetime(2020, 1, 22, tzinfo=TZ), "全面铺开防控", 9, "", "", "", "2020-01-22-aaaaaaaa"),
+    ]
+    return Site.create(config, articles, events, datetime(2020, 3, 1, tzinfo=TZ))
 
 
 PHOTOS = {"media/p.jpg": plan_renditions("media/p.jpg", 2000, 1500)}
@@ -50,7 +56,8 @@ PHOTOS = {"media/p.jpg": plan_renditions("media/p.jpg", 2000, 1500)}
 
 def test_site_feeds_carry_every_entry_with_names_and_categories():
     files = {f.dest: f.data for f in site_feeds(make_site(), limit=50, photos=PHOTOS)}
-    assert set(files) == {"feed.xml", "atom.xml", "places/yi-ma-xiang/feed.xml", "tags/yi-qing-fang-kong/feed.xml"}
+    assert set(files) == {"feed.xml", "atom.xml", "places/yi-ma-xiang/feed.xml", "places/xiao-yi-shi/feed.xml",
+                          "tags/yi-qing-fang-kong/feed.xml", "timeline/feed.xml"}
     rss = feedparser.parse(files["feed.xml"])
     assert rss.bozo == 0
     assert [e.title for e in rss.entries] == ["乙", "甲 & <乙>"]
@@ -81,6 +88,7 @@ def feeds_of(site) -> dict[str, bytes]:
     ("feed.xml", "https://example.cn/digest/"),
     ("places/yi-ma-xiang/feed.xml", "https://example.cn/digest/places/yi-ma-xiang/"),
     ("tags/yi-qing-fang-kong/feed.xml", "https://example.cn/digest/tags/yi-qing-fang-kong/"),
+    ("timeline/feed.xml", "https://example.cn/digest/timeline/"),
 ])
 def test_an_rss_channel_links_its_page_and_itself(dest, page):
     data = feeds_of(make_site())[dest]
@@ -133,3 +141,31 @@ def test_an_unsigned_report_is_by_the_site_so_atom_stays_valid(author, publisher
     assert (root.find(f"{ATOM}author") is not None) == bool(author)
     item = ET.fromstring(files["feed.xml"]).find("channel/item")
     assert [c.text for c in item.findall(DC_CREATOR)] == [expected]
+
+
+def test_the_timeline_feed_lists_events_newest_first_at_their_anchors():
+    data = feeds_of(make_site())["timeline/feed.xml"]
+    rss = feedparser.parse(data)
+    assert rss.bozo == 0 and rss.version == "rss20"
+    assert [e.title for e in rss.entries] == ["驿马乡 <设卡> & 值守", "启动一级响应", "全面铺开防控"]
+    timeline = "https://example.cn/digest/timeline/"
+    assert [e.link for e in rss.entries] == [timeline + "#2020-01-30-0f0f0f0f", timeline + "#level-1",
+                                             timeline + "#2020-01-22-aaaaaaaa"]
+    assert [e.id for e in rss.entries] == [e.link for e in rss.entries]
+    assert b"<pubDate>Thu, 30 Jan 2020 09:00:00 +0800</pubDate>" in data
+    reported, detailed, bare = (BeautifulSoup(e.get("description", ""), "html.parser") for e in rss.entries)
+    # the report and the place are linked; the title is text, escaped once
+    assert [(a.text, a["href"]) for a in reported.find_all("a")] == [
+        ("驿马乡", "https://example.cn/digest/places/yi-ma-xiang/"), ("甲 & <乙>", "https://example.cn/digest/articles/a/")]
+    # a detail's links, written relative to the timeline page, are absolute
+    assert [a["href"] for a in detailed.find_all("a")] == ["https://example.cn/digest/articles/a/#fn:1",
+                                                          "https://example.cn/digest/places/xiao-yi-shi/"]
+    assert bare.text == "" and ET.fromstring(data).findall("channel/item")[2].find("description") is None
+    assert [t.term for t in rss.entries[0].tags] == ["驿马乡"]
+    assert rss.feed.updated_parsed[:3] == (2020, 1, 30)
+
+
+def test_the_timeline_feed_keeps_the_newest_events():
+    files = {f.dest: f.data for f in site_feeds(make_site(), limit=1, photos=PHOTOS)}
+    titles = [e.title for e in feedparser.parse(files["timeline/feed.xml"]).entries]
+    assert titles == ["驿马乡 <设卡> & 值守"]
