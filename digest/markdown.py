@@ -792,6 +792,9 @@ def _regional_run(text: str, index: int) -> int:
 
 
 def line_of(text: str, needle: str, first_line: int) -> int:
-    """The file line where ``needle`` first appears in a body starting at ``first_line``."""
-    index = text.find(needle)
+    """The file line where ``needle`` first appears in a body starting at ``first_line``:
+    as a whole address where it is one (``//a.cn/`` is not the end of ``https://a.cn/``),
+    else anywhere."""
+    whole = re.search(r"(?<![\w:/.\\%-])" + re.escape(needle), text) if needle else None
+    index = whole.start() if whole else text.find(needle)
     return first_line if index < 0 else first_line + text.count("\n", 0, index)
