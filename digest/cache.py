@@ -159,6 +159,7 @@ class BodyRecord:
     links: tuple[tuple[str, str], ...]  # (article source, the URL it had)
     assets: tuple[tuple[str, tuple], ...]  # content files the body links to, and their file_state: unchanged
     images: tuple[str, ...] = ()  # those of them it shows as resized pictures
+    reading_minutes: int = 0
 
 
 @dataclass
@@ -573,7 +574,8 @@ class BuildCache:
         return body
 
     def remember_body(self, article: Article, html: str, headings, summary: str, search_text: str,
-                      problems, links: dict[str, str], assets, images, is_cacheable: bool) -> None:
+                      problems, links: dict[str, str], assets, images, is_cacheable: bool,
+                      reading_minutes: int = 0) -> None:
         """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
         found = self.state.articles.get(article.source)
         digest = found.digest if found is not None else ""
@@ -588,7 +590,8 @@ class BuildCache:
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
-                                tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)))
+                                tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)),
+                                reading_minutes)
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
 
