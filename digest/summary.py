@@ -19,6 +19,7 @@ from .site import Site
 
 LISTED_MONTHS = 12  # the newest; the rest are summed
 LISTED_WAITING = 10  # name this many waiting reports, then count the rest
+LISTED_TAGS = 20  # name this many tags used once, then count the rest
 NO_PLACE = "（未注明地点）"
 
 
@@ -41,6 +42,7 @@ class Summary:
     warnings: int
     changes: PageChanges | None = None  # only a build knows them
     new_notices: tuple = ()  # corrections and retractions new since the last build (digest.corrections.Notice)
+    tags_used_once: tuple[str, ...] = ()  # often a slip, or a word the other reports say otherwise
 
 
 def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None,
@@ -56,6 +58,7 @@ def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None =
         warnings=len(problems.warnings),
         changes=changes,
         new_notices=tuple(new_notices),
+        tags_used_once=tuple(sorted(name for name, group in site.tags.items() if len(group.articles) == 1)),
     )
 
 
@@ -72,6 +75,7 @@ def format_summary(summary: Summary) -> list[str]:
     lines += _waiting("draft", summary.drafts, with_date=False)
     lines += _waiting("scheduled", summary.scheduled, with_date=True)
     lines += format_new_notices(summary.new_notices)
+    lines += _tags_used_once(summary.tags_used_once)
     lines.append(f"  warnings: {summary.warnings}")
     if summary.changes is not None:
         changes = summary.changes
@@ -89,6 +93,15 @@ def format_new_notices(notices: tuple) -> list[str]:
         lines.append(_("  ... and {count} more new correction(s) and retraction(s)").format(
             count=len(notices) - LISTED_WAITING))
     return lines
+
+
+def _tags_used_once(tags: tuple[str, ...]) -> list[str]:
+    if not tags:
+        return []
+    named = ", ".join(tags[:LISTED_TAGS])
+    if len(tags) > LISTED_TAGS:
+        return [_("  tags used once: {tags} and {count} more").format(tags=named, count=len(tags) - LISTED_TAGS)]
+    return [_("  tags used once: {tags}").format(tags=named)]
 
 
 def _counts(pairs: tuple[tuple[str, int], ...]) -> str:
