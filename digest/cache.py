@@ -53,7 +53,7 @@ from .errors import Location, Problem, ProblemLog
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 6  # of state.pickle; change when its classes change shape
+FORMAT = 7  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
@@ -185,6 +185,7 @@ class CacheState:
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
     slugs: dict[str, str] = field(default_factory=dict)  # name -> slugify(name), made under records_key
+    notices_seen: frozenset | None = None  # the corrections and retractions the last build published
 
 
 def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
@@ -242,6 +243,13 @@ class StateFile:
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          f"the build cache could not be saved ({exc.strerror or exc}); "
                                          "the next build will take longer"))
+
+
+def remembered_notices(output_dir: Path) -> frozenset | None:
+    """The corrections and retractions the last build into ``output_dir`` published, read
+    without taking the cache (``check`` writes nothing); None when no build left them."""
+    path = cache_folder(output_dir) / "state.pickle"
+    return StateFile(path, []).load().notices_seen if path.is_file() else None
 
 
 def _output_files_of(state) -> set[str]:
