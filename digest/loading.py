@@ -295,8 +295,9 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     for article in published:
         body = known.get(article.source) or fresh[article.source]
         log.problems.extend(body.problems)
-        assets |= set(dict(body.assets))
-        images |= set(body.images)
+        if not article.retracted:  # a withdrawn report's page shows none of its files
+            assets |= set(dict(body.assets))
+            images |= set(body.images)
         if isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
                                 body.problems, body.links, body.assets, body.images, body.is_cacheable,
