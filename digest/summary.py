@@ -42,9 +42,11 @@ class Summary:
     warnings: int
     changes: PageChanges | None = None  # only a build knows them
     due_in: timedelta | None = None  # until the first scheduled report comes due
+    new_notices: tuple = ()  # corrections and retractions new since the last build (digest.corrections.Notice)
 
 
-def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None) -> Summary:
+def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None,
+                 new_notices: tuple = ()) -> Summary:
     places = Counter(article.place or NO_PLACE for article in site.articles)
     return Summary(
         reports=len(site.articles),
@@ -56,6 +58,7 @@ def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None =
         warnings=len(problems.warnings),
         changes=changes,
         due_in=_until(next_due(site), site),
+        new_notices=tuple(new_notices),
     )
 
 
@@ -84,6 +87,7 @@ def format_summary(summary: Summary) -> list[str]:
         first = summary.scheduled[0]
         lines.append("  " + _("next scheduled: {source}: {title}, comes due {when} ({wait})").format(
             source=first.source, title=first.title, when=f"{first.date:%Y-%m-%d %H:%M}", wait=how_long(summary.due_in)))
+    lines += format_new_notices(summary.new_notices)
     lines.append(f"  warnings: {summary.warnings}")
     if summary.changes is not None:
         changes = summary.changes
@@ -100,6 +104,18 @@ def how_long(wait: timedelta) -> str:
     if hours:
         return _("in {hours} h {minutes} min").format(hours=hours, minutes=minutes)
     return _("in {minutes} min").format(minutes=minutes)
+
+
+def format_new_notices(notices: tuple) -> list[str]:
+    """One line per correction or retraction new since the last build, newest first."""
+    labels = {"correction": _("new correction"), "retraction": _("new retraction")}
+    lines = [_("  {label}: {source}: {title} ({date})").format(
+        label=labels[notice.kind], source=notice.article.source, title=notice.article.title,
+        date=f"{notice.date:%Y-%m-%d %H:%M}") for notice in notices[:LISTED_WAITING]]
+    if len(notices) > LISTED_WAITING:
+        lines.append(_("  ... and {count} more new correction(s) and retraction(s)").format(
+            count=len(notices) - LISTED_WAITING))
+    return lines
 
 
 def _counts(pairs: tuple[tuple[str, int], ...]) -> str:
