@@ -111,6 +111,7 @@ class Article:
     place: str = ""
     tags: tuple[str, ...] = ()
     summary: str = ""
+    reading_minutes: int = 0  # how long the body takes to read, once rendered (markdown.reading_minutes)
     photos: tuple[Photo, ...] = ()
     draft: bool = False
     featured: bool = False  # leads the front page, in place of the newest report with a photo

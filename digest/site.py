@@ -45,6 +45,7 @@ class Site:
     places: dict = field(default_factory=dict)  # name -> Group
     tags: dict = field(default_factory=dict)
     months: dict = field(default_factory=dict)  # "2020-01" -> Group
+    authors: dict = field(default_factory=dict)  # name -> Group: a page per byline
     events_by_article: dict = field(default_factory=dict)
     positions: dict = field(default_factory=dict)  # slug -> index in articles
 
@@ -75,6 +76,7 @@ class Site:
             places=_places(articles, events, slug_of),
             tags=_groups(articles, "tag", lambda a: list(a.tags), slug_of=slug_of),
             months=_months(articles),
+            authors=_groups(articles, "author", lambda a: list(a.authors)),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
             positions={a.slug: i for i, a in enumerate(articles)},
         )
@@ -105,6 +107,10 @@ class Site:
 
     def place_url(self, name: str) -> str | None:
         group = self.places.get(name)
+        return group.url if group else None
+
+    def author_url(self, name: str) -> str | None:
+        group = self.authors.get(name)
         return group.url if group else None
 
 

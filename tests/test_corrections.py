@@ -13,6 +13,8 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import article_text, run_build, write_content
+
 BASE = "https://example.cn/newsroom/"
 CORRECTED = "articles/wutong-square/"
 RETRACTED = "articles/wutong-bridge/"
@@ -135,3 +137,22 @@ def test_the_corrections_feed_has_an_item_per_notice_linked_to_its_place_in_the_
     assert len({e.id for e in feed.entries}) == 3
     assert feed.entries[0].published == "Fri, 06 Mar 2026 09:30:00 +0800"
     assert 'href="https://example.cn/newsroom/articles/wutong-village/"' in feed.entries[0].summary
+
+
+def new_notice_lines(result) -> list[str]:
+    return [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("new ")]
+
+
+def test_build_and_check_list_the_corrections_new_since_the_last_build(tmp_path):
+    corrected = article_text("驿马乡", "2020-01-30 09:00", slug="yima",
+                             corrections="\n  - date: 2020-02-02\n    text: 原稿称设卡口30个，应为32个。")
+    content = write_content(tmp_path, {"2020-01-30-yima.md": corrected, "2020-01-31-other.md": article_text("别处")})
+    first = run_build("--content", str(content), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert new_notice_lines(first) == ["new correction: articles/2020-01-30-yima.md: 驿马乡 (2020-02-02 00:00)"]
+    (content / "articles/2020-01-31-other.md").write_text(
+        article_text("别处", retracted="\n  date: 2020-02-05 08:00\n  reason: 经核实，本文撤回。"), encoding="utf-8")
+    check = run_build("check", "--content", str(content), cwd=tmp_path)  # against the build into ./output
+    assert check.returncode == 0, check.stderr
+    assert new_notice_lines(check) == ["new retraction: articles/2020-01-31-other.md: 别处 (2020-02-05 08:00)"]
+    assert new_notice_lines(run_build("--content", str(content), cwd=tmp_path)) == new_notice_lines(check)
