@@ -179,7 +179,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     Article, so its front matter is read again for what it says of ``draft:`` and ``date:``."""
     if article is not None:
         return is_left_out(article.draft, article.date, options)
-    fields = _front_fields(path)
+    fields = front_fields(path)
     if fields is None:
         return False  # cannot be read, so cannot be known to be a draft
     try:
@@ -189,7 +189,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     return is_left_out(fields.get("draft") is True, moment, options)
 
 
-def _front_fields(path: Path):
+def front_fields(path: Path):
     """The raw front matter of an article file, or None if it cannot be read."""
     log = ProblemLog()
     file = sources.read_text(path, path.name, log)
@@ -302,8 +302,9 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     for article in published:
         body = known.get(article.source) or fresh[article.source]
         log.problems.extend(body.problems)
-        assets |= set(dict(body.assets))
-        images |= set(body.images)
+        if not article.retracted:  # a withdrawn report's page shows none of its files
+            assets |= set(dict(body.assets))
+            images |= set(body.images)
         if isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
                                 body.problems, body.links, body.assets, body.images, body.is_cacheable,

@@ -156,3 +156,22 @@ def test_build_and_check_list_the_corrections_new_since_the_last_build(tmp_path)
     assert check.returncode == 0, check.stderr
     assert new_notice_lines(check) == ["new retraction: articles/2020-01-31-other.md: 别处 (2020-02-05 08:00)"]
     assert new_notice_lines(run_build("--content", str(content), cwd=tmp_path)) == new_notice_lines(check)
+
+
+def test_a_retracted_report_publishes_none_of_its_photos_or_files(tmp_path):
+    from test_photos import make_jpeg
+
+    body = "![检测点](../media/inside.jpg)\n\n[数据表](../media/data.pdf)\n"
+    retracted = article_text("撤回的报道", body=body, photos="\n  - src: media/lead.jpg",
+                             retracted="\n  date: 2020-02-05\n  reason: 经核实，本文撤回。")
+    content = write_content(tmp_path, {"2020-01-30-gone.md": retracted, "2020-01-31-kept.md": article_text("别处")})
+    make_jpeg(content / "media/lead.jpg", (800, 600))
+    make_jpeg(content / "media/inside.jpg", (800, 600))
+    (content / "media/data.pdf").write_bytes(b"%PDF-1.4\n")
+    output = tmp_path / "output"
+    result = run_build("--content", str(content), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    page = (output / "articles/gone/index.html").read_text(encoding="utf-8")
+    assert "经核实，本文撤回。" in page and "og:image" not in page
+    published = [path.name for path in output.rglob("*") if path.is_file()]
+    assert not [name for name in published if name.startswith(("lead", "inside", "data"))], published
