@@ -379,3 +379,13 @@ def test_the_masthead_is_compact_on_a_phone(browser, base_url):
     height = page.evaluate("document.querySelector('.masthead').getBoundingClientRect().height")
     close(page)
     assert height <= 90
+
+
+def test_a_result_s_excerpt_comes_from_the_text_not_the_tags(browser, base_url):
+    """卡口 is a tag of four reports and in the text of all five: each excerpt is text."""
+    page = open_page(browser, base_url + "search/?q=" + quote("卡口"))
+    results = search_results(page)
+    close(page)
+    assert len(results) == 5
+    for result in results:
+        assert "疫情防控、基层党建" not in re.sub(r"<[^>]+>", "", result["excerpt"]), result
