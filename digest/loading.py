@@ -258,7 +258,19 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
-            if not _is_content_file(content_dir, photo.src):
+            step = sources.way_out(content_dir, photo.src)
+            if step and step.endswith(".."):
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' points outside the content folder; photo paths are relative to the "
+                    "content folder, e.g. media/yima.jpg").format(src=photo.src))
+                continue
+            if step:
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' leads outside the content folder: {step} is a symbolic link to a place "
+                    "outside it, and nothing from outside is published; copy the picture itself into the "
+                    "content folder").format(src=photo.src, step=step))
+                continue
+            if not (content_dir / photo.src).is_file():
                 log.error(
                     article.source, photo.line,
                     f"the photo '{photo.src}' does not exist; photo paths are relative "
@@ -270,11 +282,6 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
             except UNREADABLE as exc:
                 log.error(article.source, photo.line, unreadable_message(photo.src, exc))
     return log
-
-
-def _is_content_file(content_dir: Path, source: str) -> bool:
-    path = (content_dir / source).resolve()
-    return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
 def render_bodies(published, everything, unreadable: set[str], content_dir, config, log, cache: BuildCache,

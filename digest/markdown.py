@@ -30,6 +30,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from xml.etree import ElementTree
 
+from . import sources
 from .i18n import _
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr", "def_list"]
@@ -165,7 +166,9 @@ class LinkContext:
             self._broken(value, resolved, f"{what} '{value}' names a file that does not exist "
                          f"(looked for {resolved}){self._hint(target, resolved)}")
             return None
-        way_out = self._way_out(resolved)
+        if self._inside is None:
+            self._inside = sources.resolved(self.content_dir) or self.content_dir.absolute()
+        way_out = sources.way_out(self.content_dir, resolved, self._inside)
         if way_out:
             self._broken(value, resolved, f"{what} '{value}' leads outside the content folder: {way_out} is a "
                          "symbolic link to a place outside it, and nothing from outside is published; "
@@ -180,23 +183,6 @@ class LinkContext:
         if tag == "img":
             self.images.add(resolved)
         return self.root + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
-
-    def _way_out(self, resolved: str) -> str | None:
-        """The symbolic link on the way to ``resolved`` (a file that exists) that leads
-        out of the content folder, or None if the file is inside it."""
-        if self._inside is None:
-            self._inside = _resolved(self.content_dir) or self.content_dir.absolute()
-        inside = self._inside
-        target = _resolved(self.content_dir / resolved)
-        if target is not None and target.is_relative_to(inside):
-            return None
-        parts = resolved.split("/")
-        for end in range(1, len(parts) + 1):
-            step = "/".join(parts[:end])
-            target = _resolved(self.content_dir / step)
-            if target is None or not target.is_relative_to(inside):
-                return step
-        return resolved
 
     def _broken(self, value: str, resolved: str, message: str) -> None:
         self.broken.append(LinkProblem(value, resolved, message))
@@ -310,14 +296,6 @@ def _first_bytes(path: Path) -> bytes:
             start = start[len(bom):].decode(encoding, "ignore").encode("utf-8", "ignore")
             break
     return start.lstrip(b" \t\r\n\f").lower()
-
-
-def _resolved(path: Path) -> Path | None:
-    """``path`` with every symbolic link on the way followed, or None for a loop."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
-        return None
 
 
 def _is_file(path: Path) -> bool:
