@@ -14,6 +14,7 @@ folder. A body nested past the limits below is refused before it is rendered.
 from __future__ import annotations
 
 import difflib
+import math
 import posixpath
 import re
 import unicodedata
@@ -29,6 +30,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from xml.etree import ElementTree
 
+from . import sources
 from .i18n import _
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr", "def_list"]
@@ -164,7 +166,9 @@ class LinkContext:
             self._broken(value, resolved, f"{what} '{value}' names a file that does not exist "
                          f"(looked for {resolved}){self._hint(target, resolved)}")
             return None
-        way_out = self._way_out(resolved)
+        if self._inside is None:
+            self._inside = sources.resolved(self.content_dir) or self.content_dir.absolute()
+        way_out = sources.way_out(self.content_dir, resolved, self._inside)
         if way_out:
             self._broken(value, resolved, f"{what} '{value}' leads outside the content folder: {way_out} is a "
                          "symbolic link to a place outside it, and nothing from outside is published; "
@@ -179,23 +183,6 @@ class LinkContext:
         if tag == "img":
             self.images.add(resolved)
         return self.root + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
-
-    def _way_out(self, resolved: str) -> str | None:
-        """The symbolic link on the way to ``resolved`` (a file that exists) that leads
-        out of the content folder, or None if the file is inside it."""
-        if self._inside is None:
-            self._inside = _resolved(self.content_dir) or self.content_dir.absolute()
-        inside = self._inside
-        target = _resolved(self.content_dir / resolved)
-        if target is not None and target.is_relative_to(inside):
-            return None
-        parts = resolved.split("/")
-        for end in range(1, len(parts) + 1):
-            step = "/".join(parts[:end])
-            target = _resolved(self.content_dir / step)
-            if target is None or not target.is_relative_to(inside):
-                return step
-        return resolved
 
     def _broken(self, value: str, resolved: str, message: str) -> None:
         self.broken.append(LinkProblem(value, resolved, message))
@@ -309,14 +296,6 @@ def _first_bytes(path: Path) -> bytes:
             start = start[len(bom):].decode(encoding, "ignore").encode("utf-8", "ignore")
             break
     return start.lstrip(b" \t\r\n\f").lower()
-
-
-def _resolved(path: Path) -> Path | None:
-    """``path`` with every symbolic link on the way followed, or None for a loop."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
-        return None
 
 
 def _is_file(path: Path) -> bool:
@@ -724,6 +703,22 @@ def _collapse(text: str) -> str:
     return SPACE_BETWEEN_CJK.sub("", re.sub(r"\s+", " ", text)).strip()
 
 
+CHINESE_PER_MINUTE = 400  # characters of Chinese a reader reads in a minute
+WORDS_PER_MINUTE = 200  # words of other languages
+CJK_CHARACTER = re.compile("[\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff]")  # CJK punctuation is not read
+OTHER_WORD = re.compile(r"\w+")
+
+
+def reading_minutes(text: str) -> int:
+    """How many minutes ``text`` takes to read: Chinese is read by the character
+    (about 400 a minute), not by the word; other words at about 200 a minute.
+    At least one minute for any text."""
+    characters = len(CJK_CHARACTER.findall(text))
+    words = len(OTHER_WORD.findall(CJK_CHARACTER.sub(" ", text)))
+    minutes = characters / CHINESE_PER_MINUTE + words / WORDS_PER_MINUTE
+    return max(1, math.ceil(minutes)) if text.strip() else 0
+
+
 def cut_summary(text: str, limit: int) -> str:
     """Cut text to about ``limit`` characters the CJK way.
 
@@ -775,6 +770,9 @@ def _regional_run(text: str, index: int) -> int:
 
 
 def line_of(text: str, needle: str, first_line: int) -> int:
-    """The file line where ``needle`` first appears in a body starting at ``first_line``."""
-    index = text.find(needle)
+    """The file line where ``needle`` first appears in a body starting at ``first_line``:
+    as a whole address where it is one (``//a.cn/`` is not the end of ``https://a.cn/``),
+    else anywhere."""
+    whole = re.search(r"(?<![\w:/.\\%-])" + re.escape(needle), text) if needle else None
+    index = whole.start() if whole else text.find(needle)
     return first_line if index < 0 else first_line + text.count("\n", 0, index)
