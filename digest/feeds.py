@@ -178,7 +178,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
     with whatever EXIF and GPS data the camera wrote, is never published.
     """
     figures = []
-    for photo in article.photos:
+    for photo in article.unplaced_photos:
         image = photos[photo.src].largest_jpeg
         caption = escape(photo.caption) + (f"（摄影：{escape(photo.credit)}）" if photo.credit else "")
         figures.append(
