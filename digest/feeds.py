@@ -1,8 +1,8 @@
 """RSS 2.0 and Atom feeds with feedgen.
 
 One function builds the feed for any list of articles (or, for the timeline's
-feed, of events); the caller picks RSS or Atom when it serialises. Feed content uses absolute URLs (fragments too),
-because a feed reader shows it far from the site.
+feed, of events); the caller picks RSS or Atom when it serialises. Feed content
+uses absolute URLs (fragments too), because a feed reader shows it far from the site.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
               atom: bool) -> None:
     config = site.config
     url = config.absolute_url(article.url)
-    # updated: the last correction, if any: readers update the item
+    # updated is the last correction's date, if any, so readers update the item
     entry = new_entry(feed, url, article.title, article.date, article.modified)
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
     entry.content(absolute_html(entry_html(article, photos), url), type="html" if atom else "CDATA")
