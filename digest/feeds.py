@@ -95,7 +95,10 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto])
     if config.author:
         feed.author(name=config.author)
     moments = [*(a.modified for a in articles), *(event.date for event in plan.events)]
-    updated = max(moments, default=site.built_at)
+    # An empty feed is as new as the newest thing on the site, not the build's
+    # clock: else a build with nothing changed would write it again.
+    everything = [*(a.modified for a in site.articles), *(event.date for event in site.events)]
+    updated = max(moments or everything, default=site.built_at)
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first

@@ -25,7 +25,7 @@ from .content import Article, Body, Event, RawEvent, event_ids, read_article, re
 from .dates import DateProblem, parse_date
 from .errors import WARNING, ContentError, ProblemLog
 from .i18n import _
-from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
+from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of, reading_minutes
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
                      unreadable_message)
@@ -78,11 +78,10 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
-    events = link_events(raw_events, everything, articles, {slug_from_filename(PurePosixPath(source).name)
-                                                            for source in unreadable}, content_dir, config, log)
+    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
     if log.has_errors:
         raise ContentError(log)
-    return Site.create(config, articles, events, options.build_time, assets, images, waiting), log
+    return Site.create(config, articles, events, options.build_time, assets, images, waiting, cache.slug), log
 
 
 def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, ProblemLog]:
@@ -180,7 +179,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     Article, so its front matter is read again for what it says of ``draft:`` and ``date:``."""
     if article is not None:
         return is_left_out(article.draft, article.date, options)
-    fields = _front_fields(path)
+    fields = front_fields(path)
     if fields is None:
         return False  # cannot be read, so cannot be known to be a draft
     try:
@@ -190,7 +189,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     return is_left_out(fields.get("draft") is True, moment, options)
 
 
-def _front_fields(path: Path):
+def front_fields(path: Path):
     """The raw front matter of an article file, or None if it cannot be read."""
     log = ProblemLog()
     file = sources.read_text(path, path.name, log)
@@ -257,7 +256,19 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
-            if not _is_content_file(content_dir, photo.src):
+            step = sources.way_out(content_dir, photo.src)
+            if step and step.endswith(".."):
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' points outside the content folder; photo paths are relative to the "
+                    "content folder, e.g. media/yima.jpg").format(src=photo.src))
+                continue
+            if step:
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' leads outside the content folder: {step} is a symbolic link to a place "
+                    "outside it, and nothing from outside is published; copy the picture itself into the "
+                    "content folder").format(src=photo.src, step=step))
+                continue
+            if not (content_dir / photo.src).is_file():
                 log.error(
                     article.source, photo.line,
                     f"the photo '{photo.src}' does not exist; photo paths are relative "
@@ -269,11 +280,6 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
             except UNREADABLE as exc:
                 log.error(article.source, photo.line, unreadable_message(photo.src, exc))
     return log
-
-
-def _is_content_file(content_dir: Path, source: str) -> bool:
-    path = (content_dir / source).resolve()
-    return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
 def render_bodies(published, everything, unreadable: set[str], content_dir, config, log, cache: BuildCache,
@@ -296,15 +302,17 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     for article in published:
         body = known.get(article.source) or fresh[article.source]
         log.problems.extend(body.problems)
-        assets |= set(dict(body.assets))
-        images |= set(body.images)
+        if not article.retracted:  # a withdrawn report's page shows none of its files
+            assets |= set(dict(body.assets))
+            images |= set(body.images)
         if isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
-                                body.problems, body.links, body.assets, body.images, body.is_cacheable)
+                                body.problems, body.links, body.assets, body.images, body.is_cacheable,
+                                body.reading_minutes)
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
     return rendered, assets, images
 
 
@@ -323,6 +331,7 @@ class RenderedBody:
     html: str
     headings: tuple
     summary: str
+    reading_minutes: int
     search_text: str  # the visible text, one word per Chinese character (see digest/search.py)
     problems: tuple
     links: dict[str, str]  # the articles it links to, and their URLs
@@ -355,7 +364,8 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found, job.unreadable)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)
-    return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
+    return RenderedBody(html, headings, summary, reading_minutes(text.visible), search.one_word_per_character(text.visible),
+                        tuple(found.problems),
                         {source: job.urls[source] for source in links.linked_sources},
                         states, frozenset(sizes), not links.broken)
 
@@ -416,17 +426,21 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
                 content_dir, config, log) -> list[Event]:
     """Check each event's article and render its detail for the timeline page.
 
-    An event naming a report whose file has errors is not an error of its own:
-    the file's errors are reported, and fixing them fixes the event.
+    An event naming a report whose file has errors (``unreadable``: their
+    sources) is not an error of its own, nor is a link to one in a detail: the
+    file's errors are reported, and fixing them fixes the event. A detail's link
+    to a draft or scheduled report is a warning, as in a report.
     """
     known = {a.slug for a in everything}
     published = {a.slug for a in articles}
     urls = {a.source: a.url for a in articles}
+    unpublished = {a.source for a in everything} - set(urls)
+    unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in unreadable}
     renderer = MarkdownRenderer()
     events = []
     for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article
-        if article in unreadable and article not in known:
+        if article in unreadable_slugs and article not in known:
             article = ""
         elif article and article not in known:
             log.error(
@@ -438,7 +452,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
             article = ""  # a draft or scheduled report: no link yet
         links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
-        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), log)
+        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, unpublished, log, unreadable)
         events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail, event_id))
     return events
 

@@ -14,6 +14,7 @@ folder. A body nested past the limits below is refused before it is rendered.
 from __future__ import annotations
 
 import difflib
+import math
 import posixpath
 import re
 import unicodedata
@@ -29,6 +30,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from xml.etree import ElementTree
 
+from . import sources
 from .i18n import _
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr", "def_list"]
@@ -164,7 +166,9 @@ class LinkContext:
             self._broken(value, resolved, f"{what} '{value}' names a file that does not exist "
                          f"(looked for {resolved}){self._hint(target, resolved)}")
             return None
-        way_out = self._way_out(resolved)
+        if self._inside is None:
+            self._inside = sources.resolved(self.content_dir) or self.content_dir.absolute()
+        way_out = sources.way_out(self.content_dir, resolved, self._inside)
         if way_out:
             self._broken(value, resolved, f"{what} '{value}' leads outside the content folder: {way_out} is a "
                          "symbolic link to a place outside it, and nothing from outside is published; "
@@ -179,23 +183,6 @@ class LinkContext:
         if tag == "img":
             self.images.add(resolved)
         return self.root + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
-
-    def _way_out(self, resolved: str) -> str | None:
-        """The symbolic link on the way to ``resolved`` (a file that exists) that leads
-        out of the content folder, or None if the file is inside it."""
-        if self._inside is None:
-            self._inside = _resolved(self.content_dir) or self.content_dir.absolute()
-        inside = self._inside
-        target = _resolved(self.content_dir / resolved)
-        if target is not None and target.is_relative_to(inside):
-            return None
-        parts = resolved.split("/")
-        for end in range(1, len(parts) + 1):
-            step = "/".join(parts[:end])
-            target = _resolved(self.content_dir / step)
-            if target is None or not target.is_relative_to(inside):
-                return step
-        return resolved
 
     def _broken(self, value: str, resolved: str, message: str) -> None:
         self.broken.append(LinkProblem(value, resolved, message))
@@ -311,14 +298,6 @@ def _first_bytes(path: Path) -> bytes:
     return start.lstrip(b" \t\r\n\f").lower()
 
 
-def _resolved(path: Path) -> Path | None:
-    """``path`` with every symbolic link on the way followed, or None for a loop."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
-        return None
-
-
 def _is_file(path: Path) -> bool:
     """``path.is_file()``, and False for a name the system cannot even look up (too long)."""
     try:
@@ -388,11 +367,13 @@ class MarkdownRenderer:
     def render(self, text: str, links: LinkContext) -> tuple[str, tuple]:
         """Body Markdown → clean HTML and the (level, id, name) of its headings.
 
-        A body nested too deeply to render (see :func:`nesting_problem`) gives no
-        HTML and a problem in ``links.broken``; so does one whose HTML would put
-        more than ``HTML_DEPTH_LIMIT`` tags inside one another.
+        A body nested too deeply to render (see :func:`nesting_problem`), or with
+        more markup than Python-Markdown can take in linear time (see
+        :func:`costly_markup_problem`), gives no HTML and a problem in
+        ``links.broken``; so does one whose HTML would put more than
+        ``HTML_DEPTH_LIMIT`` tags inside one another.
         """
-        found = nesting_problem(text)
+        found = nesting_problem(text) or costly_markup_problem(text)
         if found:
             links.broken.append(LinkProblem("", "", found[1], line=found[0]))
             return "", ()
@@ -403,8 +384,8 @@ class MarkdownRenderer:
             links.broken.append(LinkProblem("", "", TOO_DEEP_TO_RENDER, line=0))
             return "", ()
         headings = tuple(_flatten_toc(getattr(self.md, "toc_tokens", [])))
-        _warn_images_without_alt(html, links)
         cleaned = _link_photos(clean_html(html, links))
+        _warn_images_without_alt(html, links)
         if html_depth(cleaned) > HTML_DEPTH_LIMIT:
             message = (f"the HTML here puts more than {HTML_DEPTH_LIMIT} tags inside one another, "
                        f"{MORE_THAN_A_PAGE_CAN_SHOW}; take out some of the levels")
@@ -452,6 +433,8 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
             after_blank = True
             open_emphasis["*"] = open_emphasis["_"] = open_brackets = 0
             continue
+        if ABBREVIATION.match(line):
+            continue  # '*[ABC]: ...' defines an abbreviation: its '*' opens no emphasis
         quotes, lists, indent, start = _block_prefix(line, limit)
         if after_blank and not quotes and not lists and indent < 4:
             block_depth = 0  # a paragraph of its own: every quote and list before it has ended
@@ -487,6 +470,66 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
                         return index, (f"more than {limit} '*' or '_' are open here at once (emphasis inside "
                                        f"emphasis), {MORE_THAN_A_PAGE_CAN_SHOW}; close them, or write \\* or \\_ "
                                        "for the character itself")
+    return None
+
+
+# Python-Markdown takes time that grows with the square of some markup: every
+# inline match in a paragraph rescans the paragraph, every abbreviation is
+# looked for in the whole text, every footnote mark walks the marks before it,
+# and a tag left open ('<a ' with no '>') is looked for up to the end of the
+# text. Measured on one core, 8,000 abbreviations took 46 s, 8,000 footnotes
+# 5 s, 2,000 marks of one footnote 2.6 s, 8,000 open '<a ' 6 s, 80,000 '&amp;'
+# in one paragraph 54 s. Within these
+# bounds a 2 MB body takes a few seconds, growing with its size, not its square;
+# no report written by hand comes near them.
+MAX_MARKS_PER_PARAGRAPH = 500  # of '<', '&', '[', '`', '*', '_', '\\', '!' in one paragraph
+MAX_ABBREVIATIONS = 100  # '*[ABC]: ...' lines
+MAX_FOOTNOTE_MARKS = 1000  # '[^1]' and '[^1]: ...', each repeat of the same note counting
+MAX_OPEN_TAGS = 50  # '<' and a tag name, with no '>' before the next '<'
+
+MARK = re.compile(r"[<&\[`*_\\!]")
+ABBREVIATION = re.compile(r" {0,3}\*\[[^\]]+\]:")
+FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]")
+OPEN_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*(?=<|$)")
+# A paragraph that starts with one of these tags is an HTML block, kept as written.
+HTML_BLOCK_START = re.compile(r" {0,3}</?(?:%s)(?=[\s/>]|$)" % "|".join(
+    sorted(markdown_lib.Markdown().block_level_elements, key=len, reverse=True)), re.IGNORECASE)
+
+
+def costly_markup_problem(text: str) -> tuple[int, str] | None:
+    """Where ``text`` (Markdown) first passes one of the bounds above, and what to
+    say: (its line, 0 = the first; the message); None if it keeps them all."""
+    for count, opened in enumerate(OPEN_TAG.finditer(text), start=1):
+        if count > MAX_OPEN_TAGS:
+            return text.count("\n", 0, opened.start()), (
+                f"more than {MAX_OPEN_TAGS} HTML tags are opened with '<' and never closed with '>', "
+                "which would take the build minutes; close them, or write &lt; for the character itself")
+    marks = abbreviations = footnotes = 0
+    after_blank, in_html_block = True, False
+    for index, line in enumerate(text.split("\n")):
+        if not line.strip():
+            marks, after_blank, in_html_block = 0, True, False
+            continue
+        in_html_block = in_html_block or (after_blank and bool(HTML_BLOCK_START.match(line)))
+        after_blank = False
+        if in_html_block:
+            continue  # kept as it is, never scanned for inline markup
+        if line.lstrip().startswith("|"):
+            marks = 0  # a table row: each cell is read on its own
+        marks += len(MARK.findall(line))
+        if marks > MAX_MARKS_PER_PARAGRAPH:
+            return index, (f"this paragraph has more than {MAX_MARKS_PER_PARAGRAPH:,} formatting marks "
+                           "(<, &, [, `, *, _, \\, !), which would take the build minutes; split it "
+                           "into shorter paragraphs with empty lines")
+        abbreviations += bool(ABBREVIATION.match(line))
+        if abbreviations > MAX_ABBREVIATIONS:
+            return index, (f"the text defines more than {MAX_ABBREVIATIONS} abbreviations ('*[...]:' lines), "
+                           "which would take the build minutes; keep the ones the report needs")
+        footnotes += len(FOOTNOTE_MARK.findall(line))
+        if footnotes > MAX_FOOTNOTE_MARKS:
+            return index, (f"the text has more than {MAX_FOOTNOTE_MARKS:,} footnote marks ('[^1]', and '[^1]:' "
+                           "lines), which would take the build minutes; split the report, or list the sources "
+                           "at its end")
     return None
 
 
@@ -584,12 +627,16 @@ RAW_ALT = re.compile(r"\salt\s*(?:=|[\s/>])", re.IGNORECASE)
 def _warn_images_without_alt(html: str, links: LinkContext) -> None:
     """A pasted ``<img>`` without ``alt`` gets ``alt=""`` (see :func:`clean_html`):
     a screen reader then skips it instead of reading out its file name. The editor
-    is asked for a description (Markdown images always have an alt)."""
+    is asked for a description (Markdown images always have an alt), unless the
+    picture is refused anyway: then its error says what to do."""
+    refused = {problem.link for problem in links.broken if problem.is_error}
     for tag in RAW_IMG.finditer(html):
         if RAW_ALT.search(tag.group()):
             continue
         found = RAW_SRC.search(tag.group())
         src = next((value for value in found.groups() if value is not None), "") if found else ""
+        if src and src in refused:
+            continue
         links.broken.append(LinkProblem(
             src or "<img", "",
             _("the picture '{src}' has no description (alt); add one, e.g. <img src=\"{src}\" alt=\"驿马乡入乡检测点\">, "
@@ -656,6 +703,22 @@ def _collapse(text: str) -> str:
     return SPACE_BETWEEN_CJK.sub("", re.sub(r"\s+", " ", text)).strip()
 
 
+CHINESE_PER_MINUTE = 400  # characters of Chinese a reader reads in a minute
+WORDS_PER_MINUTE = 200  # words of other languages
+CJK_CHARACTER = re.compile("[\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff]")  # CJK punctuation is not read
+OTHER_WORD = re.compile(r"\w+")
+
+
+def reading_minutes(text: str) -> int:
+    """How many minutes ``text`` takes to read: Chinese is read by the character
+    (about 400 a minute), not by the word; other words at about 200 a minute.
+    At least one minute for any text."""
+    characters = len(CJK_CHARACTER.findall(text))
+    words = len(OTHER_WORD.findall(CJK_CHARACTER.sub(" ", text)))
+    minutes = characters / CHINESE_PER_MINUTE + words / WORDS_PER_MINUTE
+    return max(1, math.ceil(minutes)) if text.strip() else 0
+
+
 def cut_summary(text: str, limit: int) -> str:
     """Cut text to about ``limit`` characters the CJK way.
 
@@ -707,6 +770,9 @@ def _regional_run(text: str, index: int) -> int:
 
 
 def line_of(text: str, needle: str, first_line: int) -> int:
-    """The file line where ``needle`` first appears in a body starting at ``first_line``."""
-    index = text.find(needle)
+    """The file line where ``needle`` first appears in a body starting at ``first_line``:
+    as a whole address where it is one (``//a.cn/`` is not the end of ``https://a.cn/``),
+    else anywhere."""
+    whole = re.search(r"(?<![\w:/.\\%-])" + re.escape(needle), text) if needle else None
+    index = whole.start() if whole else text.find(needle)
     return first_line if index < 0 else first_line + text.count("\n", 0, index)
