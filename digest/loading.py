@@ -314,7 +314,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes,
+                                body_images=tuple(sorted(body.images))))
     return rendered, assets, images
 
 
