@@ -31,6 +31,7 @@ from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsi
                      unreadable_message)
 from .progress import Progress, quiet
 from .site import Site
+from .tags import warn_tag_slips
 
 LONG_SUMMARY_FACTOR = 2
 
@@ -69,6 +70,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     published = select_published(everything, options, config, log)
     waiting = left_out(everything, published)
     check_slugs(everything, log, published)
+    warn_tag_slips(everything, log, cache.slug)
     check_photos(published, content_dir, log, remembered_facts(cache))
     log.extend(as_warnings(check_photos(waiting, content_dir, ProblemLog(), remembered_facts(cache))))
     articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
@@ -312,7 +314,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes,
+                                body_images=tuple(sorted(body.images))))
     return rendered, assets, images
 
 

@@ -20,6 +20,7 @@ from .site import Site
 
 LISTED_MONTHS = 12  # the newest; the rest are summed
 LISTED_WAITING = 10  # name this many waiting reports, then count the rest
+LISTED_TAGS = 20  # name this many tags used once, then count the rest
 NO_PLACE = "（未注明地点）"
 
 
@@ -43,6 +44,7 @@ class Summary:
     changes: PageChanges | None = None  # only a build knows them
     due_in: timedelta | None = None  # until the first scheduled report comes due
     new_notices: tuple = ()  # corrections and retractions new since the last build (digest.corrections.Notice)
+    tags_used_once: tuple[str, ...] = ()  # often a slip, or a word the other reports say otherwise
 
 
 def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None,
@@ -59,6 +61,7 @@ def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None =
         changes=changes,
         due_in=_until(next_due(site), site),
         new_notices=tuple(new_notices),
+        tags_used_once=tuple(sorted(name for name, group in site.tags.items() if len(group.articles) == 1)),
     )
 
 
@@ -88,6 +91,7 @@ def format_summary(summary: Summary) -> list[str]:
         lines.append("  " + _("next scheduled: {source}: {title}, comes due {when} ({wait})").format(
             source=first.source, title=first.title, when=f"{first.date:%Y-%m-%d %H:%M}", wait=how_long(summary.due_in)))
     lines += format_new_notices(summary.new_notices)
+    lines += _tags_used_once(summary.tags_used_once)
     lines.append(f"  warnings: {summary.warnings}")
     if summary.changes is not None:
         changes = summary.changes
@@ -116,6 +120,15 @@ def format_new_notices(notices: tuple) -> list[str]:
         lines.append(_("  ... and {count} more new correction(s) and retraction(s)").format(
             count=len(notices) - LISTED_WAITING))
     return lines
+
+
+def _tags_used_once(tags: tuple[str, ...]) -> list[str]:
+    if not tags:
+        return []
+    named = ", ".join(tags[:LISTED_TAGS])
+    if len(tags) > LISTED_TAGS:
+        return [_("  tags used once: {tags} and {count} more").format(tags=named, count=len(tags) - LISTED_TAGS)]
+    return [_("  tags used once: {tags}").format(tags=named)]
 
 
 def _counts(pairs: tuple[tuple[str, int], ...]) -> str:

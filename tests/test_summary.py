@@ -112,3 +112,32 @@ def test_the_next_scheduled_report_is_named_with_when_it_comes_due():
 def test_a_wait_is_said_as_precisely_as_it_needs():
     assert [how_long(timedelta(seconds=s)) for s in (20, 59 * 60, 3 * 3600 + 300, 2 * 86400 + 3 * 3600 + 59)] == [
         "in 0 min", "in 59 min", "in 3 h 5 min", "in 2 day(s) 3 h"]
+
+
+def test_the_tags_used_once_are_listed():
+    once = Article(source="articles/e.md", slug="e", title="e", date=BUILT, tags=("卡口执守", "疫情防控"))
+    twice = Article(source="articles/f.md", slug="f", title="f", date=BUILT, tags=("疫情防控",))
+    assert make_summary(make_site([once, twice]), ProblemLog()).tags_used_once == ("卡口执守",)
+    many = [Article(source=f"articles/{n}.md", slug=f"s{n}", title="t", date=BUILT, tags=(f"标签{n:02d}",))
+            for n in range(25)]
+    lines = format_summary(make_summary(make_site(many), ProblemLog()))
+    assert "  tags used once: " + ", ".join(f"标签{n:02d}" for n in range(20)) + " and 5 more" in lines
+
+
+ENGLISH_SITE = "title: 测试站\nlanguage: en\nbase_url: https://example.cn/\n"
+
+
+def test_a_real_check_names_tag_slips_the_tags_used_once_and_a_file_name_of_another_day(tmp_path):
+    content = write_content(tmp_path, {
+        "2020-01-30-a.md": article_text(tags="[疫情防控, 卡口值守]"),
+        "2020-01-30-b.md": article_text(tags="疫情防控，卡口值守"),
+        "2020-01-30-c.md": article_text(tags="[疫情防空, 春耕]"),
+        "2020-01-31-d.md": article_text(date="2020年2月1日 10：30", tags="【疫情防控】"),
+    }, site=ENGLISH_SITE)
+    check = run_build("check", "--content", str(content))
+    assert check.returncode == 0, check.stderr
+    assert ("articles/2020-01-30-c.md:4: warning: the tag '疫情防空' looks like a slip for '疫情防控', "
+            "which 3 reports use; if it is, correct it (as written it gets a tag page of its own)") in check.stderr
+    assert ("articles/2020-01-31-d.md:3: warning: the file name says 2020-01-31 but 'date:' says 2020-02-01; "
+            "the date is the one used: correct it, or rename the file") in check.stderr
+    assert "  tags used once: 春耕, 疫情防空\n" in check.stderr
