@@ -377,8 +377,17 @@ class SaveWatcher:
         self._saved = threading.Condition()
         self._batch = 0  # the number of the last batch seen
         self._all_shown_after: dict[int, bool] = {}  # batch -> whether it was shown quickly
+        self._failure: BaseException | None = None  # what ended the watching thread, for the main one
 
     def watch(self) -> None:
+        try:
+            self._watch()
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
+            with self._saved:
+                self._failure = exc
+                self._saved.notify_all()
+
+    def _watch(self) -> None:
         watched = self.preview.watched
         for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched), stop_event=self.stop):
             names = sorted({_shown_path(path, watched) for _, path in changes})
@@ -397,6 +406,8 @@ class SaveWatcher:
         """Wait for saves after batch ``built``; the last batch, and whether each was shown quickly."""
         with self._saved:
             while self._batch == built:
+                if self._failure is not None:
+                    raise self._failure
                 self._saved.wait(0.5)  # a timeout, so that Ctrl-C is not held up
             shown = all(self._all_shown_after.pop(n) for n in range(built + 1, self._batch + 1))
             return self._batch, shown
