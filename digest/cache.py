@@ -48,12 +48,12 @@ from stat import S_ISREG
 from typing import Callable
 
 from . import sources
-from .content import Article, Body
+from .content import Article, Body, slugify
 from .errors import Location, Problem, ProblemLog
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 5  # of state.pickle; change when its classes change shape
+FORMAT = 6  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
@@ -183,6 +183,7 @@ class CacheState:
     pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
+    slugs: dict[str, str] = field(default_factory=dict)  # name -> slugify(name), made under records_key
 
 
 def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
@@ -467,6 +468,7 @@ class BuildCache:
         if key != self.state.records_key:
             self.state.records_key = key
             self.state.articles = {}
+            self.state.slugs = {}
             self.dirty = True
 
     def yaml_file(self, content_dir: Path, name: str, log: ProblemLog):
@@ -482,6 +484,15 @@ class BuildCache:
         self.dirty = True
         log.extend(parsed)
         return value
+
+    def slug(self, name: str) -> str:
+        """slugify(name), remembered: a rebuild that meets no new place or tag does not
+        load pypinyin at all."""
+        found = self.state.slugs.get(name)
+        if found is None:
+            found = self.state.slugs[name] = slugify(name)
+            self.dirty = True
+        return found
 
     def digest(self, source: str, path: Path) -> str:
         """The sha256 of an article file, read and hashed unless its signs say it is unchanged.

@@ -101,8 +101,13 @@ def calendar_event(site: Site, event: Event, stamp: datetime) -> CalendarEvent:
     description = event_text(site, event)
     if description:
         entry.add("description", description)
-    entry.add("url", config.absolute_url(page_url("timeline")) + "#" + event.id)
+    entry.add("url", event_url(config, event))
     return entry
+
+
+def event_url(config: SiteConfig, event: Event) -> str:
+    """The event's anchor on the timeline page, absolute."""
+    return config.absolute_url(page_url("timeline")) + "#" + event.id
 
 
 def event_uid(config: SiteConfig, event: Event) -> str:

@@ -35,7 +35,7 @@ from .site import Group, Site
 
 KNOWN_SITE_ATTRIBUTES = {"place_url", "status_of", "by_slug", "config"}
 KNOWN_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace",
-                 "photos", "photo_sizes", "share_card"}  # photo_sizes: a constant of the engine
+                 "photos", "photo_sizes", "lead_sizes", "share_card"}  # *_sizes: constants of the engine
 BODY_ATTRIBUTES = {"html", "headings", "body"}
 ARTICLE_PAGE = "article.html"  # the only template that may show a body
 GROUP_PAGE = "group.html"  # the only template that may list a group's articles

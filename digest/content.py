@@ -17,7 +17,6 @@ from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Callable
 
-from pypinyin import lazy_pinyin
 
 from .dates import DateProblem, has_time, parse_date
 from .errors import ProblemLog
@@ -558,8 +557,17 @@ def slug_from_filename(source: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens; Chinese characters become pinyin."""
-    words = lazy_pinyin(text)
+    """Lower-case ASCII words joined by hyphens; Chinese characters become pinyin.
+
+    pypinyin is imported here, when a text needs it: its dictionaries take 0.25 s to
+    load, which a rebuild that knows every name's slug (BuildCache.slug) never pays.
+    """
+    if text.isascii():
+        words = [text]  # what lazy_pinyin gives back for text with no Chinese in it
+    else:
+        from pypinyin import lazy_pinyin
+
+        words = lazy_pinyin(text)
     ascii_text = " ".join(words).lower()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text))[:80].strip("-")
 

@@ -78,11 +78,10 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
-    events = link_events(raw_events, everything, articles, {slug_from_filename(PurePosixPath(source).name)
-                                                            for source in unreadable}, content_dir, config, log)
+    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
     if log.has_errors:
         raise ContentError(log)
-    return Site.create(config, articles, events, options.build_time, assets, images, waiting), log
+    return Site.create(config, articles, events, options.build_time, assets, images, waiting, cache.slug), log
 
 
 def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, ProblemLog]:
@@ -416,17 +415,21 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
                 content_dir, config, log) -> list[Event]:
     """Check each event's article and render its detail for the timeline page.
 
-    An event naming a report whose file has errors is not an error of its own:
-    the file's errors are reported, and fixing them fixes the event.
+    An event naming a report whose file has errors (``unreadable``: their
+    sources) is not an error of its own, nor is a link to one in a detail: the
+    file's errors are reported, and fixing them fixes the event. A detail's link
+    to a draft or scheduled report is a warning, as in a report.
     """
     known = {a.slug for a in everything}
     published = {a.slug for a in articles}
     urls = {a.source: a.url for a in articles}
+    unpublished = {a.source for a in everything} - set(urls)
+    unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in unreadable}
     renderer = MarkdownRenderer()
     events = []
     for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article
-        if article in unreadable and article not in known:
+        if article in unreadable_slugs and article not in known:
             article = ""
         elif article and article not in known:
             log.error(
@@ -438,7 +441,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
             article = ""  # a draft or scheduled report: no link yet
         links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
-        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), log)
+        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, unpublished, log, unreadable)
         events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail, event_id))
     return events
 

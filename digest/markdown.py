@@ -388,11 +388,13 @@ class MarkdownRenderer:
     def render(self, text: str, links: LinkContext) -> tuple[str, tuple]:
         """Body Markdown → clean HTML and the (level, id, name) of its headings.
 
-        A body nested too deeply to render (see :func:`nesting_problem`) gives no
-        HTML and a problem in ``links.broken``; so does one whose HTML would put
-        more than ``HTML_DEPTH_LIMIT`` tags inside one another.
+        A body nested too deeply to render (see :func:`nesting_problem`), or with
+        more markup than Python-Markdown can take in linear time (see
+        :func:`costly_markup_problem`), gives no HTML and a problem in
+        ``links.broken``; so does one whose HTML would put more than
+        ``HTML_DEPTH_LIMIT`` tags inside one another.
         """
-        found = nesting_problem(text)
+        found = nesting_problem(text) or costly_markup_problem(text)
         if found:
             links.broken.append(LinkProblem("", "", found[1], line=found[0]))
             return "", ()
@@ -403,8 +405,8 @@ class MarkdownRenderer:
             links.broken.append(LinkProblem("", "", TOO_DEEP_TO_RENDER, line=0))
             return "", ()
         headings = tuple(_flatten_toc(getattr(self.md, "toc_tokens", [])))
-        _warn_images_without_alt(html, links)
         cleaned = _link_photos(clean_html(html, links))
+        _warn_images_without_alt(html, links)
         if html_depth(cleaned) > HTML_DEPTH_LIMIT:
             message = (f"the HTML here puts more than {HTML_DEPTH_LIMIT} tags inside one another, "
                        f"{MORE_THAN_A_PAGE_CAN_SHOW}; take out some of the levels")
@@ -452,6 +454,8 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
             after_blank = True
             open_emphasis["*"] = open_emphasis["_"] = open_brackets = 0
             continue
+        if ABBREVIATION.match(line):
+            continue  # '*[ABC]: ...' defines an abbreviation: its '*' opens no emphasis
         quotes, lists, indent, start = _block_prefix(line, limit)
         if after_blank and not quotes and not lists and indent < 4:
             block_depth = 0  # a paragraph of its own: every quote and list before it has ended
@@ -487,6 +491,66 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
                         return index, (f"more than {limit} '*' or '_' are open here at once (emphasis inside "
                                        f"emphasis), {MORE_THAN_A_PAGE_CAN_SHOW}; close them, or write \\* or \\_ "
                                        "for the character itself")
+    return None
+
+
+# Python-Markdown takes time that grows with the square of some markup: every
+# inline match in a paragraph rescans the paragraph, every abbreviation is
+# looked for in the whole text, every footnote mark walks the marks before it,
+# and a tag left open ('<a ' with no '>') is looked for up to the end of the
+# text. Measured on one core, 8,000 abbreviations took 46 s, 8,000 footnotes
+# 5 s, 2,000 marks of one footnote 2.6 s, 8,000 open '<a ' 6 s, 80,000 '&amp;'
+# in one paragraph 54 s. Within these
+# bounds a 2 MB body takes a few seconds, growing with its size, not its square;
+# no report written by hand comes near them.
+MAX_MARKS_PER_PARAGRAPH = 500  # of '<', '&', '[', '`', '*', '_', '\\', '!' in one paragraph
+MAX_ABBREVIATIONS = 100  # '*[ABC]: ...' lines
+MAX_FOOTNOTE_MARKS = 1000  # '[^1]' and '[^1]: ...', each repeat of the same note counting
+MAX_OPEN_TAGS = 50  # '<' and a tag name, with no '>' before the next '<'
+
+MARK = re.compile(r"[<&\[`*_\\!]")
+ABBREVIATION = re.compile(r" {0,3}\*\[[^\]]+\]:")
+FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]")
+OPEN_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*(?=<|$)")
+# A paragraph that starts with one of these tags is an HTML block, kept as written.
+HTML_BLOCK_START = re.compile(r" {0,3}</?(?:%s)(?=[\s/>]|$)" % "|".join(
+    sorted(markdown_lib.Markdown().block_level_elements, key=len, reverse=True)), re.IGNORECASE)
+
+
+def costly_markup_problem(text: str) -> tuple[int, str] | None:
+    """Where ``text`` (Markdown) first passes one of the bounds above, and what to
+    say: (its line, 0 = the first; the message); None if it keeps them all."""
+    for count, opened in enumerate(OPEN_TAG.finditer(text), start=1):
+        if count > MAX_OPEN_TAGS:
+            return text.count("\n", 0, opened.start()), (
+                f"more than {MAX_OPEN_TAGS} HTML tags are opened with '<' and never closed with '>', "
+                "which would take the build minutes; close them, or write &lt; for the character itself")
+    marks = abbreviations = footnotes = 0
+    after_blank, in_html_block = True, False
+    for index, line in enumerate(text.split("\n")):
+        if not line.strip():
+            marks, after_blank, in_html_block = 0, True, False
+            continue
+        in_html_block = in_html_block or (after_blank and bool(HTML_BLOCK_START.match(line)))
+        after_blank = False
+        if in_html_block:
+            continue  # kept as it is, never scanned for inline markup
+        if line.lstrip().startswith("|"):
+            marks = 0  # a table row: each cell is read on its own
+        marks += len(MARK.findall(line))
+        if marks > MAX_MARKS_PER_PARAGRAPH:
+            return index, (f"this paragraph has more than {MAX_MARKS_PER_PARAGRAPH:,} formatting marks "
+                           "(<, &, [, `, *, _, \\, !), which would take the build minutes; split it "
+                           "into shorter paragraphs with empty lines")
+        abbreviations += bool(ABBREVIATION.match(line))
+        if abbreviations > MAX_ABBREVIATIONS:
+            return index, (f"the text defines more than {MAX_ABBREVIATIONS} abbreviations ('*[...]:' lines), "
+                           "which would take the build minutes; keep the ones the report needs")
+        footnotes += len(FOOTNOTE_MARK.findall(line))
+        if footnotes > MAX_FOOTNOTE_MARKS:
+            return index, (f"the text has more than {MAX_FOOTNOTE_MARKS:,} footnote marks ('[^1]', and '[^1]:' "
+                           "lines), which would take the build minutes; split the report, or list the sources "
+                           "at its end")
     return None
 
 
@@ -584,12 +648,16 @@ RAW_ALT = re.compile(r"\salt\s*(?:=|[\s/>])", re.IGNORECASE)
 def _warn_images_without_alt(html: str, links: LinkContext) -> None:
     """A pasted ``<img>`` without ``alt`` gets ``alt=""`` (see :func:`clean_html`):
     a screen reader then skips it instead of reading out its file name. The editor
-    is asked for a description (Markdown images always have an alt)."""
+    is asked for a description (Markdown images always have an alt), unless the
+    picture is refused anyway: then its error says what to do."""
+    refused = {problem.link for problem in links.broken if problem.is_error}
     for tag in RAW_IMG.finditer(html):
         if RAW_ALT.search(tag.group()):
             continue
         found = RAW_SRC.search(tag.group())
         src = next((value for value in found.groups() if value is not None), "") if found else ""
+        if src and src in refused:
+            continue
         links.broken.append(LinkProblem(
             src or "<img", "",
             _("the picture '{src}' has no description (alt); add one, e.g. <img src=\"{src}\" alt=\"驿马乡入乡检测点\">, "
@@ -707,6 +775,9 @@ def _regional_run(text: str, index: int) -> int:
 
 
 def line_of(text: str, needle: str, first_line: int) -> int:
-    """The file line where ``needle`` first appears in a body starting at ``first_line``."""
-    index = text.find(needle)
+    """The file line where ``needle`` first appears in a body starting at ``first_line``:
+    as a whole address where it is one (``//a.cn/`` is not the end of ``https://a.cn/``),
+    else anywhere."""
+    whole = re.search(r"(?<![\w:/.\\%-])" + re.escape(needle), text) if needle else None
+    index = whole.start() if whole else text.find(needle)
     return first_line if index < 0 else first_line + text.count("\n", 0, index)

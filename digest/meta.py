@@ -15,8 +15,9 @@ from functools import partial
 
 from markupsafe import Markup
 
+from .calendar import event_url, plain_text
 from .config import SiteConfig
-from .content import Article
+from .content import Article, Event
 from .corrections import retraction_notice
 from .markdown import body_text
 from .pages import Page
@@ -85,6 +86,8 @@ def share_card(site: Site, photos: dict[str, ResponsivePhoto], page: Page) -> Sh
     )
     if page.dest == "index.html":
         return _with_json_ld(card, website_data(config))
+    if page.url == page_url("timeline") and site.events:
+        return _with_json_ld(card, timeline_data(site))
     return card
 
 
@@ -182,6 +185,30 @@ def website_data(config: SiteConfig) -> dict:
             "query-input": "required name=search_term_string",
         },
     }
+
+
+def timeline_data(site: Site) -> dict:
+    """The timeline page: a schema.org ``Event`` for each of its events."""
+    return {"@context": "https://schema.org", "@graph": [event_data(site, event) for event in site.events]}
+
+
+def event_data(site: Site, event: Event) -> dict:
+    config = site.config
+    data = {
+        "@type": "Event",
+        "@id": event_url(config, event),
+        "name": event.title,
+        "startDate": event.date.isoformat(),
+        "url": event_url(config, event),
+        "inLanguage": config.language,
+    }
+    if event.place:
+        data["location"] = {"@type": "Place", "name": event.place}
+        if site.place_url(event.place):
+            data["location"]["url"] = config.absolute_url(site.place_url(event.place))
+    if event.detail_html:
+        data["description"] = plain_text(event.detail_html)
+    return data
 
 
 def og_locale(language: str) -> str:

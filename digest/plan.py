@@ -21,6 +21,7 @@ from .pages import plan_pages
 from .photos import Pictures
 from .search import bundle_outputs
 from .site import Site
+from .timeline_json import timeline_json_output
 from .sitemap import robots_output, sitemap_output
 from .urls import folder
 
@@ -38,6 +39,7 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
         sitemap_output(site, [page.url for page in pages if page.in_sitemap]),
         robots_output(site),
         *calendar_outputs(site),
+        timeline_json_output(site),
         *static_outputs(static_dir),
         *pictures.outputs,
         *bundle_outputs(site.articles, search_base, signer.fingerprint),

@@ -57,6 +57,7 @@ KEEPALIVE_SECONDS = 15
 REQUEST_TIMEOUT_SECONDS = 5
 LISTEN_BACKLOG = 128  # connections waiting to be taken (the standard library's 5 makes a busy page wait)
 MAX_LIVE_STREAMS = 32  # open pages told of new builds at once: each holds a thread
+QUICK_GRACE_SECONDS = 1.0  # how long the build waits for an open page to fetch a quick page
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -270,9 +271,11 @@ def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> Bui
 
 
 def show_quickly(preview: Preview, kept: Kept | None, paths: set[Path], state: PreviewState,
-                 pages: dict[str, bytes]) -> bool:
+                 pages: QuickPages) -> bool:
     """Serve and announce the saved report's page before the build, when the quick
-    path can make it (:mod:`digest.quick`); whether it did."""
+    path can make it (:mod:`digest.quick`); whether it did. The build waits until an
+    open page has fetched it (or a second has passed): while the build loads its
+    cache, it holds the interpreter for a second or more, and the page would wait."""
     source = saved_report(paths, preview.content_dir) if kept else None
     if source is None:
         return False
@@ -283,12 +286,32 @@ def show_quickly(preview: Preview, kept: Kept | None, paths: set[Path], state: P
         return False
     if page is None:
         return False
-    pages[page.dest] = page.data
+    pages.put(page.dest, page.data)
     state.publish([])
     seconds = time.monotonic() - started
     print(_("{clock} showed {source} in {seconds} s; building the rest").format(
         clock=time.strftime("%H:%M:%S"), source=source, seconds=f"{seconds:.2f}"), file=sys.stderr)
+    pages.fetched.wait(QUICK_GRACE_SECONDS)
     return True
+
+
+class QuickPages:
+    """Pages made ahead of the build (dest -> bytes), served before the files on disk,
+    and whether one has been fetched since the last was put."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, bytes] = {}
+        self.fetched = threading.Event()
+
+    def put(self, dest: str, data: bytes) -> None:
+        self.fetched.clear()
+        self._pages[dest] = data
+
+    def get(self, dest: str) -> bytes | None:
+        return self._pages.get(dest)
+
+    def clear(self) -> None:
+        self._pages.clear()
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -334,11 +357,11 @@ class SourceFilter(watchfiles.DefaultFilter):
 
 
 def watch_and_rebuild(preview: Preview, state: PreviewState, kept: Kept | None = None,
-                      pages: dict[str, bytes] | None = None) -> None:
+                      pages: QuickPages | None = None) -> None:
     """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt); a saved
-    report's page is shown first when it can be (:func:`show_quickly`) into ``pages``."""
+    report's page is shown first when it can be (:func:`show_quickly`) from ``pages``."""
     watched = preview.watched
-    pages = {} if pages is None else pages
+    pages = QuickPages() if pages is None else pages
     for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched)):
         names = sorted({_shown_path(path, watched) for _, path in changes})
         print(f"changed: {', '.join(names)}", file=sys.stderr)
@@ -438,7 +461,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.state = state
         self.own_names = {address[0].lower(), "localhost"}  # besides any IP address
         self.live_streams = threading.BoundedSemaphore(MAX_LIVE_STREAMS)
-        self.quick_pages: dict[str, bytes] = {}  # dest -> bytes, served before the files on disk
+        self.quick_pages = QuickPages()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
@@ -479,6 +502,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         quick = self.server.quick_pages.get(page_dest(path))
         if quick is not None:  # a page made ahead of the build (digest/quick.py)
             self.send_body(200, HTML_TYPE, quick, head)
+            self.wfile.flush()
+            self.server.quick_pages.fetched.set()
             return
         found = locate(self.server.root, path)
         if found.status == 301:

@@ -49,7 +49,10 @@ class Site:
     positions: dict = field(default_factory=dict)  # slug -> index in articles
 
     @classmethod
-    def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=()) -> "Site":
+    def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=(),
+               slug_of=slugify) -> "Site":
+        """The site of these articles and events; ``slug_of`` makes a group's slug from its
+        name (a build passes one that remembers them, :meth:`digest.cache.BuildCache.slug`)."""
         articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
         retracted = tuple(a for a in articles if a.retracted)
         if retracted:
@@ -69,8 +72,8 @@ class Site:
             waiting=tuple(sorted(waiting, key=lambda a: (a.date, a.slug))),
             retracted=retracted,
             by_slug={a.slug: a for a in articles + retracted},
-            places=_places(articles, events),
-            tags=_groups(articles, "tag", lambda a: list(a.tags)),
+            places=_places(articles, events, slug_of),
+            tags=_groups(articles, "tag", lambda a: list(a.tags), slug_of=slug_of),
             months=_months(articles),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
             positions={a.slug: i for i, a in enumerate(articles)},
@@ -105,7 +108,7 @@ class Site:
         return group.url if group else None
 
 
-def _groups(articles, kind: str, names_of, extra=()) -> dict[str, Group]:
+def _groups(articles, kind: str, names_of, extra=(), slug_of=slugify) -> dict[str, Group]:
     """Group articles by name, each with a unique pinyin slug; biggest groups first.
     ``extra`` names groups that may hold no article."""
     members = defaultdict(list)
@@ -116,16 +119,18 @@ def _groups(articles, kind: str, names_of, extra=()) -> dict[str, Group]:
         if name:
             members.setdefault(name, [])
     groups, used = {}, set()
-    for name in sorted(members, key=lambda n: (-len(members[n]), slugify(n), n)):
-        slug = _unique(slugify(name) or kind, used)
+    slugs = {name: slug_of(name) for name in members}
+    for name in sorted(members, key=lambda n: (-len(members[n]), slugs[n], n)):
+        slug = _unique(slugs[name] or kind, used)
         groups[name] = Group(name, slug, tuple(members[name]), kind)
     return groups
 
 
-def _places(articles, events) -> dict[str, Group]:
+def _places(articles, events, slug_of=slugify) -> dict[str, Group]:
     """The places of the reports and of the timeline's events: an event's place has
     a page even when no report is about it yet, and each page shows its events."""
-    groups = _groups(articles, "place", lambda a: [a.place] if a.place else [], extra=[e.place for e in events])
+    groups = _groups(articles, "place", lambda a: [a.place] if a.place else [], extra=[e.place for e in events],
+                     slug_of=slug_of)
     by_place = defaultdict(list)
     for event in events:
         if event.place:

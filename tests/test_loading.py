@@ -122,6 +122,22 @@ def test_a_report_that_cannot_be_read_is_not_an_error_again_in_every_link_to_it(
     assert problems and all(line.startswith("articles/2020/a.md:") for line in problems), problems
 
 
+def test_a_timeline_detail_linking_a_broken_report_adds_no_error_of_its_own(tmp_path):
+    content = write_content(
+        tmp_path,
+        {"2020-01-30-broken.md": "---\ntitle: [不通\n---\n正文\n", "2020-01-31-draft.md": article_text(draft="true")},
+        timeline="- date: 2020-01-30\n  title: 事件\n  detail: 见[报道](articles/2020-01-30-broken.md)\n"
+                 "- date: 2020-01-31\n  title: 又一事件\n  detail: 见[稿件](articles/2020-01-31-draft.md)\n",
+    )
+    with pytest.raises(ContentError) as caught:
+        load(content)
+    problems = [str(problem) for problem in caught.value.log.problems]
+    assert [p for p in problems if p.startswith("timeline.yaml")] == [
+        "timeline.yaml:6: warning: the link 'articles/2020-01-31-draft.md' names a draft or scheduled report; "
+        "it shows as plain text until that report is published"]
+    assert [p.split(": error:")[0] for p in problems if ": error:" in p] == ["articles/2020-01-30-broken.md:2"]
+
+
 def test_a_pasted_img_without_alt_is_a_warning_naming_file_and_line(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text(body='前文。\n\n<img src="https://example.org/x.jpg">')})
     site, log = load(content)
