@@ -30,7 +30,9 @@ if _wrong := wrong_python(sys.argv):
     sys.exit(2)
 
 from digest.builder import Theme, build, unsafe_output  # noqa: E402
+from digest.cache import remembered_notices  # noqa: E402
 from digest.config import is_web_address  # noqa: E402
+from digest.corrections import new_notices  # noqa: E402
 from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
 from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
@@ -38,6 +40,7 @@ from digest.summary import format_summary, make_summary  # noqa: E402
 from digest.search import SearchIndexError  # noqa: E402
 from digest.write import ForeignFiles  # noqa: E402
 
+DEFAULT_OUTPUT = Path("output")  # also where `check` finds what the last build published
 COMMANDS = ("build", "check", "serve", "new")
 
 
@@ -67,7 +70,7 @@ def make_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content)")
     if command == "build":
-        parser.add_argument("--output", type=Path, default=Path("output"), help="the output folder (default: output)")
+        parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the output folder (default: output)")
         parser.add_argument("--base-url", type=base_url, help="the site's address, overriding site.yaml")
     if command in ("build", "check"):
         parser.add_argument("--drafts", action="store_true", help="include drafts")
@@ -119,7 +122,7 @@ def run_build(args) -> int:
         f"{result.files_written} files written, {result.files_unchanged} unchanged in {seconds:.1f} s",
         file=sys.stderr,
     )
-    print_summary(result.site, result.log)
+    print_summary(result.site, result.log, new_notices=result.new_notices)
     return 0
 
 
@@ -131,13 +134,13 @@ def run_check(args) -> int:
         return print_problems(exc.log)
     print_problems(log)
     print(f"ok: {len(site.articles)} report(s), {len(site.events)} event(s)", file=sys.stderr)
-    print_summary(site, log)
+    print_summary(site, log, new_notices=new_notices(site, remembered_notices(DEFAULT_OUTPUT)))
     return 0
 
 
-def print_summary(site, log: ProblemLog, changes=None) -> None:
-    """The pre-publish summary: places, months, what is waiting, warnings, changes."""
-    for line in format_summary(make_summary(site, log, changes)):
+def print_summary(site, log: ProblemLog, changes=None, new_notices=()) -> None:
+    """The pre-publish summary: places, months, what is waiting, new corrections, warnings, changes."""
+    for line in format_summary(make_summary(site, log, changes, new_notices)):
         print(line, file=sys.stderr)
 
 

@@ -22,6 +22,7 @@ from .cache import BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig
 from .content import Article
+from .corrections import new_notices, notice_keys
 from .errors import ContentError, ProblemLog
 from .feeds import render_feed
 from .loading import BuildOptions, load_site, read_article_file
@@ -72,6 +73,7 @@ class BuildResult:
     files_written: int  # files whose bytes differ from the previous output
     files_unchanged: int = 0  # files the previous output already held
     photos: dict = field(default_factory=dict)  # src -> ResponsivePhoto, as the pages show them
+    new_notices: tuple = ()  # corrections and retractions the last build did not publish
 
 
 
@@ -99,6 +101,8 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
             cache.update(trees=Trees(None, None), signatures={})
             writer = write_and_swap(site, theme, options, cache, pictures, progress)
+        fresh = new_notices(site, cache.state.notices_seen)
+        cache.update(notices_seen=notice_keys(site))
         cache.save()
         log.problems.extend(cache.problems)
         for dest in writer.foreign:
@@ -109,7 +113,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
             )
     finally:
         cache.close()
-    return BuildResult(site, log, writer.counts.written, writer.counts.unchanged, pictures.photos)
+    return BuildResult(site, log, writer.counts.written, writer.counts.unchanged, pictures.photos, fresh)
 
 
 def real_output(output_dir: Path) -> Path:

@@ -48,12 +48,13 @@ from stat import S_ISREG
 from typing import Callable
 
 from . import sources
-from .content import Article, Body, slugify
+from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
+from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 6  # of state.pickle; change when its classes change shape
+FORMAT = 7  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
@@ -159,6 +160,7 @@ class BodyRecord:
     links: tuple[tuple[str, str], ...]  # (article source, the URL it had)
     assets: tuple[tuple[str, tuple], ...]  # content files the body links to, and their file_state: unchanged
     images: tuple[str, ...] = ()  # those of them it shows as resized pictures
+    reading_minutes: int = 0
 
 
 @dataclass
@@ -183,7 +185,8 @@ class CacheState:
     pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
-    slugs: dict[str, str] = field(default_factory=dict)  # name -> slugify(name), made under records_key
+    slugs: dict[str, str] = field(default_factory=dict)  # name -> name_slug(name), made under records_key
+    notices_seen: frozenset | None = None  # the corrections and retractions the last build published
 
 
 def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
@@ -241,6 +244,13 @@ class StateFile:
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          f"the build cache could not be saved ({exc.strerror or exc}); "
                                          "the next build will take longer"))
+
+
+def remembered_notices(output_dir: Path) -> frozenset | None:
+    """The corrections and retractions the last build into ``output_dir`` published, read
+    without taking the cache (``check`` writes nothing); None when no build left them."""
+    path = cache_folder(output_dir) / "state.pickle"
+    return StateFile(path, []).load().notices_seen if path.is_file() else None
 
 
 def _output_files_of(state) -> set[str]:
@@ -486,11 +496,11 @@ class BuildCache:
         return value
 
     def slug(self, name: str) -> str:
-        """slugify(name), remembered: a rebuild that meets no new place or tag does not
+        """name_slug(name), remembered: a rebuild that meets no new place or tag does not
         load pypinyin at all."""
         found = self.state.slugs.get(name)
         if found is None:
-            found = self.state.slugs[name] = slugify(name)
+            found = self.state.slugs[name] = name_slug(name)
             self.dirty = True
         return found
 
@@ -565,7 +575,8 @@ class BuildCache:
         return body
 
     def remember_body(self, article: Article, html: str, headings, summary: str, search_text: str,
-                      problems, links: dict[str, str], assets, images, is_cacheable: bool) -> None:
+                      problems, links: dict[str, str], assets, images, is_cacheable: bool,
+                      reading_minutes: int = 0) -> None:
         """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
         found = self.state.articles.get(article.source)
         digest = found.digest if found is not None else ""
@@ -580,7 +591,8 @@ class BuildCache:
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
-                                tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)))
+                                tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)),
+                                reading_minutes)
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
 

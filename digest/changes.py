@@ -33,7 +33,7 @@ from .cache import short_hash
 from .content import Article
 from .site import Group, Site
 
-KNOWN_SITE_ATTRIBUTES = {"place_url", "status_of", "by_slug", "config"}
+KNOWN_SITE_ATTRIBUTES = {"place_url", "author_url", "status_of", "by_slug", "config"}
 KNOWN_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace",
                  "photos", "photo_sizes", "lead_sizes", "share_card"}  # *_sizes: constants of the engine
 BODY_ATTRIBUTES = {"html", "headings", "body"}
@@ -179,6 +179,7 @@ class Signer:
     def _article(self, article: Article, whole: bool) -> str:
         site = self.site
         around = repr((site.status_of(article), site.place_url(article.place),
+                       [site.author_url(name) for name in article.authors],
                        [site.tags[t].url for t in article.tags if t in site.tags],
                        [self.photos.get(photo.src) for photo in article.photos]))
         if whole:
@@ -193,7 +194,8 @@ class Signer:
         key = (id(group), members)
         found = self._groups.get(key)
         if found is None:
-            parts = [group.kind, group.name, group.slug, group.url, str(len(group.articles))]
+            parts = [group.kind, group.name, group.slug, group.url, str(len(group.articles)),
+                     *(self.token(event) for event in group.events)]  # a place page lists its events
             if members:
                 parts += [self.token(article) for article in group.articles]
             found = self._groups[key] = "G(" + short_hash(*parts) + ")"

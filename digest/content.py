@@ -17,10 +17,10 @@ from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Callable
 
-
 from .dates import DateProblem, has_time, parse_date
 from .errors import ProblemLog
 from .i18n import _
+from .slugs import slugify
 from .sources import UNPRINTABLE, FrontMatter
 from .urls import page_url
 from .yamlfile import LineDict, LineList
@@ -111,6 +111,7 @@ class Article:
     place: str = ""
     tags: tuple[str, ...] = ()
     summary: str = ""
+    reading_minutes: int = 0  # how long the body takes to read, once rendered (markdown.reading_minutes)
     photos: tuple[Photo, ...] = ()
     draft: bool = False
     featured: bool = False  # leads the front page, in place of the newest report with a photo
@@ -269,7 +270,7 @@ def _is_word(value) -> bool:
 
 
 def _tags(value) -> tuple[str, ...]:
-    if not (_is_word(value) or isinstance(value, list)):
+    if not isinstance(value, (str, list)):  # a number alone is a slip ('tags: 2020')
         raise FieldProblem(TAG_LIST)
     pieces = _pieces(value, lambda item, exc: str(exc) if _is_word(item) else TAG_LIST)
     return _unique(piece.strip().strip(TAG_BRACKETS).strip() for piece in pieces)
@@ -554,22 +555,6 @@ def slug_from_filename(source: str) -> str:
     """``2020/2020-01-30-yima.md`` → ``yima``; Chinese names go through pinyin."""
     stem = DATE_PREFIX.sub("", PurePosixPath(source).stem)
     return slugify(stem)
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens; Chinese characters become pinyin.
-
-    pypinyin is imported here, when a text needs it: its dictionaries take 0.25 s to
-    load, which a rebuild that knows every name's slug (BuildCache.slug) never pays.
-    """
-    if text.isascii():
-        words = [text]  # what lazy_pinyin gives back for text with no Chinese in it
-    else:
-        from pypinyin import lazy_pinyin
-
-        words = lazy_pinyin(text)
-    ascii_text = " ".join(words).lower()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))[:80].strip("-")
 
 
 # --- the timeline -----------------------------------------------------------

@@ -88,6 +88,21 @@ def notices(site: Site) -> list[Notice]:
     return sorted(found, key=lambda notice: (notice.date, notice.article.slug, notice.anchor), reverse=True)
 
 
+def notice_keys(site: Site) -> frozenset:
+    """What names each notice of the site, for the next build to tell what is new."""
+    return frozenset(map(_key, notices(site)))
+
+
+def new_notices(site: Site, seen: frozenset | None) -> tuple[Notice, ...]:
+    """The notices not among those ``seen`` by the last build (all of them, with no
+    last build), newest first: what an editor checks before they go out."""
+    return tuple(notice for notice in notices(site) if seen is None or _key(notice) not in seen)
+
+
+def _key(notice: Notice) -> tuple:
+    return (notice.article.source, notice.kind, notice.date.isoformat(), notice.note_html)
+
+
 def correction_pages(site: Site) -> list[Page]:
     """The corrections page, and the page of each retracted report at its own address."""
     url = page_url("corrections")

@@ -25,7 +25,7 @@ from .content import Article, Body, Event, RawEvent, event_ids, read_article, re
 from .dates import DateProblem, parse_date
 from .errors import WARNING, ContentError, ProblemLog
 from .i18n import _
-from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
+from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of, reading_minutes
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
                      unreadable_message)
@@ -179,7 +179,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     Article, so its front matter is read again for what it says of ``draft:`` and ``date:``."""
     if article is not None:
         return is_left_out(article.draft, article.date, options)
-    fields = _front_fields(path)
+    fields = front_fields(path)
     if fields is None:
         return False  # cannot be read, so cannot be known to be a draft
     try:
@@ -189,7 +189,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     return is_left_out(fields.get("draft") is True, moment, options)
 
 
-def _front_fields(path: Path):
+def front_fields(path: Path):
     """The raw front matter of an article file, or None if it cannot be read."""
     log = ProblemLog()
     file = sources.read_text(path, path.name, log)
@@ -295,15 +295,17 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     for article in published:
         body = known.get(article.source) or fresh[article.source]
         log.problems.extend(body.problems)
-        assets |= set(dict(body.assets))
-        images |= set(body.images)
+        if not article.retracted:  # a withdrawn report's page shows none of its files
+            assets |= set(dict(body.assets))
+            images |= set(body.images)
         if isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
-                                body.problems, body.links, body.assets, body.images, body.is_cacheable)
+                                body.problems, body.links, body.assets, body.images, body.is_cacheable,
+                                body.reading_minutes)
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
     return rendered, assets, images
 
 
@@ -322,6 +324,7 @@ class RenderedBody:
     html: str
     headings: tuple
     summary: str
+    reading_minutes: int
     search_text: str  # the visible text, one word per Chinese character (see digest/search.py)
     problems: tuple
     links: dict[str, str]  # the articles it links to, and their URLs
@@ -354,7 +357,8 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found, job.unreadable)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)
-    return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
+    return RenderedBody(html, headings, summary, reading_minutes(text.visible), search.one_word_per_character(text.visible),
+                        tuple(found.problems),
                         {source: job.urls[source] for source in links.linked_sources},
                         states, frozenset(sizes), not links.broken)
 

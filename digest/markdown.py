@@ -14,6 +14,7 @@ folder. A body nested past the limits below is refused before it is rendered.
 from __future__ import annotations
 
 import difflib
+import math
 import posixpath
 import re
 import unicodedata
@@ -722,6 +723,22 @@ SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
 def _collapse(text: str) -> str:
     """One space for a run of whitespace, none between Chinese characters (a wrapped line)."""
     return SPACE_BETWEEN_CJK.sub("", re.sub(r"\s+", " ", text)).strip()
+
+
+CHINESE_PER_MINUTE = 400  # characters of Chinese a reader reads in a minute
+WORDS_PER_MINUTE = 200  # words of other languages
+CJK_CHARACTER = re.compile("[\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff]")  # CJK punctuation is not read
+OTHER_WORD = re.compile(r"\w+")
+
+
+def reading_minutes(text: str) -> int:
+    """How many minutes ``text`` takes to read: Chinese is read by the character
+    (about 400 a minute), not by the word; other words at about 200 a minute.
+    At least one minute for any text."""
+    characters = len(CJK_CHARACTER.findall(text))
+    words = len(OTHER_WORD.findall(CJK_CHARACTER.sub(" ", text)))
+    minutes = characters / CHINESE_PER_MINUTE + words / WORDS_PER_MINUTE
+    return max(1, math.ceil(minutes)) if text.strip() else 0
 
 
 def cut_summary(text: str, limit: int) -> str:

@@ -99,7 +99,7 @@ def article_card(config: SiteConfig, photos: dict[str, ResponsivePhoto], page: P
         kind="article",
         site_name=config.title,
         locale=og_locale(config.language),
-        image=first_image(config, photos, article),
+        image=None if article.retracted else first_image(config, photos, article),  # its photos are withdrawn too
         published=article.date.isoformat(),
         modified=article.modified.isoformat(),
         section=article.place,

@@ -39,6 +39,7 @@ def plan_pages(site: Site) -> list[Page]:
     pages += group_pages(site, site.places, "place", "地点")
     pages += group_pages(site, site.tags, "tag", "标签")
     pages += group_pages(site, site.months, "month", "归档")
+    pages += group_pages(site, site.authors, "author", "作者")
     pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {
         "months": timeline_months(site), "calendar": timeline_calendar_link(site.config),
         "feed": feed_file(page_url("timeline"))}))
@@ -104,16 +105,23 @@ def article_page(site: Site, article) -> Page:
 
 
 def group_pages(site: Site, groups: dict[str, Group], kind: str, label: str) -> list[Page]:
-    """An index of all groups, and one page per group."""
+    """An index of all groups, and the pages of each group, paginated as the front
+    page is; a place's events and calendar stand on its first page."""
     pages = [Page(page_file(page_url(kind)), "groups.html", label,
                   {"groups": list(groups.values()), "folder": folder(kind)})]
     for group in groups.values():
-        pages.append(Page(group.url + "index.html", "group.html", f"{label}：{group.name}", {
-            "group": group,
-            "label": label,
-            "feed": feed_file(group.url) if group.kind in ("place", "tag") else None,
-            "calendar": place_calendar_link(site, group),
-        }))
+        for url, chunk, pagination in paginate(group.articles, group.url, site.config.per_page):
+            first = pagination.number == 1
+            title = f"{label}：{group.name}" + ("" if first else f" · 第 {pagination.number} 页")
+            pages.append(Page(page_file(url), "group.html", title, {
+                "group": group,
+                "articles": chunk,
+                "pagination": pagination,
+                "events": group.events if first else (),
+                "label": label,
+                "feed": feed_file(group.url) if group.kind in ("place", "tag") else None,
+                "calendar": place_calendar_link(site, group) if first else None,
+            }))
     return pages
 
 

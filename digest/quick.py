@@ -83,7 +83,8 @@ def quick_page(kept: Kept, content_dir: Path, source: str, preview: bool = True)
     body = render_body(BodyJob(content_dir, kept.site.config, kept.urls, set(), set(), [article]), article)
     if body.problems or set(body.assets) - kept.site.assets or body.images - kept.site.images:
         return None
-    final = replace(article, rendered=Body(body.headings, body.html), summary=body.summary)
+    final = replace(article, rendered=Body(body.headings, body.html), summary=body.summary,
+                    reading_minutes=body.reading_minutes)
     if CARD_FIELDS(final) != CARD_FIELDS(old):
         return None
     page = article_page(kept.site, old)

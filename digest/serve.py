@@ -48,6 +48,7 @@ from .errors import ContentError, Location, Problem, format_problems, summary_li
 from .i18n import _
 from .loading import BuildOptions
 from .quick import Kept, keep, quick_page, saved_report
+from .summary import format_new_notices
 
 PREVIEW_FOLDER = ".digest-preview"
 PREVIEW_PREFIX = "/__preview__/"
@@ -266,6 +267,8 @@ def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> Bui
     print_problems(result.log.problems)
     seconds = time.monotonic() - started
     print(f"{time.strftime('%H:%M:%S')} built {len(result.site.articles)} report(s) in {seconds:.1f} s", file=sys.stderr)
+    for line in format_new_notices(result.new_notices):
+        print(line, file=sys.stderr)
     state.publish(result.log.problems, preview.content_dir, announce)
     return result
 

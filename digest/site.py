@@ -12,7 +12,8 @@ from datetime import datetime
 from itertools import islice
 
 from .config import SiteConfig
-from .content import Article, Event, slugify
+from .content import Article, Event
+from .slugs import name_slug
 from .urls import page_url
 
 
@@ -45,12 +46,13 @@ class Site:
     places: dict = field(default_factory=dict)  # name -> Group
     tags: dict = field(default_factory=dict)
     months: dict = field(default_factory=dict)  # "2020-01" -> Group
+    authors: dict = field(default_factory=dict)  # name -> Group: a page per byline
     events_by_article: dict = field(default_factory=dict)
     positions: dict = field(default_factory=dict)  # slug -> index in articles
 
     @classmethod
     def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=(),
-               slug_of=slugify) -> "Site":
+               slug_of=name_slug) -> "Site":
         """The site of these articles and events; ``slug_of`` makes a group's slug from its
         name (a build passes one that remembers them, :meth:`digest.cache.BuildCache.slug`)."""
         articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
@@ -75,6 +77,7 @@ class Site:
             places=_places(articles, events, slug_of),
             tags=_groups(articles, "tag", lambda a: list(a.tags), slug_of=slug_of),
             months=_months(articles),
+            authors=_groups(articles, "author", lambda a: list(a.authors)),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
             positions={a.slug: i for i, a in enumerate(articles)},
         )
@@ -107,8 +110,12 @@ class Site:
         group = self.places.get(name)
         return group.url if group else None
 
+    def author_url(self, name: str) -> str | None:
+        group = self.authors.get(name)
+        return group.url if group else None
 
-def _groups(articles, kind: str, names_of, extra=(), slug_of=slugify) -> dict[str, Group]:
+
+def _groups(articles, kind: str, names_of, extra=(), slug_of=name_slug) -> dict[str, Group]:
     """Group articles by name, each with a unique pinyin slug; biggest groups first.
     ``extra`` names groups that may hold no article."""
     members = defaultdict(list)
@@ -126,7 +133,7 @@ def _groups(articles, kind: str, names_of, extra=(), slug_of=slugify) -> dict[st
     return groups
 
 
-def _places(articles, events, slug_of=slugify) -> dict[str, Group]:
+def _places(articles, events, slug_of=name_slug) -> dict[str, Group]:
     """The places of the reports and of the timeline's events: an event's place has
     a page even when no report is about it yet, and each page shows its events."""
     groups = _groups(articles, "place", lambda a: [a.place] if a.place else [], extra=[e.place for e in events],

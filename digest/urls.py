@@ -12,6 +12,7 @@ FOLDERS = {
     "place": "places",
     "tag": "tags",
     "month": "archive",
+    "author": "authors",
     "timeline": "timeline",
     "search": "search",
     "corrections": "corrections",  # corrections and retractions

@@ -13,6 +13,8 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import article_text, run_build, write_content
+
 BASE = "https://example.cn/newsroom/"
 CORRECTED = "articles/wutong-square/"
 RETRACTED = "articles/wutong-bridge/"
@@ -135,3 +137,41 @@ def test_the_corrections_feed_has_an_item_per_notice_linked_to_its_place_in_the_
     assert len({e.id for e in feed.entries}) == 3
     assert feed.entries[0].published == "Fri, 06 Mar 2026 09:30:00 +0800"
     assert 'href="https://example.cn/newsroom/articles/wutong-village/"' in feed.entries[0].summary
+
+
+def new_notice_lines(result) -> list[str]:
+    return [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("new ")]
+
+
+def test_build_and_check_list_the_corrections_new_since_the_last_build(tmp_path):
+    corrected = article_text("驿马乡", "2020-01-30 09:00", slug="yima",
+                             corrections="\n  - date: 2020-02-02\n    text: 原稿称设卡口30个，应为32个。")
+    content = write_content(tmp_path, {"2020-01-30-yima.md": corrected, "2020-01-31-other.md": article_text("别处")})
+    first = run_build("--content", str(content), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert new_notice_lines(first) == ["new correction: articles/2020-01-30-yima.md: 驿马乡 (2020-02-02 00:00)"]
+    (content / "articles/2020-01-31-other.md").write_text(
+        article_text("别处", retracted="\n  date: 2020-02-05 08:00\n  reason: 经核实，本文撤回。"), encoding="utf-8")
+    check = run_build("check", "--content", str(content), cwd=tmp_path)  # against the build into ./output
+    assert check.returncode == 0, check.stderr
+    assert new_notice_lines(check) == ["new retraction: articles/2020-01-31-other.md: 别处 (2020-02-05 08:00)"]
+    assert new_notice_lines(run_build("--content", str(content), cwd=tmp_path)) == new_notice_lines(check)
+
+
+def test_a_retracted_report_publishes_none_of_its_photos_or_files(tmp_path):
+    from test_photos import make_jpeg
+
+    body = "![检测点](../media/inside.jpg)\n\n[数据表](../media/data.pdf)\n"
+    retracted = article_text("撤回的报道", body=body, photos="\n  - src: media/lead.jpg",
+                             retracted="\n  date: 2020-02-05\n  reason: 经核实，本文撤回。")
+    content = write_content(tmp_path, {"2020-01-30-gone.md": retracted, "2020-01-31-kept.md": article_text("别处")})
+    make_jpeg(content / "media/lead.jpg", (800, 600))
+    make_jpeg(content / "media/inside.jpg", (800, 600))
+    (content / "media/data.pdf").write_bytes(b"%PDF-1.4\n")
+    output = tmp_path / "output"
+    result = run_build("--content", str(content), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    page = (output / "articles/gone/index.html").read_text(encoding="utf-8")
+    assert "经核实，本文撤回。" in page and "og:image" not in page
+    published = [path.name for path in output.rglob("*") if path.is_file()]
+    assert not [name for name in published if name.startswith(("lead", "inside", "data"))], published

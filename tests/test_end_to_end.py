@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -145,3 +146,20 @@ def test_runs_from_another_directory(tmp_path):
     result = run_build(cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "output" / "index.html").is_file()
+
+
+def test_bylines_link_to_author_pages_and_dates_come_with_a_reading_time(sample_site):
+    soup = soup_of(sample_site, "articles/yima/index.html")
+    byline = soup.select_one(".report .byline a")
+    assert byline.get_text() == "张世川" and byline["href"] == "../../authors/zhang-shi-chuan/"
+    assert re.fullmatch(r"阅读约 \d+ 分钟", soup.select_one(".report .meta .reading").get_text())
+    author = soup_of(sample_site, "authors/zhang-shi-chuan/index.html")
+    assert [a["href"] for a in author.select(".article-list h2 a")] == ["../../articles/yima/"]
+    assert author.select_one(".article-list .reading")
+    sitemap = (sample_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://example.cn/digest/authors/zhang-shi-chuan/" in sitemap
+
+
+def test_the_search_page_has_one_search_box_and_other_pages_the_masthead_s(sample_site):
+    assert len(soup_of(sample_site, "search/index.html").select("input[type=search]")) == 1
+    assert len(soup_of(sample_site, "index.html").select(".masthead input[type=search]")) == 1

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import PAYLOADS
-from digest.markdown import LinkContext, MarkdownRenderer, body_text, cut_summary
+from digest.markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, reading_minutes
 
 RENDERER = MarkdownRenderer()
 URLS = {"articles/2020/2020-01-30-yima.md": "articles/yima/", "articles/2020/2020-02-01-chongwen.md": "articles/chongwen/"}
@@ -157,3 +157,10 @@ def test_a_pasted_img_without_alt_gets_an_empty_one_and_a_warning():
     assert '<img alt="" src="https://example.org/x.jpg">' in html
     assert [(p.link, p.is_error) for p in links.broken] == [("https://example.org/x.jpg", False)]
     assert "has no description (alt)" in links.broken[0].message
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("", 0), ("字" * 400, 1), ("字" * 401, 2), ("字" * 1200 + "，。" * 50, 3), ("word " * 400, 2), ("字" * 200 + " word" * 100, 1),
+])
+def test_reading_time_counts_chinese_by_the_character(text, minutes):
+    assert reading_minutes(text) == minutes

@@ -73,3 +73,16 @@ def test_paginate_gives_each_page_its_address_and_neighbours():
     assert [(url, chunk) for url, chunk, _ in pages] == [("tags/x/", (0, 1)), ("tags/x/page/2/", (2, 3)), ("tags/x/page/3/", (4,))]
     assert [(p.number, p.count, p.newer, p.older) for _, _, p in pages] == [
         (1, 3, None, "tags/x/page/2/"), (2, 3, "tags/x/", "tags/x/page/3/"), (3, 3, "tags/x/page/2/", None)]
+
+
+def test_place_tag_month_and_author_pages_are_paginated_like_the_front_page():
+    articles = [Article(source=f"a{i}.md", slug=f"a{i}", title=f"t{i}", date=datetime(2020, 1, 1 + i, tzinfo=TZ),
+                        place="驿马乡", tags=("疫情防控",), authors=("张世川",)) for i in range(5)]
+    site = Site.create(SiteConfig(per_page=2), articles, [], datetime(2020, 3, 1, tzinfo=TZ))
+    dests = {p.dest: p for p in plan_pages(site)}
+    for url in ("places/yi-ma-xiang/", "tags/yi-qing-fang-kong/", "archive/2020-01/", "authors/zhang-shi-chuan/"):
+        assert {url + "index.html", url + "page/2/index.html", url + "page/3/index.html"} <= set(dests), url
+        assert url + "page/4/index.html" not in dests
+    second = dests["authors/zhang-shi-chuan/page/2/index.html"]
+    assert [a.slug for a in second.data["articles"]] == ["a2", "a1"] and second.title == "作者：张世川 · 第 2 页"
+    assert "authors/index.html" in dests
