@@ -112,6 +112,7 @@ class Article:
     tags: tuple[str, ...] = ()
     summary: str = ""
     reading_minutes: int = 0  # how long the body takes to read, once rendered (markdown.reading_minutes)
+    body_images: tuple[str, ...] = ()  # the pictures the body shows itself, once rendered (sorted)
     photos: tuple[Photo, ...] = ()
     draft: bool = False
     featured: bool = False  # leads the front page, in place of the newest report with a photo
@@ -142,6 +143,12 @@ class Article:
     @property
     def byline(self) -> str:
         return "、".join(self.authors)
+
+    @property
+    def unplaced_photos(self) -> tuple[Photo, ...]:
+        """The photos the body does not place itself: the first leads above the
+        text, the others follow it (on the page and in the feeds)."""
+        return tuple(photo for photo in self.photos if photo.src not in self.body_images)
 
     @property
     def last_correction(self) -> Correction | None:

@@ -13,6 +13,7 @@ over the cores.
 from __future__ import annotations
 
 import difflib
+import threading
 from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime, timezone
@@ -314,7 +315,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes,
+                                body_images=tuple(sorted(body.images))))
     return rendered, assets, images
 
 
@@ -342,7 +344,8 @@ class RenderedBody:
     is_cacheable: bool  # every link resolved (a broken one's message depends on other files)
 
 
-_renderer: MarkdownRenderer | None = None
+_renderers = threading.local()  # one Markdown renderer a thread: the preview renders a saved report
+# in a thread of its own (digest/quick.py) while a build may render in the main one
 
 
 def _render_body(index: int) -> RenderedBody:
@@ -353,12 +356,12 @@ def _render_body(index: int) -> RenderedBody:
 
 def render_body(job: BodyJob, article: Article) -> RenderedBody:
     """Markdown to clean HTML, with what the pages and the cache need of it."""
-    global _renderer
     if not article.body:  # from the cache, which keeps no text: read the file again
         article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
-    _renderer = _renderer or MarkdownRenderer()
+    renderer = getattr(_renderers, "renderer", None) or MarkdownRenderer()
+    _renderers.renderer = renderer
     links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
-    html, headings = _renderer.render(article.body, links)
+    html, headings = renderer.render(article.body, links)
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
     html = responsive_images(html, sizes, links.root)

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
+from xml.etree import ElementTree
 
 import markdown as markdown_lib
 import nh3
@@ -28,7 +29,6 @@ from lxml import html as lxml_html
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
-from xml.etree import ElementTree
 
 from . import sources
 from .i18n import _
@@ -311,7 +311,7 @@ ENLARGE_TITLE = "查看大图"  # the link's name, which also says what a tap do
 # Until the image's address is resolved (and checked once, as the image's), the link
 # points here; :func:`_link_photos` gives it the image's address.
 UNRESOLVED = "#enlarge"
-ENLARGE_UNRESOLVED = re.compile(r'(<a class="enlarge" href=")' + UNRESOLVED + r'("[^>]*><img\b[^>]*?\ssrc=")([^"]*)"')
+ENLARGE_UNRESOLVED = re.compile(f'(<a class="{ENLARGE}" href=")' + UNRESOLVED + r'("[^>]*><img\b[^>]*?\ssrc=")([^"]*)"')
 
 
 class PhotoFigures(Treeprocessor):
@@ -344,7 +344,7 @@ def _link_photos(html: str) -> str:
     """Each photo figure's link leads to its image (made the large rendition later,
     by :func:`digest.photos.responsive_images`)."""
     linked = ENLARGE_UNRESOLVED.sub(r'\1\3\2\3"', html)
-    return linked.replace(f'<a class="enlarge" href="{UNRESOLVED}"', '<a class="enlarge"')  # an image removed
+    return linked.replace(f'<a class="{ENLARGE}" href="{UNRESOLVED}"', f'<a class="{ENLARGE}"')  # an image removed
 
 
 def _is_lone_image(paragraph: ElementTree.Element) -> bool:

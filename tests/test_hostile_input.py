@@ -20,6 +20,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,10 +36,10 @@ from digest.yamlfile import YamlProblem, load_yaml
 NOW = datetime(2020, 3, 1, tzinfo=timezone.utc)
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 ALIAS = "write the values out instead of using '&' and '*'"
-# What an article file that cannot be read adds (it might be a draft; see loading.with_way_out).
-WAY_OUT = " (to publish the other reports meanwhile, move this file out of the articles folder until it is fixed)"
 MEMORY_LIMIT = 1 << 30  # 1 GB of address space: the sample site builds in far less
 XSS = "<img src=x onerror=alert(1)>"
+# What a report's file that cannot be read at all adds, since it might be someone's draft.
+MEANWHILE = " (to publish the other reports meanwhile, move this file out of the articles folder until it is fixed)"
 
 
 def problems_of(content: Path) -> list[str]:
@@ -147,7 +148,7 @@ def alias_bomb_article() -> str:
 def test_the_alias_bomb_in_front_matter_is_one_error_at_the_alias(tmp_path):
     content = write_content(tmp_path, {"2020-01-30-bomb.md": alias_bomb_article()})
     assert errors_of(content) == [
-        f"articles/2020-01-30-bomb.md:5: error: the front matter cannot be read: {too_much_text()}{WAY_OUT}",
+        f"articles/2020-01-30-bomb.md:5: error: the front matter cannot be read: {too_much_text()}{MEANWHILE}",
     ]
 
 
@@ -158,7 +159,7 @@ def test_the_alias_bomb_cannot_take_the_machine_down(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.returncode == 1, result.stderr[-2000:]
     assert result.stderr.splitlines()[0] == (
-        f"articles/2020-01-30-bomb.md:5: error: the front matter cannot be read: {too_much_text()}{WAY_OUT}")
+        f"articles/2020-01-30-bomb.md:5: error: the front matter cannot be read: {too_much_text()}{MEANWHILE}")
     assert not (tmp_path / "output").exists()
     assert time.monotonic() - started < 20
 
@@ -179,7 +180,7 @@ def test_the_small_alias_fixture_says_so_through_check():
     assert (result.returncode, "Traceback" in result.stderr) == (1, False)
     assert result.stderr.splitlines()[0] == (
         f"articles/2020-01-30-aliases.md:{6 + yamlfile.MAX_ALIAS_USES}: error: the front matter cannot be read: "
-        f"{too_many_uses('who')}{WAY_OUT}")
+        f"{too_many_uses('who')}{MEANWHILE}")
 
 
 # --- 2. size limits: files, titles and summaries ------------------------------------
@@ -205,7 +206,7 @@ def test_an_article_just_over_the_limit_is_an_error_at_line_1(tmp_path):
     path = content / "articles" / "2020-01-30-big.md"
     with path.open("r+b") as file:
         file.truncate(sources.MAX_ARTICLE_BYTES + 1)
-    assert errors_of(content) == [f"articles/2020-01-30-big.md:1: {REPORT_TOO_BIG}{WAY_OUT}"]
+    assert errors_of(content) == [f"articles/2020-01-30-big.md:1: {REPORT_TOO_BIG}{MEANWHILE}"]
 
 
 def test_an_article_at_the_limit_is_read(tmp_path):
@@ -238,7 +239,7 @@ def test_a_50_mb_article_is_refused_quickly_and_within_memory(tmp_path):
     started = time.monotonic()
     result = run_limited("--content", str(content), "--output", str(tmp_path / "output"))
     assert (result.returncode, "Traceback" in result.stderr) == (1, False), result.stderr[-2000:]
-    assert result.stderr.splitlines()[0] == f"articles/2020-01-30-huge.md:1: {REPORT_TOO_BIG}{WAY_OUT}"
+    assert result.stderr.splitlines()[0] == f"articles/2020-01-30-huge.md:1: {REPORT_TOO_BIG}{MEANWHILE}"
     assert time.monotonic() - started < 20
 
 
@@ -274,8 +275,9 @@ def test_a_long_title_or_summary_is_an_error_at_its_line(tmp_path):
 
 def feeds_of(tmp_path: Path, place: str, description: str) -> dict[str, bytes]:
     site_yaml = f"title: 测试站\nbase_url: https://example.cn/\ndescription: '{description}'\n"
+    timeline = f"- date: 2020-01-26\n  title: '{place}'\n  place: '{place}'\n  article: a\n"
     content = write_content(tmp_path, {"2020-01-30-a.md": article_text(place=f"'{place}'", tags=f"['{place}']")},
-                            site=site_yaml)
+                            timeline=timeline, site=site_yaml)
     site, _ = load_site(BuildOptions(content_dir=content, now=NOW))
     return {feed.dest: feed.data for feed in site_feeds(site, 50, {})}
 
@@ -299,6 +301,14 @@ def test_channel_descriptions_are_escaped_for_readers_that_render_html(tmp_path,
         assert title.type == "text/plain" or "onerror" not in title.value
     atom = ET.fromstring(feeds["atom.xml"]).find("{http://www.w3.org/2005/Atom}subtitle")
     assert (atom.get("type", "text"), atom.text) == ("text", hostile)  # Atom says it is text
+
+
+@pytest.mark.parametrize("hostile", [XSS, "AT&T <script>alert(1)</script>"])
+def test_timeline_feed_items_show_an_events_title_and_place_as_text(tmp_path, hostile):
+    item = feedparser.parse(feeds_of(tmp_path, hostile, "")["timeline/feed.xml"]).entries[0]
+    assert item.title == hostile
+    shown = BeautifulSoup(item.description, "html.parser")
+    assert shown.find(["img", "script"]) is None and hostile in shown.text
 
 
 def test_the_sample_sites_feed_description_is_unchanged():
