@@ -5,6 +5,7 @@
     python build.py check [--content DIR]
     python build.py serve [--content DIR] [--port N]
     python build.py new "标题" [--place P] [--content DIR]
+    python build.py publish [--every 10m] [--content DIR] [--output DIR] [--base-url URL]
 
 ``python`` is the project's own Python (``.venv/bin/python``, on Windows
 ``.venv\\Scripts\\python``); the ``digest`` command that pip installs beside it runs
@@ -34,6 +35,7 @@ from digest.cache import remembered_notices  # noqa: E402
 from digest.config import is_web_address  # noqa: E402
 from digest.corrections import new_notices  # noqa: E402
 from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
+from digest.i18n import _  # noqa: E402
 from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
 from digest.summary import format_summary, make_summary  # noqa: E402
@@ -41,7 +43,7 @@ from digest.search import SearchIndexError  # noqa: E402
 from digest.write import ForeignFiles  # noqa: E402
 
 DEFAULT_OUTPUT = Path("output")  # also where `check` finds what the last build published
-COMMANDS = ("build", "check", "serve", "new")
+COMMANDS = ("build", "check", "serve", "new", "publish")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if command != "new" and not args.content.is_dir():
         parser.error(f"the content folder '{args.content}' does not exist")
-    danger = unsafe_output(args.content, args.output) if command == "build" else None
+    danger = unsafe_output(args.content, args.output) if command in ("build", "publish") else None
     if danger:
         parser.error(danger)
     if command == "check":
@@ -62,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "new":
         from digest.scaffold import new_article
         return new_article(args.title, args.content, place=args.place)
+    if command == "publish":
+        from digest.publish import publish
+        return publish(BuildOptions(content_dir=args.content, output_dir=args.output, base_url=args.base_url),
+                       Theme(), args.every)
     return run_build(args)
 
 
@@ -69,9 +75,13 @@ def make_parser(command: str) -> argparse.ArgumentParser:
     prog = "build.py" if command == "build" else f"build.py {command}"
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content)")
-    if command == "build":
+    if command in ("build", "publish"):
         parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the output folder (default: output)")
         parser.add_argument("--base-url", type=base_url, help="the site's address, overriding site.yaml")
+    if command == "publish":
+        parser.add_argument("--every", type=interval, default=interval("10m"),
+                            help=_("look at the content at least this often, e.g. 10m, 30s, 1h (default: 10m); "
+                                   "a scheduled report is published at its time, an edit at once"))
     if command in ("build", "check"):
         parser.add_argument("--drafts", action="store_true", help="include drafts")
         parser.add_argument("--future", action="store_true", help="include reports dated in the future")
@@ -88,6 +98,14 @@ def base_url(text: str) -> str:
     if not is_web_address(text):
         raise argparse.ArgumentTypeError(f"'{text}' is not a web address like https://example.cn/digest/")
     return text
+
+
+def interval(text: str):
+    from digest.publish import parse_interval
+    try:
+        return parse_interval(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def port(text: str) -> int:

@@ -48,8 +48,9 @@ from stat import S_ISREG
 from typing import Callable
 
 from . import sources
-from .content import Article, Body, slugify
+from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
+from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
@@ -184,7 +185,7 @@ class CacheState:
     pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
-    slugs: dict[str, str] = field(default_factory=dict)  # name -> slugify(name), made under records_key
+    slugs: dict[str, str] = field(default_factory=dict)  # name -> name_slug(name), made under records_key
     notices_seen: frozenset | None = None  # the corrections and retractions the last build published
 
 
@@ -495,11 +496,11 @@ class BuildCache:
         return value
 
     def slug(self, name: str) -> str:
-        """slugify(name), remembered: a rebuild that meets no new place or tag does not
+        """name_slug(name), remembered: a rebuild that meets no new place or tag does not
         load pypinyin at all."""
         found = self.state.slugs.get(name)
         if found is None:
-            found = self.state.slugs[name] = slugify(name)
+            found = self.state.slugs[name] = name_slug(name)
             self.dirty = True
         return found
 

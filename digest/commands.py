@@ -36,6 +36,7 @@ LIBRARIES = {
     "lxml": "lxml",
     "nh3": "nh3",
     "pypinyin": "pypinyin",
+    "jieba": "jieba",
     "watchfiles": "watchfiles",
     "pillow": "PIL",
     "rich": "rich",

@@ -13,6 +13,7 @@ over the cores.
 from __future__ import annotations
 
 import difflib
+import threading
 from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime, timezone
@@ -31,6 +32,7 @@ from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsi
                      unreadable_message)
 from .progress import Progress, quiet
 from .site import Site
+from .tags import warn_tag_slips
 
 LONG_SUMMARY_FACTOR = 2
 
@@ -69,6 +71,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     published = select_published(everything, options, config, log)
     waiting = left_out(everything, published)
     check_slugs(everything, log, published)
+    warn_tag_slips(everything, log, cache.slug)
     check_photos(published, content_dir, log, remembered_facts(cache))
     log.extend(as_warnings(check_photos(waiting, content_dir, ProblemLog(), remembered_facts(cache))))
     articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
@@ -179,7 +182,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     Article, so its front matter is read again for what it says of ``draft:`` and ``date:``."""
     if article is not None:
         return is_left_out(article.draft, article.date, options)
-    fields = _front_fields(path)
+    fields = front_fields(path)
     if fields is None:
         return False  # cannot be read, so cannot be known to be a draft
     try:
@@ -189,7 +192,7 @@ def _is_held_back(path: Path, article: Article | None, config: SiteConfig, optio
     return is_left_out(fields.get("draft") is True, moment, options)
 
 
-def _front_fields(path: Path):
+def front_fields(path: Path):
     """The raw front matter of an article file, or None if it cannot be read."""
     log = ProblemLog()
     file = sources.read_text(path, path.name, log)
@@ -256,7 +259,19 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
-            if not _is_content_file(content_dir, photo.src):
+            step = sources.way_out(content_dir, photo.src)
+            if step and step.endswith(".."):
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' points outside the content folder; photo paths are relative to the "
+                    "content folder, e.g. media/yima.jpg").format(src=photo.src))
+                continue
+            if step:
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' leads outside the content folder: {step} is a symbolic link to a place "
+                    "outside it, and nothing from outside is published; copy the picture itself into the "
+                    "content folder").format(src=photo.src, step=step))
+                continue
+            if not (content_dir / photo.src).is_file():
                 log.error(
                     article.source, photo.line,
                     f"the photo '{photo.src}' does not exist; photo paths are relative "
@@ -268,11 +283,6 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
             except UNREADABLE as exc:
                 log.error(article.source, photo.line, unreadable_message(photo.src, exc))
     return log
-
-
-def _is_content_file(content_dir: Path, source: str) -> bool:
-    path = (content_dir / source).resolve()
-    return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
 def render_bodies(published, everything, unreadable: set[str], content_dir, config, log, cache: BuildCache,
@@ -305,7 +315,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes,
+                                body_images=tuple(sorted(body.images))))
     return rendered, assets, images
 
 
@@ -333,7 +344,8 @@ class RenderedBody:
     is_cacheable: bool  # every link resolved (a broken one's message depends on other files)
 
 
-_renderer: MarkdownRenderer | None = None
+_renderers = threading.local()  # one Markdown renderer a thread: the preview renders a saved report
+# in a thread of its own (digest/quick.py) while a build may render in the main one
 
 
 def _render_body(index: int) -> RenderedBody:
@@ -344,12 +356,12 @@ def _render_body(index: int) -> RenderedBody:
 
 def render_body(job: BodyJob, article: Article) -> RenderedBody:
     """Markdown to clean HTML, with what the pages and the cache need of it."""
-    global _renderer
     if not article.body:  # from the cache, which keeps no text: read the file again
         article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
-    _renderer = _renderer or MarkdownRenderer()
+    renderer = getattr(_renderers, "renderer", None) or MarkdownRenderer()
+    _renderers.renderer = renderer
     links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
-    html, headings = _renderer.render(article.body, links)
+    html, headings = renderer.render(article.body, links)
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
     html = responsive_images(html, sizes, links.root)

@@ -12,7 +12,8 @@ from datetime import datetime
 from itertools import islice
 
 from .config import SiteConfig
-from .content import Article, Event, slugify
+from .content import Article, Event
+from .slugs import name_slug
 from .urls import page_url
 
 
@@ -51,7 +52,7 @@ class Site:
 
     @classmethod
     def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=(),
-               slug_of=slugify) -> "Site":
+               slug_of=name_slug) -> "Site":
         """The site of these articles and events; ``slug_of`` makes a group's slug from its
         name (a build passes one that remembers them, :meth:`digest.cache.BuildCache.slug`)."""
         articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
@@ -114,7 +115,7 @@ class Site:
         return group.url if group else None
 
 
-def _groups(articles, kind: str, names_of, extra=(), slug_of=slugify) -> dict[str, Group]:
+def _groups(articles, kind: str, names_of, extra=(), slug_of=name_slug) -> dict[str, Group]:
     """Group articles by name, each with a unique pinyin slug; biggest groups first.
     ``extra`` names groups that may hold no article."""
     members = defaultdict(list)
@@ -132,7 +133,7 @@ def _groups(articles, kind: str, names_of, extra=(), slug_of=slugify) -> dict[st
     return groups
 
 
-def _places(articles, events, slug_of=slugify) -> dict[str, Group]:
+def _places(articles, events, slug_of=name_slug) -> dict[str, Group]:
     """The places of the reports and of the timeline's events: an event's place has
     a page even when no report is about it yet, and each page shows its events."""
     groups = _groups(articles, "place", lambda a: [a.place] if a.place else [], extra=[e.place for e in events],

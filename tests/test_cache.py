@@ -263,12 +263,12 @@ def test_an_endless_file_is_not_read_to_its_end(tmp_path):
 
 def test_slugs_are_remembered_so_a_rebuild_does_not_load_pypinyin(tmp_path):
     """A rebuild that meets no new place or tag gets every group's slug from the cache,
-    the same slugs slugify gives, and never imports pypinyin (0.25 s)."""
+    the same slugs name_slug gives, and never imports pypinyin (0.25 s)."""
     import subprocess
     import sys
 
     from conftest import PROJECT, SAMPLE_CONTENT, tree_hash
-    from digest.content import slugify
+    from digest.slugs import name_slug
 
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path\n"
@@ -288,15 +288,15 @@ def test_slugs_are_remembered_so_a_rebuild_does_not_load_pypinyin(tmp_path):
     assert first_loaded and not again_loaded
     assert places == places_again
     state = pickle.loads((cache_folder(output) / "state.pickle").read_bytes())
-    assert state.slugs and all(slugify(name) == slug for name, slug in state.slugs.items())
+    assert state.slugs and all(name_slug(name) == slug for name, slug in state.slugs.items())
     assert trees[0] == trees[1]
 
 
 @pytest.mark.parametrize("text", ["Xiaoyi 2020", "a--b_c", "", "  Yima-CHECKPOINT  ", "x" * 100])
-def test_slugify_of_ascii_text_needs_no_pinyin(text):
+def test_the_slug_of_ascii_text_needs_no_pinyin(text):
     from pypinyin import lazy_pinyin
 
-    from digest.content import slugify
+    from digest.slugs import name_slug
 
     expected = "-".join(re.findall(r"[a-z0-9]+", " ".join(lazy_pinyin(text)).lower()))[:80].strip("-")
-    assert slugify(text) == expected
+    assert name_slug(text) == expected

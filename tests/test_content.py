@@ -59,7 +59,7 @@ def test_the_slug_comes_from_the_file_name_without_its_date():
     ("slug: Yi Ma\n", 4, "'slug:' 'Yi Ma' cannot be part of a web address; a slug is lower-case letters a-z, "
                          "digits and hyphens, e.g. slug: yi-ma"),
     ("slug: 驿马\n", 4, "'slug:' '驿马' cannot be part of a web address; a slug is lower-case letters a-z, "
-                      "digits and hyphens, e.g. slug: yi-ma"),
+                      "digits and hyphens, e.g. slug: yima"),
     ("summary: \"导语\\x00\"\n", 4, "'summary:' contains the invisible character U+0000; delete it"),
     ("updated: 2020-02-30\n", 4, "'updated:' says 2020-02-30, but February 2020 has 29 days; check the month and the day"),
 ])
@@ -157,7 +157,7 @@ def test_an_id_given_twice_is_an_error_naming_both_lines():
 
 @pytest.mark.parametrize("given, message", [
     ("一级响应", "'一级响应' cannot be an anchor in a web address; an id is lower-case letters a-z, digits and "
-                "hyphens, e.g. id: yi-ji-xiang-ying"),
+                "hyphens, e.g. id: yiji-xiangying"),
     ("2020-01", "'2020-01' is the anchor of a month heading on the timeline page; add words, e.g. id: 2020-01-start"),
 ])
 def test_an_id_that_cannot_be_an_anchor_is_an_error_at_its_line(given, message):
@@ -286,3 +286,12 @@ def test_a_retracted_draft_gets_a_warning_and_a_misspelt_correction_key_too():
     assert [p.split(": warning: ")[0] for p in problems] == [f"{SOURCE}:8", f"{SOURCE}:10"]
     assert "unknown correction key 'dat:'; did you mean 'date:'?" in problems[0]
     assert "both retracted and a draft" in problems[1]
+
+
+def test_a_file_name_dated_another_day_than_date_gets_a_warning_at_the_date():
+    found, problems = article("title: 驿马乡\ndate: 2020年2月1日 09:00\n")
+    assert found.date.isoformat() == "2020-02-01T09:00:00+08:00"
+    assert problems == [f"{SOURCE}:3: warning: the file name says 2020-01-30 but 'date:' says 2020-02-01; "
+                        "the date is the one used: correct it, or rename the file"]
+    assert article("title: 驿马乡\ndate: 2020-01-30 23:59\n")[1] == []
+    assert article("title: 驿马乡\ndate: 2020-01-29T16:00Z\n")[1] == []  # 2020-01-30 00:00 in Shanghai

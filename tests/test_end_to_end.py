@@ -158,3 +158,8 @@ def test_bylines_link_to_author_pages_and_dates_come_with_a_reading_time(sample_
     assert author.select_one(".article-list .reading")
     sitemap = (sample_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://example.cn/digest/authors/zhang-shi-chuan/" in sitemap
+
+
+def test_the_search_page_has_one_search_box_and_other_pages_the_masthead_s(sample_site):
+    assert len(soup_of(sample_site, "search/index.html").select("input[type=search]")) == 1
+    assert len(soup_of(sample_site, "index.html").select(".masthead input[type=search]")) == 1
