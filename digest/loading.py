@@ -209,7 +209,7 @@ def is_left_out(draft: bool, moment: datetime | None, options: BuildOptions) -> 
     return (draft and not options.drafts) or (scheduled and not options.future)
 
 
-def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article] | None = None) -> None:
+def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article]) -> None:
     """Slugs are unique across all subfolders: each file of a clash names the others.
 
     A clash is an error only between reports this build publishes; a draft or
@@ -218,13 +218,13 @@ def check_slugs(articles: list[Article], log: ProblemLog, published: list[Articl
     sharing: dict[str, list[Article]] = {}
     for article in articles:
         sharing.setdefault(article.slug, []).append(article)
-    out = {a.source for a in published} if published is not None else {a.source for a in articles}
+    publishing = {a.source for a in published}
     for slug, group in sharing.items():
-        blocking = sum(1 for a in group if a.source in out) > 1
+        blocking = sum(1 for a in group if a.source in publishing) > 1
         for one in group if len(group) > 1 else ():
             others = " and ".join(other.source for other in group if other is not one)
             origin = "" if "slug" in one.lines else " (made from the file name)"
-            (log.error if blocking and one.source in out else log.warning)(
+            (log.error if blocking and one.source in publishing else log.warning)(
                 one.source, one.line_of("slug"),
                 f"the slug '{slug}'{origin} is also used by {others}; two reports cannot share "
                 f"one address: give one of them its own line like 'slug: {slug}-2'",
@@ -237,7 +237,7 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, log: P
     for article in articles:
         if article.draft and not (options.drafts or options.preview):
             continue
-        if is_left_out(False, article.date, options):
+        if is_left_out(draft=False, moment=article.date, options=options):
             log.warning(
                 article.source, article.line_of("date"),
                 f"the date is in the future: the report is scheduled and left out "
