@@ -50,6 +50,7 @@ from typing import Callable
 from . import sources
 from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
+from .i18n import LOCALE_DIR, current_language
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
@@ -68,10 +69,11 @@ def cache_folder(output_dir: Path) -> Path:
 
 
 def engine_key() -> str:
-    """This package's code and the library versions: a new engine invalidates everything."""
-    digest = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    """This package's code, the library versions and the messages' language and catalogs
+    (the cache keeps problems as they were told): a new engine invalidates everything."""
+    digest = hashlib.sha256(f"{FORMAT} {sys.version} {current_language()}".encode())
+    for path in sorted([*PACKAGE_DIR.glob("*.py"), *LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")]):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     for name in ENGINE_PACKAGES:
         try:
             digest.update(f"{name} {metadata.version(name)}".encode())

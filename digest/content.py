@@ -284,6 +284,7 @@ KEY_SYNONYMS = {
 def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog) -> Article | None:
     """Check the front matter of one file against the field table."""
     fields = front.fields
+    _name_report(fields.get("title"), source, log)
     values: dict = {
         "source": source, "body": front.body, "body_line": front.body_line,
         "lines": dict(fields.lines),
@@ -314,6 +315,15 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
             ok = False
     values["extra"] = {k: v for k, v in fields.items() if k not in ARTICLE_FIELDS}
     return Article(**values) if ok else None
+
+
+def _name_report(title, source: str, log: ProblemLog) -> None:
+    """The title the report's problems lead with, when it has a usable one."""
+    if _is_given(title):
+        try:
+            log.name_report(source, _title(title))
+        except FieldProblem:
+            pass  # told as a problem of its own
 
 
 def _warn_invisible(fields: LineDict, source: str, log: ProblemLog) -> None:

@@ -289,7 +289,7 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
     html = responsive_images(html, sizes, links.root)
-    found = ProblemLog()
+    found = ProblemLog(titles={article.source: article.title})
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found, job.unreadable)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)

@@ -173,10 +173,10 @@ def load_cli():
 CLI = load_cli()
 
 
-def cli(capsys, *args) -> tuple[int, list[str]]:
-    """Run the command line in-process: (exit status, stderr lines)."""
+def cli(capsys, *args, lang: str = "en") -> tuple[int, list[str]]:
+    """Run the command line in-process, in English unless asked: (exit status, stderr lines)."""
     capsys.readouterr()
-    code = CLI.main([str(arg) for arg in args])
+    code = CLI.main([str(arg) for arg in args] + ["--lang", lang])
     return code, capsys.readouterr().err.splitlines()
 
 
@@ -255,7 +255,8 @@ def test_the_real_command_reports_every_mistake_sorted_with_no_traceback(tmp_pat
 def test_an_alias_bomb_is_refused_quickly(tmp_path):
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, str(PROJECT / "build.py"), "check", "--content", str(FIXTURES / "timeline_alias_bomb")],
+        [sys.executable, str(PROJECT / "build.py"), "check", "--content", str(FIXTURES / "timeline_alias_bomb"),
+         "--lang", "en"],
         capture_output=True, text=True, timeout=30,
     )
     assert result.returncode == 1
