@@ -20,6 +20,7 @@ from pypinyin import lazy_pinyin
 
 from .dates import DateProblem, parse_date
 from .errors import ProblemLog
+from .i18n import N_, _
 from .sources import UNPRINTABLE, FrontMatter
 from .urls import page_url
 from .yamlfile import LineDict, LineList
@@ -138,18 +139,18 @@ def normalise(text: str) -> str:
 def _text(value) -> str:
     if isinstance(value, bool):
         raise FieldProblem(
-            "must be text, but YAML reads yes/no/true/false/on/off as a yes-or-no answer; put the text in quotes"
+            _("must be text, but YAML reads yes/no/true/false/on/off as a yes-or-no answer; put the text in quotes")
         )
     if isinstance(value, list):
-        raise FieldProblem("must be text, not a list")
+        raise FieldProblem(_("must be text, not a list"))
     if isinstance(value, dict):
-        raise FieldProblem("must be text, not 'key: value' lines; if the text contains ': ', put it in quotes")
+        raise FieldProblem(_("must be text, not 'key: value' lines; if the text contains ': ', put it in quotes"))
     if not isinstance(value, (str, int, float)):
-        raise FieldProblem("must be text")
+        raise FieldProblem(_("must be text"))
     text = str(value).strip()
     bad = UNPRINTABLE.search(text)
     if bad:
-        raise FieldProblem(f"contains the invisible character U+{ord(bad.group()):04X}; delete it")
+        raise FieldProblem(_("contains the invisible character {code}; delete it").format(code=f"U+{ord(bad.group()):04X}"))
     return normalise(text).strip()
 
 
@@ -160,19 +161,20 @@ MAX_TITLE_CHARS = 500
 MAX_SUMMARY_CHARS = 1000
 
 
-def _short_text(limit: int, what: str, advice: str) -> Callable:
-    """:func:`_text` that is at most ``limit`` characters long."""
+def _short_text(limit: int, too_long: str) -> Callable:
+    """:func:`_text` that is at most ``limit`` characters long (``too_long`` says so, untranslated)."""
     def convert(value) -> str:
         text = _text(value)
         if len(text) > limit:
-            raise FieldProblem(
-                f"is {len(text):,} characters long, more than the {limit:,} {what} may have; {advice}")
+            raise FieldProblem(_(too_long).format(length=f"{len(text):,}", limit=f"{limit:,}"))
         return text
     return convert
 
 
-_title = _short_text(MAX_TITLE_CHARS, "a title", "shorten it and put the rest in the text")
-_summary = _short_text(MAX_SUMMARY_CHARS, "a summary", "shorten it to a sentence or two")
+_title = _short_text(MAX_TITLE_CHARS, N_("is {length} characters long, more than the {limit} a title may have; "
+                                         "shorten it and put the rest in the text"))
+_summary = _short_text(MAX_SUMMARY_CHARS, N_("is {length} characters long, more than the {limit} a summary may have; "
+                                             "shorten it to a sentence or two"))
 
 
 def _items(value):
@@ -188,21 +190,24 @@ def _names(value) -> tuple[str, ...]:
             try:
                 names.append(_text(item))
             except FieldProblem as exc:
-                raise FieldProblem(f"has a name that {exc}", line) from None
+                raise FieldProblem(_("has a name that {problem}").format(problem=exc), line) from None
     else:
         names = [n.strip() for n in re.split(r"[、,，]", _text(value))]
     return tuple(n for n in names if n)
+
+
+TAG_LIST = N_("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
 
 
 def _tags(value) -> tuple[str, ...]:
     if isinstance(value, str):
         return _names(value)
     if not isinstance(value, list):
-        raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
+        raise FieldProblem(_(TAG_LIST))
     tags = []
     for line, item in _items(value):
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise FieldProblem("must be a list of words, e.g. tags: [疫情防控, 基层党建]", line)
+            raise FieldProblem(_(TAG_LIST), line)
         tag = _text(item)
         if tag and tag not in tags:
             tags.append(tag)
@@ -211,7 +216,7 @@ def _tags(value) -> tuple[str, ...]:
 
 def _bool(value) -> bool:
     if not isinstance(value, bool):
-        raise FieldProblem("must be true or false, e.g. draft: true")
+        raise FieldProblem(_("must be true or false, e.g. draft: true"))
     return value
 
 
@@ -220,25 +225,25 @@ def _slug(value) -> str:
     if not SLUG_FORM.match(text):
         suggestion = slugify(text) or "yima-checkpoint"
         raise FieldProblem(
-            f"'{text}' cannot be part of a web address; a slug is lower-case letters a-z, "
-            f"digits and hyphens, e.g. slug: {suggestion}"
+            _("'{text}' cannot be part of a web address; a slug is lower-case letters a-z, "
+              "digits and hyphens, e.g. slug: {suggestion}").format(text=text, suggestion=suggestion)
         )
     return text
 
 
 PHOTO_KEYS = ("src", "caption", "credit")
-PHOTO_LIST = "must be a list of pictures, each starting with '- src:', e.g. '- src: media/yima.jpg'"
+PHOTO_LIST = N_("must be a list of pictures, each starting with '- src:', e.g. '- src: media/yima.jpg'")
 
 
 def _photos(value) -> tuple[Photo, ...]:
     if not isinstance(value, list):
-        raise FieldProblem(PHOTO_LIST)
+        raise FieldProblem(_(PHOTO_LIST))
     photos = []
     for line, item in _items(value):
         if isinstance(item, str):
             item = {"src": item}
         if not isinstance(item, dict) or not item.get("src"):
-            raise FieldProblem("has a picture without 'src:'; give its path, e.g. '- src: media/yima.jpg'", line)
+            raise FieldProblem(_("has a picture without 'src:'; give its path, e.g. '- src: media/yima.jpg'"), line)
         try:
             photos.append(Photo(
                 src=_text(item["src"]).lstrip("/"),
@@ -247,7 +252,8 @@ def _photos(value) -> tuple[Photo, ...]:
                 line=item.line_of("src") if isinstance(item, LineDict) else line or 1,
             ))
         except FieldProblem as exc:
-            raise FieldProblem(f"has a picture whose src, caption or credit {exc}", line) from None
+            raise FieldProblem(_("has a picture whose src, caption or credit {problem}").format(problem=exc),
+                               line) from None
     return tuple(photos)
 
 
@@ -299,10 +305,10 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
         try:
             values[spec.name] = _convert(spec, fields[key], zone)
         except FieldProblem as exc:
-            log.error(source, exc.line or fields.line_of(key), f"'{key}:' {exc}")
+            log.error(source, exc.line or fields.line_of(key), key_problem(key, exc))
             ok = False
     if not front.body.strip():
-        log.error(source, 1, "the report has no text; write it below the front matter's closing '---'")
+        log.error(source, 1, _("the report has no text; write it below the front matter's closing '---'"))
         ok = False
     _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, log)
     _warn_invisible(fields, source, log)
@@ -311,7 +317,7 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
     if "slug" not in values:
         values["slug"] = slug_from_filename(source)
         if not values["slug"]:
-            log.error(source, 1, "no slug can be made from the file name; add a line like 'slug: yima'")
+            log.error(source, 1, _("no slug can be made from the file name; add a line like 'slug: yima'"))
             ok = False
     values["extra"] = {k: v for k, v in fields.items() if k not in ARTICLE_FIELDS}
     return Article(**values) if ok else None
@@ -334,9 +340,15 @@ def _warn_invisible(fields: LineDict, source: str, log: ProblemLog) -> None:
             found = INVISIBLE.search(text) if isinstance(text, str) else None
             if found:
                 log.warning(source, line or fields.line_of(key),
-                            f"'{key}:' held the invisible character U+{ord(found.group()):04X}, which was "
-                            "removed (delete it from the file to silence this warning)")
+                            _("'{key}:' held the invisible character {code}, which was removed (delete it "
+                              "from the file to silence this warning)").format(key=key,
+                                                                               code=f"U+{ord(found.group()):04X}"))
                 break
+
+
+def key_problem(key: str, problem) -> str:
+    """``'date:' says ...``: a field's key, then what is wrong with its value."""
+    return _("'{key}:' {problem}").format(key=key, problem=problem)
 
 
 def _is_given(value) -> bool:
@@ -346,10 +358,15 @@ def _is_given(value) -> bool:
 def _missing(fields: LineDict, key: str, spec: FieldSpec) -> tuple[int, str]:
     """The line and the message for a required field that is absent or empty."""
     if key in fields:
-        return fields.line_of(key), f"'{key}:' is empty; fill it in, e.g. '{spec.example}'"
+        return fields.line_of(key), _("'{key}:' is empty; fill it in, e.g. '{example}'").format(
+            key=key, example=spec.example)
     slips = [k for k in fields if close_key(k, ARTICLE_FIELDS) == key]
-    hint = f" ('{slips[0]}:' on line {fields.line_of(slips[0])} looks like a misspelling of it)" if slips else ""
-    return 1, f"'{key}:' is missing; add a line like '{spec.example}' to the front matter{hint}"
+    if slips:
+        return 1, _("'{key}:' is missing; add a line like '{example}' to the front matter ('{slip}:' on line "
+                    "{line} looks like a misspelling of it)").format(key=key, example=spec.example, slip=slips[0],
+                                                                      line=fields.line_of(slips[0]))
+    return 1, _("'{key}:' is missing; add a line like '{example}' to the front matter").format(
+        key=key, example=spec.example)
 
 
 def _convert(spec: FieldSpec, value, zone: tzinfo):
@@ -374,20 +391,21 @@ def close_key(key: str, known) -> str | None:
     return close[0] if close else None
 
 
-def _warn_misspelt_keys(fields: LineDict, known, source: str, log: ProblemLog, what: str = "key") -> None:
+UNKNOWN_KEY = N_("unknown key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+UNKNOWN_PICTURE_KEY = N_("unknown picture key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+
+
+def _warn_misspelt_keys(fields: LineDict, known, source: str, log: ProblemLog, message: str = UNKNOWN_KEY) -> None:
     for key in fields:
         meant = close_key(key, known)
         if meant:
-            log.warning(
-                source, fields.line_of(key),
-                f"unknown {what} '{key}:'; did you mean '{meant}:'? (as written it is not used)",
-            )
+            log.warning(source, fields.line_of(key), _(message).format(key=key, meant=meant))
 
 
 def _warn_photo_keys(photos: list, source: str, log: ProblemLog) -> None:
     for item in photos:
         if isinstance(item, LineDict):
-            _warn_misspelt_keys(item, PHOTO_KEYS, source, log, what="picture key")
+            _warn_misspelt_keys(item, PHOTO_KEYS, source, log, UNKNOWN_PICTURE_KEY)
 
 
 def slug_from_filename(source: str) -> str:
@@ -430,7 +448,7 @@ def read_timeline(raw, source: str, zone: tzinfo, log: ProblemLog) -> list[RawEv
     if not isinstance(raw, list):
         log.error(
             source, getattr(raw, "line", 1),
-            "the timeline must be a list of events, each starting with '- date:' (a dash and a space)",
+            _("the timeline must be a list of events, each starting with '- date:' (a dash and a space)"),
         )
         return []
     events = []
@@ -445,15 +463,18 @@ def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> 
     if not isinstance(item, LineDict):
         log.error(
             source, line,
-            "a timeline entry must be 'key: value' lines under a '- ', like '- date: 2020-01-26' "
-            "followed by '  title: ...'",
+            _("a timeline entry must be 'key: value' lines under a '- ', like '- date: 2020-01-26' "
+              "followed by '  title: ...'"),
         )
         return None
     values, ok = {"line": item.line}, True
     for key, example in EVENT_EXAMPLES.items():
         if not _is_given(item.get(key)):
-            named = f" '{item['title']}'" if key == "date" and isinstance(item.get("title"), str) else ""
-            log.error(source, item.line, f"the event{named} has no '{key}:'; add a line like '{example}'")
+            if key == "date" and isinstance(item.get("title"), str):
+                message = _("the event '{title}' has no '{key}:'; add a line like '{example}'")
+            else:
+                message = _("the event has no '{key}:'; add a line like '{example}'")
+            log.error(source, item.line, message.format(title=item.get("title"), key=key, example=example))
             ok = False
     for key in EVENT_KEYS:
         if not _is_given(item.get(key)):
@@ -461,7 +482,7 @@ def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> 
         try:
             values[key] = parse_date(item[key], zone) if key == "date" else EVENT_TEXT.get(key, _text)(item[key])
         except (DateProblem, FieldProblem) as exc:
-            log.error(source, item.line_of(key), f"'{key}:' {exc}")
+            log.error(source, item.line_of(key), key_problem(key, exc))
             ok = False
     values["article_line"] = item.line_of("article")
     values["detail_line"] = item.text_line("detail")
@@ -474,5 +495,8 @@ def _warn_unknown_event_keys(item: LineDict, source: str, log: ProblemLog) -> No
     for key in item:
         if key not in EVENT_KEYS:
             meant = close_key(key, EVENT_KEYS)
-            hint = f"; did you mean '{meant}:'?" if meant else f"; an event has only {', '.join(EVENT_KEYS)}"
-            log.warning(source, item.line_of(key), f"unknown timeline key '{key}:'{hint} (as written it is not used)")
+            if meant:
+                message = _("unknown timeline key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+            else:
+                message = _("unknown timeline key '{key}:'; an event has only {keys} (as written it is not used)")
+            log.warning(source, item.line_of(key), message.format(key=key, meant=meant, keys=", ".join(EVENT_KEYS)))

@@ -23,6 +23,7 @@ from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
 from .content import Article, Body, Event, RawEvent, read_article, read_timeline, slug_from_filename
 from .errors import ContentError, ProblemLog
+from .i18n import _
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
@@ -121,7 +122,7 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
         else:
             results[index] = (record.article, ProblemLog(list(record.problems)))
     job = ReadJob(content_dir, config, [paths[i] for i in missing])
-    done = progress.stage("reading reports", len(missing))
+    done = progress.stage(_("reading reports"), len(missing))
     for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
         index = missing[number]
         results[index] = (article, found)
@@ -156,13 +157,14 @@ def check_slugs(articles: list[Article], log: ProblemLog) -> None:
         sharing.setdefault(article.slug, []).append(article)
     for slug, group in sharing.items():
         for one in group if len(group) > 1 else ():
-            others = " and ".join(other.source for other in group if other is not one)
-            origin = "" if "slug" in one.lines else " (made from the file name)"
-            log.error(
-                one.source, one.line_of("slug"),
-                f"the slug '{slug}'{origin} is also used by {others}; two reports cannot share "
-                f"one address: give one of them its own line like 'slug: {slug}-2'",
-            )
+            others = _(" and ").join(other.source for other in group if other is not one)
+            if "slug" in one.lines:
+                message = _("the slug '{slug}' is also used by {others}; two reports cannot share one address: "
+                            "give one of them its own line like 'slug: {slug}-2'")
+            else:
+                message = _("the slug '{slug}' (made from the file name) is also used by {others}; two reports "
+                            "cannot share one address: give one of them its own line like 'slug: {slug}-2'")
+            log.error(one.source, one.line_of("slug"), message.format(slug=slug, others=others))
 
 
 def is_scheduled(article: Article, options: BuildOptions) -> bool:
@@ -178,8 +180,8 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, log: P
         if is_scheduled(article, options) and not (options.future or options.preview):
             log.warning(
                 article.source, article.line_of("date"),
-                f"the date is in the future: the report is scheduled and left out "
-                f"until {article.date:%Y-%m-%d %H:%M} (use --future to include it)",
+                _("the date is in the future: the report is scheduled and left out until {date} "
+                  "(use --future to include it)").format(date=f"{article.date:%Y-%m-%d %H:%M}"),
             )
             continue
         chosen.append(article)
@@ -199,8 +201,8 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog, fa
             if not _is_content_file(content_dir, photo.src):
                 log.error(
                     article.source, photo.line,
-                    f"the photo '{photo.src}' does not exist; photo paths are relative "
-                    "to the content folder (not to the article), e.g. media/yima.jpg",
+                    _("the photo '{src}' does not exist; photo paths are relative to the content folder "
+                      "(not to the article), e.g. media/yima.jpg").format(src=photo.src),
                 )
                 continue
             try:
@@ -228,7 +230,7 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     todo = [a for a in published if a.source not in known]
     job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo)
     cache.render_again = partial(render_body, job)
-    done = progress.stage("rendering reports", len(todo))
+    done = progress.stage(_("rendering reports"), len(todo))
     fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
     rendered, assets, images = [], set(), set()
     for article in published:
@@ -310,8 +312,8 @@ def _report_links(links: LinkContext, text: str, first_line: int, source: str, u
         if problem.target in unpublished:
             log.warning(
                 source, line,
-                f"the link '{problem.link}' names a draft or scheduled report; "
-                "it shows as plain text until that report is published",
+                _("the link '{link}' names a draft or scheduled report; it shows as plain text until that "
+                  "report is published").format(link=problem.link),
             )
         elif problem.is_error:
             log.error(source, line, problem.message)
@@ -324,8 +326,9 @@ def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:
         if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
             log.warning(
                 article.source, article.line_of("summary"),
-                f"the summary has {len(article.summary)} characters, far more than the "
-                f"{limit} a summary should have (site.yaml summary_length); shorten it to a sentence or two",
+                _("the summary has {length} characters, far more than the {limit} a summary should have "
+                  "(site.yaml summary_length); shorten it to a sentence or two").format(
+                    length=len(article.summary), limit=limit),
             )
         return article.summary
     return cut_summary(prose, limit)
@@ -350,8 +353,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
         elif article and article not in known:
             log.error(
                 sources.TIMELINE_FILE, raw.article_line,
-                f"'article: {article}' names no report: no article has the slug '{article}'"
-                f"{_slug_hint(article, known)}",
+                _names_no_report(article, known),
             )
         elif article and article not in published:
             article = ""  # a draft or scheduled report: no link yet
@@ -362,9 +364,11 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
     return events
 
 
-def _slug_hint(slug: str, known: set[str]) -> str:
-    """The slug an event probably meant; slugs are what articles say in 'slug:' or their file name."""
+def _names_no_report(slug: str, known: set[str]) -> str:
+    """The message for an event naming no report, with the slug it probably meant; slugs are what articles say in 'slug:' or their file name."""
     close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
     if close:
-        return f"; did you mean 'article: {close[0]}'?"
-    return "; use the slug of a report (its 'slug:', or its file name without the date and .md)"
+        return _("'article: {slug}' names no report: no article has the slug '{slug}'; "
+                 "did you mean 'article: {meant}'?").format(slug=slug, meant=close[0])
+    return _("'article: {slug}' names no report: no article has the slug '{slug}'; use the slug of a report "
+             "(its 'slug:', or its file name without the date and .md)").format(slug=slug)
