@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digest.builder import Theme, build, unsafe_output  # noqa: E402
 from digest.config import is_web_address, site_language  # noqa: E402
 from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
-from digest.i18n import LANGUAGES, _, ngettext, use_language  # noqa: E402
+from digest.i18n import LANGUAGES, N_, _, ngettext, use_language  # noqa: E402
 from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
 from digest.summary import format_summary, make_summary  # noqa: E402
@@ -33,6 +33,18 @@ from digest.search import SearchIndexError  # noqa: E402
 from digest.write import ForeignFiles  # noqa: E402
 
 COMMANDS = ("build", "check", "serve", "new")
+
+# argparse's own words that an editor can meet, listed for the catalog: argparse looks
+# them up through our translation (choose_language).
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"), N_("the following arguments are required: %s"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("ignored explicit argument %r"),
+    N_("not allowed with argument %s"), N_("one of the arguments %s is required"),
+)
 
 
 def main(argv: list[str] | None = None) -> int:

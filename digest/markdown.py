@@ -289,15 +289,15 @@ def unpublished_kind(path: Path) -> str | None:
     if extension in PUBLISHED_EXTENSIONS:
         return None
     if extension in SCRIPT_EXTENSIONS:
+        instead = INSTEAD_OF_SVG if extension.startswith("svg") else INSTEAD_OF_PAGE
         return _("{kind}, which could run script on this site, so it is not published; {instead}").format(
-            kind=_(SCRIPT_EXTENSIONS[extension]),
-            instead=_(INSTEAD_OF_SVG if extension.startswith("svg") else INSTEAD_OF_PAGE))
+            kind=_(SCRIPT_EXTENSIONS[extension]), instead=_(instead))
     start = _first_bytes(path)
     for prefix, kind in SCRIPT_STARTS:
         if start.startswith(prefix.encode()):
+            instead = INSTEAD_OF_SVG if kind == "SVG" else INSTEAD_OF_PAGE
             return _("a file that holds {kind} (it starts with '{prefix}'), which could run script on this site, "
-                     "so it is not published; {instead}").format(
-                kind=kind, prefix=prefix, instead=_(INSTEAD_OF_SVG if kind == "SVG" else INSTEAD_OF_PAGE))
+                     "so it is not published; {instead}").format(kind=kind, prefix=prefix, instead=_(instead))
     kind = _("a .{extension} file").format(extension=extension) if extension else _("a file without an extension")
     return _("{kind}, which the site does not publish; {only}").format(kind=kind, only=_only_published_kinds())
 

@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var last = BUILD_NOW, box = null;
-  function show(errors) {
+  function show(errors, heading) {
     if (box) { box.remove(); box = null; }
     if (!errors.length) return;
     box = document.createElement("div");
@@ -16,7 +16,7 @@
       "z-index:2147483647;margin:0;padding:1em 1.5em;background:#fff4f4;color:#8b0000;" +
       "border-bottom:4px solid #c00;box-shadow:0 4px 16px rgba(0,0,0,.3);font:15px/1.6 monospace;";
     var title = document.createElement("strong");
-    title.textContent = "内容有错误（" + errors.length + " 处），预览停在上一次正确的版本；改好后页面会自动更新：";
+    title.textContent = heading;  // in the editors' language, from the build
     box.appendChild(title);
     var list = document.createElement("ul");
     errors.forEach(function (error) {
@@ -37,6 +37,6 @@
       return;
     }
     last = state.build;
-    show(state.errors);
+    show(state.errors, state.heading);
   };
 })();

@@ -17,11 +17,13 @@ import yaml
 from .config import SiteConfig, load_config
 from .content import slug_from_filename, slugify
 from .errors import ProblemLog, format_problems
+from .i18n import N_, _
 from .loading import read_article_file
 from .sources import ARTICLES_DIR, find_articles
 
 SLUG_LIMIT = 40  # characters, cut at a whole word
 FALLBACK_SLUG = "report"
+EXISTS = N_("{path} already exists; open it, or give the new report another title")
 
 BODY = """\
 在这里写报道正文（Markdown）。第一段是导语：什么时间、在哪里、谁、做了什么，一两句话说清楚。
@@ -42,9 +44,9 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
     """Write the new draft and print its path; 1 if it exists, 2 if the command is wrong."""
     title, place = " ".join(title.split()), " ".join(place.split())
     if not title:
-        return _fail("give the report a title, e.g. python build.py new \"驿马乡启动一级响应\"", 2)
+        return _fail(_("give the report a title, e.g. python build.py new \"驿马乡启动一级响应\""), 2)
     if not content_dir.is_dir():
-        return _fail(f"the content folder '{content_dir}' does not exist", 2)
+        return _fail(_("the content folder '{folder}' does not exist").format(folder=content_dir), 2)
     log = ProblemLog()
     config = load_config(content_dir, log)
     if log.has_errors:
@@ -55,16 +57,16 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
     slug = short_slug(title)
     path = content_dir / ARTICLES_DIR / f"{moment:%Y}" / f"{moment:%Y-%m-%d}-{slug}.md"
     if path.exists():
-        return _fail(f"{path} already exists; open it, or give the new report another title", 1)
+        return _fail(_(EXISTS).format(path=path), 1)
     text = front_matter(title, moment, place, unique_slug(slug, content_dir, config)) + BODY
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as file:  # "x": never overwrite
             file.write(text)
     except FileExistsError:
-        return _fail(f"{path} already exists; open it, or give the new report another title", 1)
+        return _fail(_(EXISTS).format(path=path), 1)
     print(path)
-    print("next: edit it, and watch it with: python build.py serve", file=sys.stderr)
+    print(_("next: edit it, and watch it with: python build.py serve"), file=sys.stderr)
     return 0
 
 
@@ -97,7 +99,7 @@ def unique_slug(slug: str, content_dir: Path, config: SiteConfig) -> str | None:
 def used_slugs(content_dir: Path, config: SiteConfig) -> set[str]:
     slugs = set()
     for path in find_articles(content_dir):
-        article, _ = read_article_file(path, content_dir, config)
+        article, _problems = read_article_file(path, content_dir, config)
         slugs.add(article.slug if article else slug_from_filename(path.relative_to(content_dir).as_posix()))
     return slugs
 

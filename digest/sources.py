@@ -139,8 +139,9 @@ def read_text(path: Path, source: str, log: ProblemLog, limit: int = MAX_ARTICLE
 def _too_large(limit: int, yaml_file: str | None) -> str:
     size = f"{limit / (1 << 20):g} MB" if limit >= 1 << 20 else f"{limit / (1 << 10):g} KB"
     if yaml_file:
+        advice = SHORTEN.get(yaml_file, N_("shorten it"))
         return _("{file} is larger than {size}, the most it may have; {advice}").format(
-            file=yaml_file, size=size, advice=_(SHORTEN.get(yaml_file, N_("shorten it"))))
+            file=yaml_file, size=size, advice=_(advice))
     return _("the file is larger than {size}, the most a report may have; split the report into several "
              "reports").format(size=size)
 
