@@ -230,7 +230,7 @@ def index_folder(site: Path, bundle: Path) -> None:
     command = [pagefind_program(), "--site", str(site), "--output-path", str(bundle), "--silent"]
     result = subprocess.run(command, capture_output=True, text=True, preexec_fn=dies_with(os.getpid()))
     if result.returncode != 0:
-        raise SearchIndexError(_("Pagefind, which makes the search index, failed: {reason}").format(
+        raise SearchIndexError(_("pagefind failed: {reason}").format(
             reason=result.stderr.strip() or result.stdout.strip()))
     for name in NOT_SERVED:  # the page uses Pagefind's API, not its ready-made interfaces
         (bundle / name).unlink(missing_ok=True)

@@ -159,20 +159,28 @@ def test_check_and_build_of_good_content_say_it_in_chinese(tmp_path, capsys):
     assert [(line, english_in(line)) for line in lines + built if english_in(line)] == []
 
 
-def test_help_is_in_chinese():
-    result = run_build("check", "--help", lang="zh")
-    assert result.returncode == 0
-    assert result.stdout.startswith("用法：build.py check")
-    assert "内容文件夹（默认：content）" in result.stdout and "显示这段帮助，然后退出" in result.stdout
-    assert [line for line in result.stdout.splitlines() if english_in(line)] == []
+def exits(capsys, *args) -> tuple[int, str, str]:
+    """The command line in this process, where argparse ends it: (status, stdout, stderr)."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as caught:
+        CLI.main([str(arg) for arg in args])
+    out, err = capsys.readouterr()
+    return caught.value.code, out, err
 
 
-def test_a_wrong_command_line_is_told_in_chinese_with_the_frame_kept(tmp_path):
-    result = run_build("check", "--content", str(tmp_path / "nowhere"), lang="zh")
-    assert result.returncode == 2
-    assert f"build.py check: error: 内容文件夹“{tmp_path / 'nowhere'}”不存在" in result.stderr
-    result = run_build("serve", "--port", "http", lang="zh")
-    assert result.returncode == 2 and "error: 参数 --port：“http”不是端口号" in result.stderr
+def test_help_is_in_chinese(capsys):
+    code, out, _err = exits(capsys, "check", "--content", FIXTURES / "title_empty", "--help")
+    assert code == 0
+    assert out.startswith("用法：build.py check")
+    assert "内容文件夹（默认：content）" in out and "显示这段帮助，然后退出" in out
+    assert [line for line in out.splitlines() if english_in(line)] == []
+
+
+def test_a_wrong_command_line_is_told_in_chinese_with_the_frame_kept(tmp_path, capsys):
+    code, _out, err = exits(capsys, "check", "--content", tmp_path / "nowhere")
+    assert code == 2 and f"build.py check: error: 内容文件夹“{tmp_path / 'nowhere'}”不存在" in err
+    code, _out, err = exits(capsys, "serve", "--content", FIXTURES / "title_empty", "--port", "http")
+    assert code == 2 and "build.py serve: error: 参数 --port：“http”不是端口号" in err
 
 
 # --- choosing the language -----------------------------------------------------
