@@ -6,6 +6,10 @@
     python build.py serve [--content DIR] [--port N]
     python build.py new "标题" [--place P] [--content DIR]
 
+``python`` is the project's own Python (``.venv/bin/python``, on Windows
+``.venv\\Scripts\\python``); the ``digest`` command that pip installs beside it runs
+this same main().
+
 Every command takes --lang zh|en; without it, the messages are in site.yaml's
 language (zh when it has none).
 
@@ -22,8 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from digest.commands import early_language, wrong_python  # noqa: E402  (the standard library only)
+
+if _wrong := wrong_python(sys.argv):
+    print(_wrong, file=sys.stderr)  # this Python lacks the libraries: say which one has them
+    sys.exit(2)
+
 from digest.builder import Theme, build, unsafe_output  # noqa: E402
-from digest.config import is_web_address, site_language  # noqa: E402
+from digest.cache import remembered_notices  # noqa: E402
+from digest.config import is_web_address  # noqa: E402
+from digest.corrections import new_notices  # noqa: E402
 from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
 from digest.i18n import LANGUAGES, N_, _, ngettext, use_language  # noqa: E402
 from digest.loading import BuildOptions, load_site  # noqa: E402
@@ -32,6 +44,7 @@ from digest.summary import format_summary, make_summary  # noqa: E402
 from digest.search import SearchIndexError  # noqa: E402
 from digest.write import ForeignFiles  # noqa: E402
 
+DEFAULT_OUTPUT = Path("output")  # also where `check` finds what the last build published
 COMMANDS = ("build", "check", "serve", "new")
 
 # argparse's own words that an editor can meet, listed for the catalog: argparse looks
@@ -73,14 +86,7 @@ def choose_language(argv: list[str]) -> None:
     """Pick the messages' language before any is made (--help and argparse's errors too):
     --lang, else site.yaml's language (read leniently: a broken site.yaml is told later),
     else Chinese. Forked workers inherit it."""
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("--lang", choices=LANGUAGES)
-    early.add_argument("--content", type=Path, default=Path("content"))
-    try:
-        known, _rest = early.parse_known_args(argv)
-    except SystemExit:  # a wrong --lang: the full parser says so, in the site's language
-        known = argparse.Namespace(lang=None, content=Path("content"))
-    use_language(known.lang or site_language(known.content))
+    use_language(early_language(argv))
     argparse._ = _  # argparse's own words (usage:, options, its errors) from our catalog
     argparse.ngettext = ngettext
 
@@ -93,7 +99,7 @@ def make_parser(command: str) -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=LANGUAGES,
                         help=_("the language of the messages: zh or en (default: site.yaml's language)"))
     if command == "build":
-        parser.add_argument("--output", type=Path, default=Path("output"),
+        parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
                             help=_("the output folder (default: output)"))
         parser.add_argument("--base-url", type=base_url, help=_("the site's address, overriding site.yaml"))
     if command in ("build", "check"):
@@ -149,7 +155,7 @@ def run_build(args) -> int:
                 unchanged=result.files_unchanged, seconds=f"{seconds:.1f}"),
         file=sys.stderr,
     )
-    print_summary(result.site, result.log)
+    print_summary(result.site, result.log, new_notices=result.new_notices)
     return 0
 
 
@@ -162,13 +168,13 @@ def run_check(args) -> int:
     print_problems(log)
     print(_("ok: {reports} report(s), {events} event(s)").format(reports=len(site.articles), events=len(site.events)),
           file=sys.stderr)
-    print_summary(site, log)
+    print_summary(site, log, new_notices=new_notices(site, remembered_notices(DEFAULT_OUTPUT)))
     return 0
 
 
-def print_summary(site, log: ProblemLog, changes=None) -> None:
-    """The pre-publish summary: places, months, what is waiting, warnings, changes."""
-    for line in format_summary(make_summary(site, log, changes)):
+def print_summary(site, log: ProblemLog, changes=None, new_notices=()) -> None:
+    """The pre-publish summary: places, months, what is waiting, new corrections, warnings, changes."""
+    for line in format_summary(make_summary(site, log, changes, new_notices)):
         print(line, file=sys.stderr)
 
 

@@ -1,6 +1,7 @@
 """Benchmark our digest build against Pelican and Hugo on the same generated corpus.
 
-    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--tools digest,pelican,hugo] [--keep]
+    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--tools digest,pelican,hugo,hugo-pagefind]
+                        [--builds cold,noop,edit,preview] [--huge] [--keep] [--out FILE]
 
 For each size it writes one corpus per tool (bench/corpus.py, same reports in each
 tool's format) under bench/work/, then, per repetition and tool, times three builds:
@@ -8,6 +9,12 @@ tool's format) under bench/work/, then, per repetition and tool, times three bui
 - cold:   output folder and caches removed first
 - noop:   rebuild with nothing changed
 - edit:   rebuild after appending a sentence to one article
+
+and, with ``preview`` among the builds, the live preview of the tools that have one
+(ours: ``build.py serve``; Hugo: ``hugo server``), measured the same way for both:
+ready after a start with no state, the time from appending a marked line to a report
+to its page showing the marker (polled over HTTP; median of 5 saves), and ready after
+a restart on the state the first run kept.
 
 Each build runs as a child process; os.wait4 gives its CPU time (user + sys) and
 peak resident memory. The medians go to stdout and bench/results.md as Markdown.
@@ -20,13 +27,18 @@ import io
 import os
 import platform
 import re
+import shlex
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tarfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import corpus
@@ -41,7 +53,13 @@ PELICAN_VENV = WORK / "pelican-venv"
 PELICAN_REQUIREMENT = "pelican>=4.12,<4.13"
 RESULTS = BENCH / "results.md"
 BUILDS = ("cold", "noop", "edit")
+PREVIEW = "preview"  # the pseudo-build that measures the live preview
 TIMEOUT = 3600  # seconds for one build before it is killed
+HUGE = 100_000  # the scale run, only with --huge (a cold build of ours takes about 10 minutes)
+LARGEST_PLAIN = 20_000  # larger --sizes need --huge too
+PREVIEW_EDITS = 5  # saves timed per preview run; the table shows their median
+POLL_SECONDS = 0.01  # how often the page is fetched while waiting for the marker
+QUIET_SECONDS = 1.0  # a server that used no CPU this long has finished its work
 
 
 class Failed(Exception):
@@ -127,6 +145,14 @@ class Digest(Tool):
         cmd = [self.python(), "build.py", "--content", str(site / "content"),
                "--output", str(self.output(site))]
         return cmd, self.root
+
+    def serve_command(self, site, port):
+        """Return the live preview's command and its working directory."""
+        return [self.python(), "build.py", "serve", "--content", str(site / "content"), "--port", str(port)], self.root
+
+    def preview_state(self, site):
+        """Return what the preview keeps between runs (removed before the first start)."""
+        return [site / ".digest-preview"]
 
 
 class Pelican(Tool):
@@ -217,8 +243,49 @@ class Hugo(Tool):
         """Return the build command and its working directory."""
         return ["hugo", "--source", str(site), "--destination", str(self.output(site)), "--quiet"], site
 
+    def serve_command(self, site, port):
+        """Return `hugo server` (rendering to memory, its default) on port, and its working directory."""
+        return ["hugo", "server", "--source", str(site), "--bind", "127.0.0.1", "--port", str(port),
+                "--baseURL", f"http://127.0.0.1:{port}/", "--appendPort=false"], site
 
-TOOLS = {tool.name: tool for tool in (Digest(), Pelican(), Hugo())}
+    def preview_state(self, site):
+        """Return what `hugo server` could keep between runs."""
+        return self.caches(site)
+
+
+class HugoPagefind(Hugo):
+    """Hugo, then Pagefind over its HTML (`pagefind --site public`): a site with the search ours has.
+
+    Pagefind is the binary of the pip package our build uses (pagefind[extended], in the project's
+    venv), run on every page Hugo wrote, as a Hugo site would add search.
+    """
+
+    name = "hugo-pagefind"
+    serve_command = None  # its preview is `hugo server`'s, measured as `hugo`
+
+    def install(self):
+        """Hugo as for `hugo`, and the project's Pagefind binary."""
+        super().install()
+        self.pagefind = run_quiet([TOOLS["digest"].python(), "-c",
+                                   "import pagefind_bin_extended; print(pagefind_bin_extended.get_executable())"])
+
+    def version(self):
+        """Return Hugo's and Pagefind's versions."""
+        return f"{super().version()}, {run_quiet([self.pagefind, '--version'])}"
+
+    def caches(self, site):
+        """Hugo's, and the search index Pagefind writes into the output."""
+        return super().caches(site) + [self.output(site) / "pagefind"]
+
+    def command(self, site):
+        """Hugo's build, then Pagefind on its output, in one shell (its rusage holds both)."""
+        hugo, _ = super().command(site)
+        pagefind = [self.pagefind, "--site", str(self.output(site)), "--silent"]
+        script = " ".join(map(shlex.quote, hugo)) + " && " + " ".join(map(shlex.quote, pagefind))
+        return ["sh", "-c", script], site
+
+
+TOOLS = {tool.name: tool for tool in (Digest(), Pelican(), Hugo(), HugoPagefind())}
 
 
 def remove(path):
@@ -253,19 +320,151 @@ def count_pages(folder):
     return sum(1 for _ in folder.rglob("*.html"))
 
 
-def edit_article(tool, site, rep):
-    """Append a sentence to the middle article (the same report in every flavor)."""
+def middle_article(tool, site):
+    """Return the path of the middle article (the same report in every flavor)."""
     files = sorted(p.relative_to(tool.articles(site)) for p in tool.articles(site).rglob("*.md"))
-    path = tool.articles(site) / files[len(files) // 2]
-    with open(path, "a", encoding="utf-8", newline="\n") as f:
+    return tool.articles(site) / files[len(files) // 2]
+
+
+def edit_article(tool, site, rep):
+    """Append a sentence to the middle article."""
+    with open(middle_article(tool, site), "a", encoding="utf-8", newline="\n") as f:
         f.write(f"\n记者第{rep + 1}次回访时，群众对此表示满意。\n")
 
 
-def one_round(tool, site, rep, log):
-    """Time cold, noop and edit builds once; return {build: (wall, cpu, rss, pages)}."""
+# --- the live preview ---------------------------------------------------------------
+
+
+def free_port():
+    """Return a TCP port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch_page(url):
+    """Return the page's text, or None while the server cannot answer it."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.read().decode("utf-8", errors="replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def wait_for_page(url, proc, marker=None, timeout=TIMEOUT):
+    """Poll url until it answers (and shows marker); return the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc.poll() is not None:
+            raise Failed(f"the server stopped (exit status {proc.returncode})")
+        text = fetch_page(url)
+        if text is not None and (marker is None or marker in text):
+            return time.perf_counter() - start
+        time.sleep(POLL_SECONDS)
+    raise Failed(f"{url} did not {'show ' + marker if marker else 'answer'} within {timeout} s")
+
+
+def group_cpu(pgid):
+    """Return the CPU seconds so far of the live processes in process group pgid."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_quiet(proc, timeout=600):
+    """Wait until the server and its children have used no CPU for QUIET_SECONDS (so the
+    work a save started, search index included, is done before the next save)."""
+    start, last = time.perf_counter(), group_cpu(proc.pid)
+    while time.perf_counter() - start < timeout:
+        time.sleep(QUIET_SECONDS)
+        now = group_cpu(proc.pid)
+        if now - last < 0.02:
+            return
+        last = now
+
+
+def start_server(tool, site, port, log):
+    """Start the tool's preview server in its own process group, its output into log."""
+    cmd, cwd = tool.serve_command(site, port)
+    out = open(log, "a", encoding="utf-8")
+    out.write(f"\n$ {' '.join(cmd)}\n")
+    out.flush()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    out.close()
+    return proc
+
+
+def stop_server(proc):
+    """Stop the server as Ctrl-C would; kill its group if it does not stop within 60 s.
+    Return its peak resident memory in MB (the largest of it and its children)."""
+    os.killpg(proc.pid, signal.SIGINT)
+    timer = threading.Timer(60, lambda: os.killpg(proc.pid, signal.SIGKILL))
+    timer.start()
+    _, _, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    proc.returncode = 0
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # a worker left behind
+    except ProcessLookupError:
+        pass
+    return usage.ru_maxrss / 1024
+
+
+def measure_preview(tool, site, log):
+    """Time the tool's live preview; return (ready s, [save -> page s], restart ready s, peak MB)."""
+    for path in tool.preview_state(site):
+        remove(path)
+    port = free_port()
+    article = middle_article(tool, site)
+    slug = article.stem[len("YYYY-MM-DD-"):]
+    url = f"http://127.0.0.1:{port}/articles/{slug}/"
+    os.sync()
+    proc = start_server(tool, site, port, log)
+    try:
+        ready = wait_for_page(url, proc)
+        saves = []
+        for number in range(PREVIEW_EDITS):
+            wait_until_quiet(proc)
+            marker = f"previewmark{number}x{port}"
+            with open(article, "a", encoding="utf-8", newline="\n") as f:
+                f.write(f"\n记者回访{marker}。\n")
+            saves.append(wait_for_page(url, proc, marker, timeout=600))
+        wait_until_quiet(proc)
+    finally:
+        peak = stop_server(proc)
+    os.sync()
+    proc = start_server(tool, site, port, log)  # the same port: the same address in the pages
+    try:
+        restart = wait_for_page(url, proc)
+    finally:
+        peak = max(peak, stop_server(proc))
+    return ready, saves, restart, peak
+
+
+def preview_round(tool, site, log):
+    """Measure the preview once and print it; return its sample."""
+    ready, saves, restart, peak = measure_preview(tool, site, log)
+    print(f"  {tool.name:8} preview: ready {ready:6.2f} s, saves " + " ".join(f"{s:.2f}" for s in saves)
+          + f" s, restart ready {restart:6.2f} s, {peak:.0f} MB", flush=True)
+    return ready, statistics.median(saves), restart, peak, saves
+
+
+def one_round(tool, site, rep, log, builds=BUILDS):
+    """Time the chosen builds once; return {build: (wall, cpu, rss, pages)}."""
     cmd, cwd = tool.command(site)
     row = {}
-    for build in BUILDS:
+    for build in builds:
+        if build == PREVIEW:
+            if getattr(tool, "serve_command", None):
+                row[build] = preview_round(tool, site, log)
+            continue
         if build == "cold":
             for path in [tool.output(site), *tool.caches(site)]:
                 remove(path)
@@ -279,7 +478,7 @@ def one_round(tool, site, rep, log):
     return row
 
 
-def bench_size(tools, size, repeat):
+def bench_size(tools, size, repeat, builds=BUILDS):
     """Write the corpora for size and time every tool; return {(tool, build): [samples]}."""
     samples = {}
     for tool in tools:
@@ -292,7 +491,7 @@ def bench_size(tools, size, repeat):
             if tool.name in broken:
                 continue
             try:
-                row = one_round(tool, tool.site(size), rep, WORK / "logs" / f"{tool.name}-{size}.log")
+                row = one_round(tool, tool.site(size), rep, WORK / "logs" / f"{tool.name}-{size}.log", builds)
             except Failed as err:
                 print(f"  {tool.name} FAILED at size {size}: {err}", flush=True)
                 broken.add(tool.name)
@@ -312,12 +511,12 @@ def ratio(value, ours):
     return f"{value / ours:.2f}" if ours else "–"
 
 
-def table(results, tools):
+def table(results, tools, builds=BUILDS):
     """Return the Markdown table of medians and ratios against our build."""
     lines = ["| articles | tool | build | wall s | CPU s | peak RSS MB | pages | wall × ours | CPU × ours |",
              "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for size, samples in results.items():
-        for build in BUILDS:
+        for build in (b for b in builds if b != PREVIEW):
             ours = samples.get(("digest", build))
             base = median_row(ours) if ours else [0, 0, 0, 0]
             for tool in tools:
@@ -328,6 +527,25 @@ def table(results, tools):
                 wall, cpu, rss, pages = median_row(runs)
                 lines.append(f"| {size} | {tool.name} | {build} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | "
                              f"{pages} | {ratio(wall, base[0])} | {ratio(cpu, base[1])} |")
+    return "\n".join(lines)
+
+
+def preview_table(results, tools):
+    """Return the Markdown table of the previews: medians over the repetitions, ratios to ours."""
+    lines = ["| articles | tool | ready after start s | save → page s (median of 5) | saves, min–max s "
+             "| ready after restart s | peak RSS MB | save × ours | restart × ours |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for size, samples in results.items():
+        ours = samples.get(("digest", PREVIEW))
+        base = [statistics.median(s[k] for s in ours) for k in range(4)] if ours else [0, 0, 0, 0]
+        for tool in tools:
+            runs = samples.get((tool.name, PREVIEW))
+            if not runs:
+                continue
+            ready, save, restart, peak = (statistics.median(s[k] for s in runs) for k in range(4))
+            every = [t for s in runs for t in s[4]]
+            lines.append(f"| {size} | {tool.name} | {ready:.2f} | {save:.2f} | {min(every):.2f}–{max(every):.2f} "
+                         f"| {restart:.2f} | {peak:.0f} | {ratio(save, base[1])} | {ratio(restart, base[2])} |")
     return "\n".join(lines)
 
 
@@ -350,10 +568,14 @@ def report(results, tools, versions, args, load):
              f"- Python: {platform.python_version()}",
              *(f"- {name}: {version}" for name, version in versions.items()),
              f"- command: `python bench/run.py --sizes {args.sizes} --repeat {args.repeat} "
-             f"--tools {args.tools}{' --digest-at ' + args.digest_at if args.digest_at else ''}`",
+             f"--tools {args.tools} --builds {args.builds}"
+             f"{' --digest-at ' + args.digest_at if args.digest_at else ''}`",
              f"- medians of {args.repeat} repetitions; × ours = that tool's median / our median "
-             f"(above 1: we are faster)", "",
-             table(results, tools), ""]
+             f"(above 1: we are faster)", ""]
+    if set(args.build_list) - {PREVIEW}:
+        lines += [table(results, tools, args.build_list), ""]
+    if PREVIEW in args.build_list:
+        lines += [preview_table(results, tools), ""]
     return "\n".join(lines)
 
 
@@ -376,12 +598,26 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each build")
-    parser.add_argument("--tools", default="digest,pelican,hugo", help="comma-separated: " + ",".join(TOOLS))
+    parser.add_argument("--tools", default="digest,pelican,hugo,hugo-pagefind",
+                        help="comma-separated: " + ",".join(TOOLS))
+    parser.add_argument("--builds", default=",".join(BUILDS),
+                        help=f"comma-separated: {','.join(BUILDS)},{PREVIEW} (the live preview of ours and Hugo's)")
+    parser.add_argument("--huge", action="store_true",
+                        help=f"the scale run: {HUGE:,} reports, our build only, once (about half an hour); "
+                             f"sizes above {LARGEST_PLAIN:,} need this flag")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the Markdown report goes")
     parser.add_argument("--keep", action="store_true", help="keep corpora and outputs in bench/work/")
     parser.add_argument("--digest-at", metavar="REV",
                         help="build ours from a snapshot of commit REV (git archive) instead of the "
                              "working tree, so edits during a long run cannot change or break it")
     args = parser.parse_args()
+    if args.huge:
+        args.sizes, args.tools, args.repeat = str(HUGE), "digest", 1
+    args.build_list = args.builds.split(",")
+    if set(args.build_list) - {*BUILDS, PREVIEW}:
+        parser.error(f"--builds takes some of {','.join(BUILDS)},{PREVIEW}")
+    if args.build_list[0] != "cold" and set(args.build_list) & {"noop", "edit"}:
+        parser.error("noop and edit builds follow a cold one: list cold first")
     unknown = set(args.tools.split(",")) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tool(s): {', '.join(sorted(unknown))}")
@@ -391,6 +627,8 @@ def parse_args():
         parser.error("--sizes takes comma-separated integers, e.g. 1000,10000")
     if args.repeat < 1 or min(args.size_list) < 1:
         parser.error("--repeat and --sizes must be positive")
+    if max(args.size_list) > LARGEST_PLAIN and not args.huge:
+        parser.error(f"sizes above {LARGEST_PLAIN:,} take long: use --huge for the {HUGE:,}-report run")
     return args
 
 
@@ -409,14 +647,14 @@ def main():
     results = {}
     for size in args.size_list:
         print(f"size {size}: writing corpora ...", flush=True)
-        results[size] = bench_size(tools, size, args.repeat)
+        results[size] = bench_size(tools, size, args.repeat, args.build_list)
         if not args.keep:
             remove(WORK / f"n{size}")
     load = f"{load_before} before, {os.getloadavg()[0]:.1f} after"
     text = report(results, tools, versions, args, load)
-    RESULTS.write_text(text, encoding="utf-8")
+    args.out.write_text(text, encoding="utf-8")
     print("\n" + text)
-    print(f"written to {RESULTS}")
+    print(f"written to {args.out}")
     return 0
 
 

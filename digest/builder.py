@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from .cache import BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig
 from .content import Article
+from .corrections import new_notices, notice_keys
 from .errors import ContentError, ProblemLog
 from .i18n import _
 from .feeds import render_feed
@@ -29,7 +30,7 @@ from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
 from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, PAGE, TEMPLATE, Output
 from .parallel import cores, each_result, shared
-from .photos import photo_cache_dir, prepare_pictures, remembered_facts
+from .photos import Pictures, photo_cache_dir, prepare_pictures, remembered_facts
 from .plan import plan_site
 from .progress import Progress, quiet
 from .render import PROJECT_DIR, Theme, make_environment, render_page
@@ -74,6 +75,8 @@ class BuildResult:
     log: ProblemLog
     files_written: int  # files whose bytes differ from the previous output
     files_unchanged: int = 0  # files the previous output already held
+    photos: dict = field(default_factory=dict)  # src -> ResponsivePhoto, as the pages show them
+    new_notices: tuple = ()  # corrections and retractions the last build did not publish
 
 
 
@@ -95,10 +98,14 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
             raise
         gc.freeze()  # the site and the cache's state live until the end: not the cycle collector's work
         try:
-            writer = write_and_swap(site, theme, options, cache, progress)
+            pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(options.output_dir.absolute()),
+                                        remembered_facts(cache))
+            writer = write_and_swap(site, theme, options, cache, pictures, progress)
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
             cache.update(trees=Trees(None, None), signatures={})
-            writer = write_and_swap(site, theme, options, cache, progress)
+            writer = write_and_swap(site, theme, options, cache, pictures, progress)
+        fresh = new_notices(site, cache.state.notices_seen)
+        cache.update(notices_seen=notice_keys(site))
         cache.save()
         log.problems.extend(cache.problems)
         for dest in writer.foreign:
@@ -109,7 +116,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
             )
     finally:
         cache.close()
-    return BuildResult(site, log, writer.counts.written, writer.counts.unchanged)
+    return BuildResult(site, log, writer.counts.written, writer.counts.unchanged, pictures.photos, fresh)
 
 
 def real_output(output_dir: Path) -> Path:
@@ -119,11 +126,11 @@ def real_output(output_dir: Path) -> Path:
 
 
 def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: BuildCache,
-                   progress: Progress) -> OutputWriter:
+                   pictures: Pictures, progress: Progress) -> OutputWriter:
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
     writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.earlier_output)
     try:
-        signatures = write_site(site, theme, options, writer, cache, progress)
+        signatures = write_site(site, theme, options, writer, cache, pictures, progress)
         writer.finish()
         trees = writer.commit() if writer.changed else Trees(cache.state.trees.output, writer.spare_manifest())
         cache.update(trees=trees, signatures=signatures)
@@ -137,13 +144,12 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
 
 
 def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,
-               cache: BuildCache, progress: Progress = quiet) -> dict[str, str]:
+               cache: BuildCache, pictures: Pictures, progress: Progress = quiet) -> dict[str, str]:
     """Put every output of the site into the writer: keep what is unchanged, make the rest.
 
     Returns the signature of each output that has one, for the next build.
     """
     env = make_environment(theme.templates_dir)
-    pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(writer.output_dir), remembered_facts(cache))
     env.globals.update(template_helpers(site, pictures.photos))
     signer = make_signer(site, theme, options, env, cache, pictures.photos)
     outputs = plan_site(site, theme.static_dir, pictures, signer, short_hash(cache.engine, repr(site.config)))

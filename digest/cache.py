@@ -51,10 +51,11 @@ from . import sources
 from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
 from .i18n import LOCALE_DIR, N_, _, current_language
+from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 5  # of state.pickle; change when its classes change shape
+FORMAT = 7  # of state.pickle; change when its classes change shape
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
@@ -161,6 +162,7 @@ class BodyRecord:
     links: tuple[tuple[str, str], ...]  # (article source, the URL it had)
     assets: tuple[tuple[str, tuple], ...]  # content files the body links to, and their file_state: unchanged
     images: tuple[str, ...] = ()  # those of them it shows as resized pictures
+    reading_minutes: int = 0
 
 
 @dataclass
@@ -185,6 +187,8 @@ class CacheState:
     pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
+    slugs: dict[str, str] = field(default_factory=dict)  # name -> name_slug(name), made under records_key
+    notices_seen: frozenset | None = None  # the corrections and retractions the last build published
 
 
 def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
@@ -242,6 +246,13 @@ class StateFile:
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          _("the build cache could not be saved ({reason}); the next build will "
                                            "take longer").format(reason=exc.strerror or exc)))
+
+
+def remembered_notices(output_dir: Path) -> frozenset | None:
+    """The corrections and retractions the last build into ``output_dir`` published, read
+    without taking the cache (``check`` writes nothing); None when no build left them."""
+    path = cache_folder(output_dir) / "state.pickle"
+    return StateFile(path, []).load().notices_seen if path.is_file() else None
 
 
 def _output_files_of(state) -> set[str]:
@@ -469,6 +480,7 @@ class BuildCache:
         if key != self.state.records_key:
             self.state.records_key = key
             self.state.articles = {}
+            self.state.slugs = {}
             self.dirty = True
 
     def yaml_file(self, content_dir: Path, name: str, log: ProblemLog):
@@ -484,6 +496,15 @@ class BuildCache:
         self.dirty = True
         log.extend(parsed)
         return value
+
+    def slug(self, name: str) -> str:
+        """name_slug(name), remembered: a rebuild that meets no new place or tag does not
+        load pypinyin at all."""
+        found = self.state.slugs.get(name)
+        if found is None:
+            found = self.state.slugs[name] = name_slug(name)
+            self.dirty = True
+        return found
 
     def digest(self, source: str, path: Path) -> str:
         """The sha256 of an article file, read and hashed unless its signs say it is unchanged.
@@ -556,7 +577,8 @@ class BuildCache:
         return body
 
     def remember_body(self, article: Article, html: str, headings, summary: str, search_text: str,
-                      problems, links: dict[str, str], assets, images, is_cacheable: bool) -> None:
+                      problems, links: dict[str, str], assets, images, is_cacheable: bool,
+                      reading_minutes: int = 0) -> None:
         """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
         found = self.state.articles.get(article.source)
         digest = found.digest if found is not None else ""
@@ -571,7 +593,8 @@ class BuildCache:
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
-                                tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)))
+                                tuple(sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)),
+                                reading_minutes)
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
 

@@ -33,9 +33,9 @@ from .cache import short_hash
 from .content import Article
 from .site import Group, Site
 
-KNOWN_SITE_ATTRIBUTES = {"place_url", "status_of", "by_slug", "config"}
+KNOWN_SITE_ATTRIBUTES = {"place_url", "author_url", "status_of", "by_slug", "config"}
 KNOWN_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace",
-                 "photos", "photo_sizes", "share_card"}  # photo_sizes: a constant of the engine
+                 "photos", "photo_sizes", "lead_sizes", "share_card"}  # *_sizes: constants of the engine
 BODY_ATTRIBUTES = {"html", "headings", "body"}
 ARTICLE_PAGE = "article.html"  # the only template that may show a body
 GROUP_PAGE = "group.html"  # the only template that may list a group's articles
@@ -128,13 +128,14 @@ class Signer:
         return short_hash(self.base, "page", page.dest, page.template, page.title, repr(page.in_sitemap), data)
 
     def feed(self, plan) -> str | None:
-        """A feed (a :class:`~digest.feeds.FeedPlan`) shows each entry whole, and falls
-        back to the build time when empty."""
+        """A feed (a :class:`~digest.feeds.FeedPlan`) shows each entry whole (an event
+        with the title of its report), and falls back to the build time when empty."""
         try:
             entries = "".join(self.article(a, whole=True) for a in plan.articles)
+            entries += "".join(self.token(e) + self.token(self.site.by_slug.get(e.article)) for e in plan.events)
         except Unsignable:
             return None
-        when = "" if plan.articles else self.site.built_at.isoformat()
+        when = "" if plan.articles or plan.events else self.site.built_at.isoformat()
         return short_hash(self.base, "feed", plan.dest, plan.title, plan.page_url, plan.description,
                           repr(plan.atom), entries, when)
 
@@ -178,20 +179,23 @@ class Signer:
     def _article(self, article: Article, whole: bool) -> str:
         site = self.site
         around = repr((site.status_of(article), site.place_url(article.place),
+                       [site.author_url(name) for name in article.authors],
                        [site.tags[t].url for t in article.tags if t in site.tags],
                        [self.photos.get(photo.src) for photo in article.photos]))
         if whole:
             fingerprint = self.fingerprints.get(article.source)
             if fingerprint is None:
                 raise Unsignable(article.source)
-            return "A(" + short_hash(fingerprint, around) + ")"
+            notes = repr([c.note_html for c in article.corrections])  # their links resolve apart from the body's
+            return "A(" + short_hash(fingerprint, around, notes) + ")"
         return "C(" + short_hash(article.url, repr(CARD_FIELDS(article)), around) + ")"
 
     def group(self, group: Group, members: bool) -> str:
         key = (id(group), members)
         found = self._groups.get(key)
         if found is None:
-            parts = [group.kind, group.name, group.slug, group.url, str(len(group.articles))]
+            parts = [group.kind, group.name, group.slug, group.url, str(len(group.articles)),
+                     *(self.token(event) for event in group.events)]  # a place page lists its events
             if members:
                 parts += [self.token(article) for article in group.articles]
             found = self._groups[key] = "G(" + short_hash(*parts) + ")"

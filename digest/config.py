@@ -51,20 +51,6 @@ class SiteConfig:
         return self.base_url + url.lstrip("/")
 
 
-LANGUAGE_LINE = re.compile(r"^language:[ \t]*['\"]?([A-Za-z-]+)", re.MULTILINE)
-
-
-def site_language(content_dir: Path) -> str:
-    """site.yaml's ``language``, read before anything else so that the first message is
-    already in the editors' language; the default when the file is absent or cannot be
-    read (its problems are told later, in that language)."""
-    try:
-        found = LANGUAGE_LINE.search((content_dir / SITE_FILE).read_text(encoding="utf-8", errors="replace")[:65536])
-    except (OSError, ValueError):
-        found = None
-    return found.group(1) if found else SiteConfig.language
-
-
 def load_config(content_dir: Path, log: ProblemLog, base_url: str | None = None) -> SiteConfig:
     """Read site.yaml (optional); ``base_url`` from the command line wins."""
     raw = load_yaml_file(content_dir, SITE_FILE, log)

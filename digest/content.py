@@ -9,6 +9,7 @@ the offending item of a list, when the converter knows it).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,11 +17,10 @@ from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Callable
 
-from pypinyin import lazy_pinyin
-
-from .dates import DateProblem, parse_date
+from .dates import DateProblem, has_time, parse_date
 from .errors import ProblemLog
 from .i18n import N_, _
+from .slugs import slugify
 from .sources import UNPRINTABLE, FrontMatter
 from .urls import page_url
 from .yamlfile import LineDict, LineList
@@ -35,6 +35,16 @@ class FieldProblem(ValueError):
     def __init__(self, message: str, line: int | None = None):
         super().__init__(message)
         self.line = line
+
+
+class FieldProblems(FieldProblem):
+    """Several items of one list that cannot be used, each with its line; ``found``
+    holds the items that can (so that what they say is checked too)."""
+
+    def __init__(self, problems: list[FieldProblem], found):
+        super().__init__("; ".join(map(str, problems)), problems[0].line)
+        self.problems = problems
+        self.found = found
 
 
 class Body:
@@ -68,6 +78,27 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One dated correction note (更正) of a report. ``text`` is the editor's Markdown;
+    ``note_html`` its clean HTML, filled in when the bodies are rendered."""
+
+    date: datetime
+    text: str
+    line: int = field(default=1, compare=False)  # of its date in the article file
+    text_line: int = field(default=1, compare=False)  # where its text starts
+    note_html: str = ""
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """A report withdrawn (撤稿): its page stays, with this notice instead of its text."""
+
+    date: datetime
+    reason: str
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
 class Article:
     """One report. As read from its file it has no ``rendered`` body yet; the
     Markdown stage makes the final Article, with its body and its summary."""
@@ -80,9 +111,13 @@ class Article:
     place: str = ""
     tags: tuple[str, ...] = ()
     summary: str = ""
+    reading_minutes: int = 0  # how long the body takes to read, once rendered (markdown.reading_minutes)
     photos: tuple[Photo, ...] = ()
     draft: bool = False
+    featured: bool = False  # leads the front page, in place of the newest report with a photo
     updated: datetime | None = None
+    corrections: tuple[Correction, ...] = ()  # oldest first
+    retracted: Retraction | None = None
     extra: dict = field(default_factory=dict, compare=False)
     body: str = field(default="", repr=False)
     body_line: int = 1
@@ -108,6 +143,18 @@ class Article:
     def byline(self) -> str:
         return "、".join(self.authors)
 
+    @property
+    def last_correction(self) -> Correction | None:
+        return self.corrections[-1] if self.corrections else None
+
+    @property
+    def modified(self) -> datetime:
+        """When the report last changed for its readers: the latest of its date,
+        ``updated:``, its last correction and its retraction."""
+        moments = [self.date, self.updated, self.retracted and self.retracted.date,
+                   *(correction.date for correction in self.corrections)]
+        return max(moment for moment in moments if moment)
+
 
 @dataclass(frozen=True)
 class Event:
@@ -119,6 +166,7 @@ class Event:
     place: str = ""
     article: str = ""  # slug of the report, if any
     detail_html: str = ""
+    id: str = ""  # its anchor on the timeline page and its calendar UID (see event_ids)
 
 
 # --- converters: value -> typed value, or FieldProblem ---------------------
@@ -183,35 +231,50 @@ def _items(value):
     return [(lines(index), item) for index, item in enumerate(value)]
 
 
+# How editors separate the items of a list written on one line: the ASCII and the
+# full-width comma, the 顿号 and the semicolons (contract: Lists).
+LIST_SEPARATORS = re.compile(r"[,，、;；]")
+# Brackets an editor puts around a tag (【疫情防控】), which are not part of it.
+TAG_BRACKETS = "【】「」『』《》〈〉〔〕［］[]（）()〖〗"
+
+
+def _pieces(value, item_problem: Callable) -> list[str]:
+    """The text of every item, each item split at the list separators; one string
+    (``张世川、赵泉``) is a list written on one line. ``item_problem(item, exc)`` says
+    what is wrong with an item that is not text, at the item's line."""
+    if not isinstance(value, list):
+        return LIST_SEPARATORS.split(_text(value))
+    pieces = []
+    for line, item in _items(value):
+        try:
+            pieces += LIST_SEPARATORS.split(_text(item))
+        except FieldProblem as exc:
+            raise FieldProblem(item_problem(item, exc), line) from None
+    return pieces
+
+
+def _unique(texts) -> tuple[str, ...]:
+    """The non-empty texts, each once, in their first order."""
+    return tuple(dict.fromkeys(text for text in texts if text))
+
+
 def _names(value) -> tuple[str, ...]:
-    if isinstance(value, list):
-        names = []
-        for line, item in _items(value):
-            try:
-                names.append(_text(item))
-            except FieldProblem as exc:
-                raise FieldProblem(_("has a name that {problem}").format(problem=exc), line) from None
-    else:
-        names = [n.strip() for n in re.split(r"[、,，]", _text(value))]
-    return tuple(n for n in names if n)
+    pieces = _pieces(value, lambda item, exc: _("has a name that {problem}").format(problem=exc))
+    return _unique(piece.strip() for piece in pieces)
+
+
+def _is_word(value) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 TAG_LIST = N_("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
 
 
 def _tags(value) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return _names(value)
-    if not isinstance(value, list):
+    if not isinstance(value, (str, list)):  # a number alone is a slip ('tags: 2020')
         raise FieldProblem(_(TAG_LIST))
-    tags = []
-    for line, item in _items(value):
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise FieldProblem(_(TAG_LIST), line)
-        tag = _text(item)
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+    pieces = _pieces(value, lambda item, exc: str(exc) if _is_word(item) else _(TAG_LIST))
+    return _unique(piece.strip().strip(TAG_BRACKETS).strip() for piece in pieces)
 
 
 def _bool(value) -> bool:
@@ -257,12 +320,73 @@ def _photos(value) -> tuple[Photo, ...]:
     return tuple(photos)
 
 
+CORRECTION_KEYS = ("date", "text")
+RETRACTION_KEYS = ("date", "reason")
+CORRECTION_EXAMPLE = N_("corrections: then '- date: 2020-02-02' and '  text: 原稿称设卡口30个，应为32个。'")
+RETRACTION_EXAMPLE = N_("retracted: then '  date: 2020-02-05' and '  reason: 经核实，稿件数据有误，本文撤回。'")
+
+
+def _dated_item(item, what: str, words: str, zone: tzinfo, line: int | None) -> tuple[datetime, str]:
+    """The date and the text (``words``: text or reason) of a correction or a retraction."""
+    lines = item.line_of if isinstance(item, LineDict) else (lambda key: line)
+    if not _is_given(item.get("date")):
+        raise FieldProblem(_("has {what} without 'date:'; add one, e.g. 'date: 2020-02-02'").format(what=what),
+                           line)
+    try:
+        moment = parse_date(item["date"], zone)
+    except DateProblem as exc:
+        raise FieldProblem(_("has {what} whose date {problem}").format(what=what, problem=exc),
+                           lines("date")) from None
+    if not _is_given(item.get(words)):
+        raise FieldProblem(_("has {what} without '{key}:'; say what was wrong, e.g. '{key}: {example}'").format(
+            what=what, key=words, example="原稿称设卡口30个，应为32个。" if words == "text" else "经核实，稿件数据有误，本文撤回。"),
+            lines(words) if words in item else line)
+    try:
+        return moment, _text(item[words])
+    except FieldProblem as exc:
+        raise FieldProblem(_("has {what} whose '{key}:' {problem}").format(what=what, key=words, problem=exc),
+                           lines(words)) from None
+
+
+def _corrections(value, zone: tzinfo) -> tuple[Correction, ...]:
+    """Dated correction notes, kept oldest first whatever order they are written in."""
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise FieldProblem(_("must be a list of corrections, e.g. {example}").format(example=_(CORRECTION_EXAMPLE)))
+    corrections, problems = [], []
+    for line, item in _items(value):
+        try:
+            if not isinstance(item, dict):
+                raise FieldProblem(_("must be a list of corrections, e.g. {example}").format(
+                    example=_(CORRECTION_EXAMPLE)), line)
+            moment, text = _dated_item(item, _("a correction"), "text", zone, line)
+        except FieldProblem as exc:
+            problems.append(exc)
+            continue
+        lines = (item.line_of("date"), item.text_line("text")) if isinstance(item, LineDict) else (line or 1,) * 2
+        corrections.append(Correction(moment, text, *lines))
+    corrections.sort(key=lambda correction: correction.date)
+    if problems:
+        raise FieldProblems(problems, tuple(corrections))
+    return tuple(corrections)
+
+
+def _retraction(value, zone: tzinfo) -> Retraction:
+    if not isinstance(value, dict):
+        raise FieldProblem(_("must say when and why the report was withdrawn, e.g. {example}").format(
+            example=_(RETRACTION_EXAMPLE)))
+    moment, reason = _dated_item(value, _("a retraction"), "reason", zone, None)
+    return Retraction(moment, reason, value.line_of("date") if isinstance(value, LineDict) else 1)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str  # the Article attribute
     convert: Callable | None  # None: a date, converted in the site timezone
     example: str  # a line an editor can copy
     required: bool = False
+    zoned: bool = False  # convert(value, zone): the value holds dates
 
 
 ARTICLE_FIELDS = {
@@ -275,7 +399,10 @@ ARTICLE_FIELDS = {
     "photos": FieldSpec("photos", _photos, "photos: then '- src: media/yima.jpg'"),
     "slug": FieldSpec("slug", _slug, "slug: yima"),
     "draft": FieldSpec("draft", _bool, "draft: true"),
+    "featured": FieldSpec("featured", _bool, "featured: true"),
     "updated": FieldSpec("updated", None, "updated: 2020-02-02"),
+    "corrections": FieldSpec("corrections", _corrections, CORRECTION_EXAMPLE, zoned=True),
+    "retracted": FieldSpec("retracted", _retraction, RETRACTION_EXAMPLE, zoned=True),
 }
 
 # Keys editors write for the ones we know: Chinese names and near-English ones.
@@ -283,7 +410,9 @@ KEY_SYNONYMS = {
     "标题": "title", "题目": "title", "日期": "date", "时间": "date", "作者": "author",
     "记者": "author", "地点": "place", "地方": "place", "标签": "tags", "摘要": "summary",
     "导语": "summary", "图片": "photos", "照片": "photos", "image": "photos", "images": "photos",
-    "pictures": "photos", "草稿": "draft", "更新": "updated", "modified": "updated",
+    "pictures": "photos", "草稿": "draft", "头条": "featured", "更新": "updated", "modified": "updated",
+    "更正": "corrections", "correction": "corrections", "errata": "corrections", "撤稿": "retracted",
+    "retraction": "retracted", "retract": "retracted",
 }
 
 
@@ -305,13 +434,22 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
         try:
             values[spec.name] = _convert(spec, fields[key], zone)
         except FieldProblem as exc:
-            log.error(source, exc.line or fields.line_of(key), key_problem(key, exc))
+            for problem in exc.problems if isinstance(exc, FieldProblems) else [exc]:
+                log.error(source, problem.line or fields.line_of(key), key_problem(key, problem))
+            if isinstance(exc, FieldProblems):
+                values[spec.name] = exc.found  # checked below; the article is not made
             ok = False
     if not front.body.strip():
         log.error(source, 1, _("the report has no text; write it below the front matter's closing '---'"))
         ok = False
+    ok = _check_correction_dates(values, fields, source, log) and ok
     _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, log)
     _warn_invisible(fields, source, log)
+    _warn_correction_keys(fields, source, log)
+    if values.get("retracted") and values.get("draft"):
+        log.warning(source, fields.line_of("retracted"),
+                    _("the report is both retracted and a draft: a draft is not published, so the "
+                      "retraction notice is not shown either; remove 'draft: true' to publish the notice"))
     if isinstance(fields.get("photos"), list):
         _warn_photo_keys(fields["photos"], source, log)
     if "slug" not in values:
@@ -351,6 +489,33 @@ def key_problem(key: str, problem) -> str:
     return _("'{key}:' {problem}").format(key=key, problem=problem)
 
 
+def _check_correction_dates(values: dict, fields: LineDict, source: str, log: ProblemLog) -> bool:
+    """A correction or a retraction cannot come before the report it corrects."""
+    published = values.get("date")
+    if published is None:
+        return True
+    ok = True
+    late = [("corrections", _("a correction"), c.line, c.date) for c in values.get("corrections", ())]
+    if values.get("retracted"):
+        late.append(("retracted", _("a retraction"), values["retracted"].line, values["retracted"].date))
+    for key, what, line, moment in late:
+        if moment < published and (has_time(moment) or moment.date() < published.date()):  # a day alone: that day
+            log.error(source, line, _("'{key}:' has {what} dated {when}, before the report itself ({date}); "
+                                      "check the date").format(key=key, what=what, when=f"{moment:%Y-%m-%d %H:%M}",
+                                                               date=f"{published:%Y-%m-%d %H:%M}"))
+            ok = False
+    return ok
+
+
+def _warn_correction_keys(fields: LineDict, source: str, log: ProblemLog) -> None:
+    corrections = fields.get("corrections")
+    for item in corrections if isinstance(corrections, list) else [corrections]:
+        if isinstance(item, LineDict):
+            _warn_misspelt_keys(item, CORRECTION_KEYS, source, log, UNKNOWN_CORRECTION_KEY)
+    if isinstance(fields.get("retracted"), LineDict):
+        _warn_misspelt_keys(fields["retracted"], RETRACTION_KEYS, source, log, UNKNOWN_RETRACTION_KEY)
+
+
 def _is_given(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
@@ -370,6 +535,8 @@ def _missing(fields: LineDict, key: str, spec: FieldSpec) -> tuple[int, str]:
 
 
 def _convert(spec: FieldSpec, value, zone: tzinfo):
+    if spec.zoned:
+        return spec.convert(value, zone)
     if spec.convert is None:
         try:
             return parse_date(value, zone)
@@ -393,6 +560,8 @@ def close_key(key: str, known) -> str | None:
 
 UNKNOWN_KEY = N_("unknown key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
 UNKNOWN_PICTURE_KEY = N_("unknown picture key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+UNKNOWN_CORRECTION_KEY = N_("unknown correction key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+UNKNOWN_RETRACTION_KEY = N_("unknown retraction key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
 
 
 def _warn_misspelt_keys(fields: LineDict, known, source: str, log: ProblemLog, message: str = UNKNOWN_KEY) -> None:
@@ -414,18 +583,29 @@ def slug_from_filename(source: str) -> str:
     return slugify(stem)
 
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens; Chinese characters become pinyin."""
-    words = lazy_pinyin(text)
-    ascii_text = " ".join(words).lower()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))[:80].strip("-")
-
-
 # --- the timeline -----------------------------------------------------------
 
-EVENT_KEYS = ("date", "title", "place", "article", "detail")
+EVENT_KEYS = ("date", "title", "place", "article", "detail", "id")
 EVENT_EXAMPLES = {"date": "date: 2020-01-26", "title": "title: 孝义市启动一级响应"}
-EVENT_TEXT = {"title": _title}  # converters other than _text
+MONTH_ANCHOR = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _event_id(value) -> str:
+    """An editor's id: one URL segment, as a slug is, and not a month heading's anchor."""
+    text = _text(value)
+    if not SLUG_FORM.match(text):
+        raise FieldProblem(_(
+            "'{text}' cannot be an anchor in a web address; an id is lower-case letters a-z, "
+            "digits and hyphens, e.g. id: {suggestion}"
+        ).format(text=text, suggestion=slugify(text) or "yima-level-1"))
+    if MONTH_ANCHOR.match(text):
+        raise FieldProblem(_(
+            "'{text}' is the anchor of a month heading on the timeline page; add words, e.g. id: {text}-start"
+        ).format(text=text))
+    return text
+
+
+EVENT_TEXT = {"title": _title, "id": _event_id}  # converters other than _text
 
 
 @dataclass(frozen=True)
@@ -440,6 +620,8 @@ class RawEvent:
     detail: str = ""
     article_line: int = 0
     detail_line: int = 0  # where the detail's text starts
+    id: str = ""  # the editor's id; else one is derived (event_ids)
+    id_line: int = 0
 
 
 def read_timeline(raw, source: str, zone: tzinfo, log: ProblemLog) -> list[RawEvent]:
@@ -486,6 +668,7 @@ def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> 
             ok = False
     values["article_line"] = item.line_of("article")
     values["detail_line"] = item.text_line("detail")
+    values["id_line"] = item.line_of("id")
     _warn_unknown_event_keys(item, source, log)
     return RawEvent(**values) if ok else None
 
@@ -500,3 +683,41 @@ def _warn_unknown_event_keys(item: LineDict, source: str, log: ProblemLog) -> No
             else:
                 message = _("unknown timeline key '{key}:'; an event has only {keys} (as written it is not used)")
             log.warning(source, item.line_of(key), message.format(key=key, meant=meant, keys=", ".join(EVENT_KEYS)))
+
+
+def derived_event_id(moment: datetime, title: str) -> str:
+    """The id of an event without ``id:``: its day and a short hash of its title
+    (``2020-01-26-3f0c2a91``), ASCII and the same in every build, so an event
+    keeps its anchor and calendar UID when others are added or moved around it."""
+    digest = hashlib.sha1(normalise(title).encode("utf-8")).hexdigest()[:8]
+    return f"{moment.date().isoformat()}-{digest}"
+
+
+def event_ids(events: list[RawEvent], source: str, log: ProblemLog) -> list[str]:
+    """Each event's id, unique on the timeline: the editor's ``id:`` (two events
+    giving one id is an error naming both lines), else :func:`derived_event_id`,
+    with ``-2``, ``-3`` after it for a second event of the same day and title."""
+    sharing: dict[str, list[RawEvent]] = {}
+    for event in events:
+        if event.id:
+            sharing.setdefault(event.id, []).append(event)
+    for given, group in sharing.items():
+        for one in group if len(group) > 1 else ():
+            others = ", ".join(str(other.id_line) for other in group if other is not one)
+            log.error(source, one.id_line, _(
+                "the id '{id}' is also given to the event at line {lines}; each event needs its own, "
+                "e.g. id: {id}-2"
+            ).format(id=given, lines=others))
+    used = {event.id for event in events if event.id}
+    ids = []
+    for event in events:
+        if event.id:
+            ids.append(event.id)
+            continue
+        base = candidate = derived_event_id(event.date, event.title)
+        number = 2
+        while candidate in used:
+            candidate, number = f"{base}-{number}", number + 1
+        used.add(candidate)
+        ids.append(candidate)
+    return ids

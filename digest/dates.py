@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from calendar import monthrange
 from datetime import date, datetime, time, tzinfo
 
@@ -10,6 +11,13 @@ from .i18n import N_, _
 
 _DATE_FORM = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+# The ways Chinese editors write a day (contract: Dates): 2020年1月30日, 2020/1/30, 2020.1.30,
+# each maybe followed by a time; full-width digits and colons are folded first (NFKC).
+_CHINESE_DAY = re.compile(
+    r"^(?P<year>\d{4})\s*(?:年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*[日号]?"
+    r"|[/.](?P<month2>\d{1,2})[/.](?P<day2>\d{1,2}))\s*(?P<clock>.*)$"
 )
 
 FIRST_YEAR, LAST_YEAR = 1000, 9998  # a year beyond these is a slip, and keeps time zones in range
@@ -31,8 +39,8 @@ def parse_date(value, zone: tzinfo) -> datetime:
         moment = value
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
-    elif isinstance(value, str) and _DATE_FORM.match(value.strip()):
-        moment = _from_text(value.strip())
+    elif isinstance(value, str) and _DATE_FORM.match(iso_form(value)):
+        moment = _from_text(iso_form(value), shown=value.strip())
     else:
         raise DateProblem(_("says '{value}', which is not a date; write it in numbers, like 2020-01-30 or "
                             "2020-01-30 09:00").format(value=value))
@@ -41,9 +49,26 @@ def parse_date(value, zone: tzinfo) -> datetime:
     return moment.astimezone(zone)
 
 
-def _from_text(text: str) -> datetime:
+def iso_form(text: str) -> str:
+    """``2020年1月30日 ０９：００`` → ``2020-1-30 09:00``; other text only stripped
+    (and, when it is not a date, left for the caller to refuse)."""
+    text = text.strip()
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if _DATE_FORM.match(folded):
+        return folded
+    found = _CHINESE_DAY.match(folded)
+    if not found:
+        return text
+    month, day = found["month"] or found["month2"], found["day"] or found["day2"]
+    return f"{found['year']}-{month}-{day} {found['clock']}".strip()
+
+
+def _from_text(text: str, shown: str) -> datetime:
+    """``text`` in ISO form; ``shown`` is how the editor wrote it, for the messages."""
     day, _space, clock = text.replace("T", " ", 1).partition(" ")
     year, month, mday = (int(part) for part in day.split("-"))
+    if shown != text:  # a Chinese form: name it as written
+        day = shown
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise DateProblem(_no_such_day(year, month, day))
     try:
@@ -59,7 +84,7 @@ def _from_text(text: str) -> datetime:
         return datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
         raise DateProblem(_("says '{value}', which has no such time of day; write it in numbers, like 2020-01-30 "
-                            "or 2020-01-30 09:00").format(value=text)) from None
+                            "or 2020-01-30 09:00").format(value=shown)) from None
 
 
 def _no_such_day(year: int, month: int, day: str) -> str:

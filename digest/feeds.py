@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom feeds with feedgen.
 
-One function builds the feed for any list of articles; the caller picks RSS
-or Atom when it serialises. Feed content uses absolute URLs (fragments too),
+One function builds the feed for any list of articles (or, for the timeline's
+feed, of events); the caller picks RSS or Atom when it serialises. Feed content uses absolute URLs (fragments too),
 because a feed reader shows it far from the site.
 """
 
@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from itertools import islice
 from typing import Mapping
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from feedgen.feed import FeedGenerator
 
-from .content import Article
+from .config import SiteConfig
+from .content import Article, Event
+from .corrections import corrections_html
 from .photos import ResponsivePhoto
 from .site import Site
+from .urls import feed_file, page_url
 
 URL_ATTRIBUTES = {"a": "href", "img": "src", "iframe": "src"}
 
@@ -38,10 +42,11 @@ class FeedPlan:
     page_url: str  # the page the feed belongs to
     description: str
     atom: bool = False  # else RSS
+    events: tuple = ()  # the timeline's feed lists events (newest first) instead of articles
 
 
 def site_feeds(site: Site, limit: int, photos: Mapping[str, ResponsivePhoto]) -> list[FeedFile]:
-    """feed.xml and atom.xml for the site, and an RSS feed per place."""
+    """feed.xml and atom.xml for the site, and an RSS feed per place, per tag and of the timeline."""
     return [FeedFile(plan.dest, render_feed(site, plan, photos)) for plan in feed_plans(site, limit)]
 
 
@@ -53,49 +58,53 @@ def feed_plans(site: Site, limit: int) -> list[FeedPlan]:
         FeedPlan("feed.xml", newest, config.title, "", config.description),
         FeedPlan("atom.xml", newest, config.title, "", config.description, atom=True),
     ]
-    for group in site.places.values():
-        plans.append(FeedPlan(f"{group.url}feed.xml", tuple(group.articles[:limit]),
+    for group in (*site.places.values(), *site.tags.values()):
+        plans.append(FeedPlan(feed_file(group.url), tuple(group.articles[:limit]),
                               f"{config.title} · {group.name}", group.url, f"{group.name}的报道"))
+    timeline = page_url("timeline")
+    plans.append(FeedPlan(feed_file(timeline), (), f"{config.title} · 时间线", timeline, "时间线上的事件，新的在前",
+                          events=tuple(islice(reversed(site.events), limit))))
     return plans
 
 
 def render_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto]) -> bytes:
-    if plan.atom:
-        feed = make_feed(site, plan, photos, content_type="html")
-        return feed.atom_str(pretty=True, extensions=False)  # Atom names authors itself
     feed = make_feed(site, plan, photos)
-    return feed.rss_str(pretty=True)
+    return feed.atom_str(pretty=True) if plan.atom else feed.rss_str(pretty=True)
 
 
-def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto],
-              content_type: str = "CDATA") -> FeedGenerator:
-    """The feed ``plan`` describes; content_type is CDATA for RSS, html for Atom."""
+def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto]) -> FeedGenerator:
+    """The feed ``plan`` describes, RSS or Atom."""
     config = site.config
     articles = plan.articles
     feed = FeedGenerator()
-    feed.load_extension("dc")
+    if not plan.atom:  # Atom names authors itself: a dc:creator beside them is each name twice
+        feed.load_extension("dc")
     feed.id(config.absolute_url(plan.page_url))
     feed.title(plan.title)  # plain text to readers, as an item's title is
     description = plan.description or plan.title
     # Atom says its subtitle is text; readers take an RSS description as HTML, so
     # there it is escaped once more, as an item's is (a place named '<img ...>').
     feed.subtitle(description if plan.atom else escape(description))
-    feed.link(href=config.absolute_url(plan.page_url), rel="alternate")
     feed.link(href=config.absolute_url(plan.dest), rel="self")
+    # RSS's channel <link> is the last link given: the page, where a reader's "open website" goes
+    feed.link(href=config.absolute_url(plan.page_url), rel="alternate")
     feed.language(config.language)
     feed.generator("county-digest")
     if config.author:
         feed.author(name=config.author)
-    updated = max((a.updated or a.date for a in articles), default=site.built_at)
+    moments = [*(a.modified for a in articles), *(event.date for event in plan.events)]
+    updated = max(moments, default=site.built_at)
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
-        add_entry(feed, site, article, photos, content_type)
+        add_entry(feed, site, article, photos, plan.atom)
+    for event in reversed(plan.events):
+        add_event(feed, site, event)
     return feed
 
 
 def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping[str, ResponsivePhoto],
-              content_type: str) -> None:
+              atom: bool) -> None:
     config = site.config
     url = config.absolute_url(article.url)
     entry = feed.add_entry()
@@ -104,19 +113,63 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     entry.title(article.title)
     entry.link(href=url)
     entry.published(article.date)
-    entry.updated(article.updated or article.date)
+    entry.updated(article.modified)  # the last correction, if any: readers update the item
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
-    entry.content(absolute_html(entry_html(article, photos), url), type=content_type)
-    for name in article.authors:
-        entry.author(name=name)
-        entry.dc.dc_creator(name)
+    entry.content(absolute_html(entry_html(article, photos), url), type="html" if atom else "CDATA")
+    # One name for all authors, as the byline reads: readers show one author element
+    # (newsboat the last dc:creator, feedparser the last Atom author).
+    byline = article.byline or unsigned_byline(config)
+    if atom:
+        entry.author(name=byline)
+    else:
+        entry.dc.dc_creator(byline)
     for name in (article.place, *article.tags):
         if name:
             entry.category(term=name)
 
 
+def add_event(feed: FeedGenerator, site: Site, event: Event) -> None:
+    """A timeline event as an item that leads to its anchor on the timeline page."""
+    config = site.config
+    page = config.absolute_url(page_url("timeline"))
+    url = f"{page}#{event.id}"
+    entry = feed.add_entry()
+    entry.id(url)
+    entry.guid(url, permalink=True)
+    entry.title(event.title)
+    entry.link(href=url)
+    entry.published(event.date)
+    entry.updated(event.date)
+    html = event_html(site, event, page)
+    if html:
+        entry.content(html, type="CDATA")
+    if event.place:
+        entry.category(term=event.place)
+
+
+def event_html(site: Site, event: Event, page: str) -> str:
+    """What a reader shows of an event: its detail (its links made absolute from
+    the timeline ``page``), then its place and the report on it, linked."""
+    config = site.config
+    parts = [absolute_html(event.detail_html, page)] if event.detail_html else []
+    if event.place:  # every event's place has a page
+        url = config.absolute_url(site.place_url(event.place))
+        parts.append(f'<p>地点：<a href="{escape(url)}">{escape(event.place)}</a></p>')
+    article = site.by_slug.get(event.article)
+    if article:
+        parts.append(f'<p>报道：<a href="{escape(config.absolute_url(article.url))}">{escape(article.title)}</a></p>')
+    return "".join(parts)
+
+
+def unsigned_byline(config: SiteConfig) -> str:
+    """Who an unsigned report is by: the site's author, else its publisher, else the
+    site itself; so every Atom entry has an author (RFC 4287 §4.1.1)."""
+    return config.author or str(config.extra.get("publisher") or "") or config.title
+
+
 def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
-    """The article as a feed reader shows it: photos with captions, then the body.
+    """The article as a feed reader shows it, as its page does: the first photo
+    with its caption, the body (with its own figures), then the other photos.
 
     A photo is its largest JPEG rendition, as on a share card: the original,
     with whatever EXIF and GPS data the camera wrote, is never published.
@@ -129,7 +182,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
-    return "".join(figures) + article.html
+    return corrections_html(article) + "".join(figures[:1]) + article.html + "".join(figures[1:])
 
 
 def absolute_html(html: str, page_url: str) -> str:

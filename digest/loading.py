@@ -21,10 +21,11 @@ from pathlib import Path, PurePosixPath
 from . import search, sources
 from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
-from .content import Article, Body, Event, RawEvent, read_article, read_timeline, slug_from_filename
-from .errors import ContentError, ProblemLog
+from .content import Article, Body, Event, RawEvent, event_ids, read_article, read_timeline, slug_from_filename
+from .dates import DateProblem, parse_date
+from .errors import WARNING, ContentError, ProblemLog
 from .i18n import _
-from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of
+from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of, reading_minutes
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
                      unreadable_message)
@@ -64,21 +65,23 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     content_dir = options.content_dir
     config = load_config(content_dir, log, options.base_url)
     cache.use_config(config)
-    everything, unreadable = read_articles(content_dir, config, log, cache, progress)
-    check_slugs(everything, log)
+    everything, unreadable = read_articles(content_dir, config, log, cache, progress, options)
     published = select_published(everything, options, config, log)
+    waiting = left_out(everything, published)
+    check_slugs(everything, log, published)
     check_photos(published, content_dir, log, remembered_facts(cache))
+    log.extend(as_warnings(check_photos(waiting, content_dir, ProblemLog(), remembered_facts(cache))))
     articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
                                              progress)
+    articles, note_assets = render_corrections(articles, everything, content_dir, config, log)
+    assets |= note_assets
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
-    events = link_events(raw_events, everything, articles, {slug_from_filename(PurePosixPath(source).name)
-                                                            for source in unreadable}, content_dir, config, log)
+    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
     if log.has_errors:
         raise ContentError(log)
-    waiting = left_out(everything, published)
-    return Site.create(config, articles, events, options.build_time, assets, images, waiting), log
+    return Site.create(config, articles, events, options.build_time, assets, images, waiting, cache.slug), log
 
 
 def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tuple[Article | None, ProblemLog]:
@@ -88,17 +91,38 @@ def read_article_file(path: Path, content_dir: Path, config: SiteConfig) -> tupl
     file = sources.read_text(path, source, log)
     front = file and sources.split_front_matter(file, log)
     if not front:
-        return None, log
+        return None, with_way_out(log)
     return read_article(front, source, config.timezone, log), log
 
 
-def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog,
-                  cache: BuildCache, progress: Progress = quiet) -> tuple[list[Article], set[str]]:
+def with_way_out(log: ProblemLog) -> ProblemLog:
+    """A file that cannot be read might be a draft, and nobody can tell: its errors
+    stop the build, so each says how to let the other reports be published meanwhile."""
+    way_out = _("to publish the other reports meanwhile, move this file out of the articles folder "
+                "until it is fixed")
+    return ProblemLog([replace(p, message=_("{message} ({advice})").format(message=p.message, advice=way_out))
+                       if p.is_error else p for p in log.problems])
+
+
+def as_warnings(log: ProblemLog) -> ProblemLog:
+    """The problems of a report this build leaves out (a draft, a scheduled report):
+    they stop nothing, but the editor still hears of them."""
+    return ProblemLog([replace(p, severity=WARNING) for p in log.problems])
+
+
+def read_articles(content_dir: Path, config: SiteConfig, log: ProblemLog, cache: BuildCache,
+                  progress: Progress = quiet, options: BuildOptions | None = None) -> tuple[list[Article], set[str]]:
     """Every article file, read and checked; and the files that could not be read
-    (a link or an event naming one is not a second error: fixing the file fixes it)."""
+    (a link or an event naming one is not a second error: fixing the file fixes it).
+
+    With ``options``, the problems of a draft or scheduled report that this build
+    leaves out are warnings: one editor's unfinished draft never stops the others.
+    """
     articles, unreadable = [], set()
     paths = sources.find_articles(content_dir, log)
     for path, (article, found) in zip(paths, read_article_files(paths, content_dir, config, cache, progress)):
+        if options is not None and found.has_errors and _is_held_back(path, article, config, options):
+            found = as_warnings(found)
         log.extend(found)
         if article is not None:
             articles.append(article)
@@ -150,12 +174,50 @@ def _read_one(index: int) -> tuple[Article | None, ProblemLog]:
     return read_article_file(job.paths[index], job.content_dir, job.config)
 
 
-def check_slugs(articles: list[Article], log: ProblemLog) -> None:
-    """Slugs are unique across all subfolders: each file of a clash names the others."""
+def _is_held_back(path: Path, article: Article | None, config: SiteConfig, options: BuildOptions) -> bool:
+    """Whether this build leaves the file's report out. A report with errors has no
+    Article, so its front matter is read again for what it says of ``draft:`` and ``date:``."""
+    if article is not None:
+        return is_left_out(article.draft, article.date, options)
+    fields = front_fields(path)
+    if fields is None:
+        return False  # cannot be read, so cannot be known to be a draft
+    try:
+        moment = parse_date(fields.get("date"), config.timezone)
+    except DateProblem:
+        moment = None
+    return is_left_out(fields.get("draft") is True, moment, options)
+
+
+def front_fields(path: Path):
+    """The raw front matter of an article file, or None if it cannot be read."""
+    log = ProblemLog()
+    file = sources.read_text(path, path.name, log)
+    front = file and sources.split_front_matter(file, log)
+    return front.fields if front else None
+
+
+def is_left_out(draft: bool, moment: datetime | None, options: BuildOptions) -> bool:
+    """A draft (without --drafts) or a report dated later than the build (without
+    --future); the preview shows them all."""
+    if options.preview:
+        return False
+    scheduled = moment is not None and moment > options.build_time
+    return (draft and not options.drafts) or (scheduled and not options.future)
+
+
+def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article] | None = None) -> None:
+    """Slugs are unique across all subfolders: each file of a clash names the others.
+
+    A clash is an error only between reports this build publishes; a draft or
+    scheduled report that shares a slug is told of it with a warning.
+    """
     sharing: dict[str, list[Article]] = {}
     for article in articles:
         sharing.setdefault(article.slug, []).append(article)
+    out = {a.source for a in published} if published is not None else {a.source for a in articles}
     for slug, group in sharing.items():
+        blocking = sum(1 for a in group if a.source in out) > 1
         for one in group if len(group) > 1 else ():
             others = _(" and ").join(other.source for other in group if other is not one)
             if "slug" in one.lines:
@@ -164,11 +226,8 @@ def check_slugs(articles: list[Article], log: ProblemLog) -> None:
             else:
                 message = _("the slug '{slug}' (made from the file name) is also used by {others}; two reports "
                             "cannot share one address: give one of them its own line like 'slug: {slug}-2'")
-            log.error(one.source, one.line_of("slug"), message.format(slug=slug, others=others))
-
-
-def is_scheduled(article: Article, options: BuildOptions) -> bool:
-    return article.date > options.build_time
+            (log.error if blocking and one.source in out else log.warning)(
+                one.source, one.line_of("slug"), message.format(slug=slug, others=others))
 
 
 def select_published(articles, options: BuildOptions, config: SiteConfig, log: ProblemLog) -> list[Article]:
@@ -177,7 +236,7 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, log: P
     for article in articles:
         if article.draft and not (options.drafts or options.preview):
             continue
-        if is_scheduled(article, options) and not (options.future or options.preview):
+        if is_left_out(False, article.date, options):
             log.warning(
                 article.source, article.line_of("date"),
                 _("the date is in the future: the report is scheduled and left out until {date} "
@@ -194,7 +253,8 @@ def left_out(everything: list[Article], published: list[Article]) -> list[Articl
     return [article for article in everything if article.source not in chosen]
 
 
-def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog, facts: Facts = read_picture) -> None:
+def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
+                 facts: Facts = read_picture) -> ProblemLog:
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
@@ -209,6 +269,7 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog, fa
                 facts(content_dir / photo.src)
             except UNREADABLE as exc:
                 log.error(article.source, photo.line, unreadable_message(photo.src, exc))
+    return log
 
 
 def _is_content_file(content_dir: Path, source: str) -> bool:
@@ -236,15 +297,17 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     for article in published:
         body = known.get(article.source) or fresh[article.source]
         log.problems.extend(body.problems)
-        assets |= set(dict(body.assets))
-        images |= set(body.images)
+        if not article.retracted:  # a withdrawn report's page shows none of its files
+            assets |= set(dict(body.assets))
+            images |= set(body.images)
         if isinstance(body, RenderedBody):
             cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
-                                body.problems, body.links, body.assets, body.images, body.is_cacheable)
+                                body.problems, body.links, body.assets, body.images, body.is_cacheable,
+                                body.reading_minutes)
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
     return rendered, assets, images
 
 
@@ -263,6 +326,7 @@ class RenderedBody:
     html: str
     headings: tuple
     summary: str
+    reading_minutes: int
     search_text: str  # the visible text, one word per Chinese character (see digest/search.py)
     problems: tuple
     links: dict[str, str]  # the articles it links to, and their URLs
@@ -295,7 +359,8 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found, job.unreadable)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)
-    return RenderedBody(html, headings, summary, search.one_word_per_character(text.visible), tuple(found.problems),
+    return RenderedBody(html, headings, summary, reading_minutes(text.visible), search.one_word_per_character(text.visible),
+                        tuple(found.problems),
                         {source: job.urls[source] for source in links.linked_sources},
                         states, frozenset(sizes), not links.broken)
 
@@ -321,6 +386,25 @@ def _report_links(links: LinkContext, text: str, first_line: int, source: str, u
             log.warning(source, line, problem.message)
 
 
+def render_corrections(articles: list[Article], everything, content_dir: Path, config: SiteConfig,
+                       log: ProblemLog) -> tuple[list[Article], set[str]]:
+    """Each correction note's Markdown → clean HTML, as on the report's page, with the
+    content files its links name. Notes are few and short: rendered every build."""
+    urls = {a.source: a.url for a in articles}
+    unpublished = {a.source for a in everything} - set(urls)
+    renderer, assets, done = MarkdownRenderer(), set(), []
+    for article in articles:
+        notes = []
+        for correction in article.corrections:
+            links = LinkContext(article.source, content_dir, urls, config.allow_iframe_hosts)
+            html = renderer.render(correction.text, links)[0]
+            _report_links(links, correction.text, correction.text_line, article.source, unpublished, log)
+            assets |= links.assets
+            notes.append(replace(correction, note_html=html))
+        done.append(replace(article, corrections=tuple(notes)) if notes else article)
+    return done, assets
+
+
 def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:
     if article.summary:
         if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
@@ -338,17 +422,21 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
                 content_dir, config, log) -> list[Event]:
     """Check each event's article and render its detail for the timeline page.
 
-    An event naming a report whose file has errors is not an error of its own:
-    the file's errors are reported, and fixing them fixes the event.
+    An event naming a report whose file has errors (``unreadable``: their
+    sources) is not an error of its own, nor is a link to one in a detail: the
+    file's errors are reported, and fixing them fixes the event. A detail's link
+    to a draft or scheduled report is a warning, as in a report.
     """
     known = {a.slug for a in everything}
     published = {a.slug for a in articles}
     urls = {a.source: a.url for a in articles}
+    unpublished = {a.source for a in everything} - set(urls)
+    unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in unreadable}
     renderer = MarkdownRenderer()
     events = []
-    for raw in raw_events:
+    for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article
-        if article in unreadable and article not in known:
+        if article in unreadable_slugs and article not in known:
             article = ""
         elif article and article not in known:
             log.error(
@@ -359,8 +447,8 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
             article = ""  # a draft or scheduled report: no link yet
         links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
         detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
-        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, set(), log)
-        events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail))
+        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, unpublished, log, unreadable)
+        events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail, event_id))
     return events
 
 

@@ -14,6 +14,7 @@ folder. A body nested past the limits below is refused before it is rendered.
 from __future__ import annotations
 
 import difflib
+import math
 import posixpath
 import re
 import unicodedata
@@ -24,7 +25,12 @@ from urllib.parse import quote, unquote, urlsplit
 import markdown as markdown_lib
 import nh3
 from lxml import html as lxml_html
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+from xml.etree import ElementTree
+
+from .i18n import _
 
 from .i18n import N_, _
 
@@ -41,7 +47,7 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "width", "height", "loading"},
     "iframe": {"src", "width", "height", "allowfullscreen", "loading"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
-    "sup": {"id"}, "li": {"id"}, "div": {"class"}, "ol": {"start"},
+    "sup": {"id"}, "li": {"id"}, "div": {"class"}, "ol": {"start"}, "figure": {"class"},
     "th": {"colspan", "rowspan", "scope", "style"}, "td": {"colspan", "rowspan", "style"},
     "abbr": {"title"}, "time": {"datetime"}, "code": {"class"}, "span": {"class"},
     "del": {"datetime"}, "ins": {"datetime"}, "q": {"cite"}, "blockquote": {"cite"},
@@ -338,20 +344,74 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+ENLARGE = "enlarge"  # the class of the link around a photo that opens it large
+ENLARGE_TITLE = "查看大图"  # the link's name, which also says what a tap does
+# Until the image's address is resolved (and checked once, as the image's), the link
+# points here; :func:`_link_photos` gives it the image's address.
+UNRESOLVED = "#enlarge"
+ENLARGE_UNRESOLVED = re.compile(r'(<a class="enlarge" href=")' + UNRESOLVED + r'("[^>]*><img\b[^>]*?\ssrc=")([^"]*)"')
+
+
+class PhotoFigures(Treeprocessor):
+    """An image that stands alone in its paragraph is a photo: a ``<figure>`` whose
+    caption is the alt text and whose credit is the title (the contract's rule),
+    the image inside a link to itself, so that a tap opens it large without script
+    (:func:`digest.photos.responsive_images` points the link at the large rendition)."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for paragraph in root.iter("p"):
+            if not _is_lone_image(paragraph):
+                continue
+            image = paragraph[0]
+            caption, credit = image.get("alt", ""), image.attrib.pop("title", "")
+            tail = paragraph.tail
+            paragraph.clear()
+            paragraph.tag, paragraph.tail = "figure", tail
+            paragraph.set("class", "photo")
+            link = ElementTree.SubElement(paragraph, "a", {"class": ENLARGE, "href": UNRESOLVED,
+                                                           "title": ENLARGE_TITLE})
+            link.append(image)
+            if caption or credit:
+                figcaption = ElementTree.SubElement(paragraph, "figcaption")
+                figcaption.text = caption
+                if credit:  # as a front-matter photo's: （摄影：赵泉）
+                    ElementTree.SubElement(figcaption, "span", {"class": "credit"}).text = f"（{credit}）"
+
+
+def _link_photos(html: str) -> str:
+    """Each photo figure's link leads to its image (made the large rendition later,
+    by :func:`digest.photos.responsive_images`)."""
+    linked = ENLARGE_UNRESOLVED.sub(r'\1\3\2\3"', html)
+    return linked.replace(f'<a class="enlarge" href="{UNRESOLVED}"', '<a class="enlarge"')  # an image removed
+
+
+def _is_lone_image(paragraph: ElementTree.Element) -> bool:
+    return (len(paragraph) == 1 and paragraph[0].tag == "img" and not (paragraph.text or "").strip()
+            and not (paragraph[0].tail or "").strip())
+
+
+class PhotoFigureExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        md.treeprocessors.register(PhotoFigures(md), "photo_figures", 5)  # after inline images are made
+
+
 class MarkdownRenderer:
     """A reusable Markdown converter; one per process, reset between bodies."""
 
     def __init__(self) -> None:
-        self.md = markdown_lib.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        self.md = markdown_lib.Markdown(extensions=[*EXTENSIONS, PhotoFigureExtension()],
+                                        extension_configs=EXTENSION_CONFIGS)
 
     def render(self, text: str, links: LinkContext) -> tuple[str, tuple]:
         """Body Markdown → clean HTML and the (level, id, name) of its headings.
 
-        A body nested too deeply to render (see :func:`nesting_problem`) gives no
-        HTML and a problem in ``links.broken``; so does one whose HTML would put
-        more than ``HTML_DEPTH_LIMIT`` tags inside one another.
+        A body nested too deeply to render (see :func:`nesting_problem`), or with
+        more markup than Python-Markdown can take in linear time (see
+        :func:`costly_markup_problem`), gives no HTML and a problem in
+        ``links.broken``; so does one whose HTML would put more than
+        ``HTML_DEPTH_LIMIT`` tags inside one another.
         """
-        found = nesting_problem(text)
+        found = nesting_problem(text) or costly_markup_problem(text)
         if found:
             links.broken.append(LinkProblem("", "", found[1], line=found[0]))
             return "", ()
@@ -362,7 +422,8 @@ class MarkdownRenderer:
             links.broken.append(LinkProblem("", "", _(TOO_DEEP_TO_RENDER), line=0))
             return "", ()
         headings = tuple(_flatten_toc(getattr(self.md, "toc_tokens", [])))
-        cleaned = clean_html(html, links)
+        cleaned = _link_photos(clean_html(html, links))
+        _warn_images_without_alt(html, links)
         if html_depth(cleaned) > HTML_DEPTH_LIMIT:
             message = _("the HTML here puts more than {limit} tags inside one another, which is more than a page "
                         "can show; take out some of the levels").format(limit=HTML_DEPTH_LIMIT)
@@ -409,6 +470,8 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
             after_blank = True
             open_emphasis["*"] = open_emphasis["_"] = open_brackets = 0
             continue
+        if ABBREVIATION.match(line):
+            continue  # '*[ABC]: ...' defines an abbreviation: its '*' opens no emphasis
         quotes, lists, indent, start = _block_prefix(line, limit)
         if after_blank and not quotes and not lists and indent < 4:
             block_depth = 0  # a paragraph of its own: every quote and list before it has ended
@@ -427,8 +490,9 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
             if run == "[":
                 open_brackets += 1
                 if open_brackets > limit:
-                    return index, (f"more than {limit} '[' are open here at once (nested, or never closed with ']'), "
-                                   "which would take the build minutes; close them, or write \\[ for the character itself")
+                    return index, _("more than {limit} '[' are open here at once (nested, or never closed with "
+                                    "']'), which would take the build minutes; close them, or write \\[ for the "
+                                    "character itself").format(limit=limit)
             elif run == "]":
                 open_brackets = max(0, open_brackets - 1)
             else:
@@ -444,6 +508,66 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
                         return index, _("more than {limit} '*' or '_' are open here at once (emphasis inside "
                                         "emphasis), which is more than a page can show; close them, or write \\* "
                                         "or \\_ for the character itself").format(limit=limit)
+    return None
+
+
+# Python-Markdown takes time that grows with the square of some markup: every
+# inline match in a paragraph rescans the paragraph, every abbreviation is
+# looked for in the whole text, every footnote mark walks the marks before it,
+# and a tag left open ('<a ' with no '>') is looked for up to the end of the
+# text. Measured on one core, 8,000 abbreviations took 46 s, 8,000 footnotes
+# 5 s, 2,000 marks of one footnote 2.6 s, 8,000 open '<a ' 6 s, 80,000 '&amp;'
+# in one paragraph 54 s. Within these
+# bounds a 2 MB body takes a few seconds, growing with its size, not its square;
+# no report written by hand comes near them.
+MAX_MARKS_PER_PARAGRAPH = 500  # of '<', '&', '[', '`', '*', '_', '\\', '!' in one paragraph
+MAX_ABBREVIATIONS = 100  # '*[ABC]: ...' lines
+MAX_FOOTNOTE_MARKS = 1000  # '[^1]' and '[^1]: ...', each repeat of the same note counting
+MAX_OPEN_TAGS = 50  # '<' and a tag name, with no '>' before the next '<'
+
+MARK = re.compile(r"[<&\[`*_\\!]")
+ABBREVIATION = re.compile(r" {0,3}\*\[[^\]]+\]:")
+FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]")
+OPEN_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*(?=<|$)")
+# A paragraph that starts with one of these tags is an HTML block, kept as written.
+HTML_BLOCK_START = re.compile(r" {0,3}</?(?:%s)(?=[\s/>]|$)" % "|".join(
+    sorted(markdown_lib.Markdown().block_level_elements, key=len, reverse=True)), re.IGNORECASE)
+
+
+def costly_markup_problem(text: str) -> tuple[int, str] | None:
+    """Where ``text`` (Markdown) first passes one of the bounds above, and what to
+    say: (its line, 0 = the first; the message); None if it keeps them all."""
+    for count, opened in enumerate(OPEN_TAG.finditer(text), start=1):
+        if count > MAX_OPEN_TAGS:
+            return text.count("\n", 0, opened.start()), _(
+                "more than {limit} HTML tags are opened with '<' and never closed with '>', which would take the "
+                "build minutes; close them, or write &lt; for the character itself").format(limit=MAX_OPEN_TAGS)
+    marks = abbreviations = footnotes = 0
+    after_blank, in_html_block = True, False
+    for index, line in enumerate(text.split("\n")):
+        if not line.strip():
+            marks, after_blank, in_html_block = 0, True, False
+            continue
+        in_html_block = in_html_block or (after_blank and bool(HTML_BLOCK_START.match(line)))
+        after_blank = False
+        if in_html_block:
+            continue  # kept as it is, never scanned for inline markup
+        if line.lstrip().startswith("|"):
+            marks = 0  # a table row: each cell is read on its own
+        marks += len(MARK.findall(line))
+        if marks > MAX_MARKS_PER_PARAGRAPH:
+            return index, _("this paragraph has more than {limit} formatting marks (<, &, [, `, *, _, \\, !), "
+                            "which would take the build minutes; split it into shorter paragraphs with empty "
+                            "lines").format(limit=f"{MAX_MARKS_PER_PARAGRAPH:,}")
+        abbreviations += bool(ABBREVIATION.match(line))
+        if abbreviations > MAX_ABBREVIATIONS:
+            return index, _("the text defines more than {limit} abbreviations ('*[...]:' lines), which would "
+                            "take the build minutes; keep the ones the report needs").format(limit=MAX_ABBREVIATIONS)
+        footnotes += len(FOOTNOTE_MARK.findall(line))
+        if footnotes > MAX_FOOTNOTE_MARKS:
+            return index, _("the text has more than {limit} footnote marks ('[^1]', and '[^1]:' lines), which "
+                            "would take the build minutes; split the report, or list the sources at its "
+                            "end").format(limit=f"{MAX_FOOTNOTE_MARKS:,}")
     return None
 
 
@@ -529,7 +653,34 @@ def clean_html(html: str, links: LinkContext) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=None,
     )
-    return EMPTY_IFRAME.sub("", cleaned)
+    return IMG_WITHOUT_ALT.sub(r'<img alt=""\1', EMPTY_IFRAME.sub("", cleaned))
+
+
+IMG_WITHOUT_ALT = re.compile(r"<img((?:(?!\salt=)[^>])*>)")  # nh3 writes every value in double quotes
+RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+RAW_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+RAW_ALT = re.compile(r"\salt\s*(?:=|[\s/>])", re.IGNORECASE)
+
+
+def _warn_images_without_alt(html: str, links: LinkContext) -> None:
+    """A pasted ``<img>`` without ``alt`` gets ``alt=""`` (see :func:`clean_html`):
+    a screen reader then skips it instead of reading out its file name. The editor
+    is asked for a description (Markdown images always have an alt), unless the
+    picture is refused anyway: then its error says what to do."""
+    refused = {problem.link for problem in links.broken if problem.is_error}
+    for tag in RAW_IMG.finditer(html):
+        if RAW_ALT.search(tag.group()):
+            continue
+        found = RAW_SRC.search(tag.group())
+        src = next((value for value in found.groups() if value is not None), "") if found else ""
+        if src and src in refused:
+            continue
+        links.broken.append(LinkProblem(
+            src or "<img", "",
+            _("the picture '{src}' has no description (alt); add one, e.g. <img src=\"{src}\" alt=\"驿马乡入乡检测点\">, "
+              "so that readers who cannot see it know what it shows").format(src=src),
+            is_error=False,
+        ))
 
 
 # An iframe whose src was refused shows an empty box: drop it whole.
@@ -590,6 +741,22 @@ def _collapse(text: str) -> str:
     return SPACE_BETWEEN_CJK.sub("", re.sub(r"\s+", " ", text)).strip()
 
 
+CHINESE_PER_MINUTE = 400  # characters of Chinese a reader reads in a minute
+WORDS_PER_MINUTE = 200  # words of other languages
+CJK_CHARACTER = re.compile("[\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff]")  # CJK punctuation is not read
+OTHER_WORD = re.compile(r"\w+")
+
+
+def reading_minutes(text: str) -> int:
+    """How many minutes ``text`` takes to read: Chinese is read by the character
+    (about 400 a minute), not by the word; other words at about 200 a minute.
+    At least one minute for any text."""
+    characters = len(CJK_CHARACTER.findall(text))
+    words = len(OTHER_WORD.findall(CJK_CHARACTER.sub(" ", text)))
+    minutes = characters / CHINESE_PER_MINUTE + words / WORDS_PER_MINUTE
+    return max(1, math.ceil(minutes)) if text.strip() else 0
+
+
 def cut_summary(text: str, limit: int) -> str:
     """Cut text to about ``limit`` characters the CJK way.
 
@@ -641,6 +808,9 @@ def _regional_run(text: str, index: int) -> int:
 
 
 def line_of(text: str, needle: str, first_line: int) -> int:
-    """The file line where ``needle`` first appears in a body starting at ``first_line``."""
-    index = text.find(needle)
+    """The file line where ``needle`` first appears in a body starting at ``first_line``:
+    as a whole address where it is one (``//a.cn/`` is not the end of ``https://a.cn/``),
+    else anywhere."""
+    whole = re.search(r"(?<![\w:/.\\%-])" + re.escape(needle), text) if needle else None
+    index = whole.start() if whole else text.find(needle)
     return first_line if index < 0 else first_line + text.count("\n", 0, index)

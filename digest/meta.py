@@ -15,10 +15,13 @@ from functools import partial
 
 from markupsafe import Markup
 
+from .calendar import event_url, plain_text
 from .config import SiteConfig
-from .content import Article
+from .content import Article, Event
+from .corrections import retraction_notice
+from .markdown import body_text
 from .pages import Page
-from .photos import PHOTO_SIZES, ResponsivePhoto
+from .photos import LEAD_SIZES, PHOTO_SIZES, ResponsivePhoto
 from .site import Site
 from .urls import folder, page_url
 
@@ -62,6 +65,7 @@ def template_helpers(site: Site, photos: dict[str, ResponsivePhoto]) -> dict[str
     return {
         "photos": photos,
         "photo_sizes": PHOTO_SIZES,  # the width a photo is shown at, as body images use it too
+        "lead_sizes": LEAD_SIZES,  # the width of the front page's lead photo
         "share_card": partial(share_card, site, photos),
     }
 
@@ -82,20 +86,22 @@ def share_card(site: Site, photos: dict[str, ResponsivePhoto], page: Page) -> Sh
     )
     if page.dest == "index.html":
         return _with_json_ld(card, website_data(config))
+    if page.url == page_url("timeline") and site.events:
+        return _with_json_ld(card, timeline_data(site))
     return card
 
 
 def article_card(config: SiteConfig, photos: dict[str, ResponsivePhoto], page: Page, article: Article) -> ShareCard:
     card = ShareCard(
         title=article.title,
-        description=article.summary,
+        description=retraction_notice(article) if article.retracted else article.summary,
         url=config.absolute_url(page.url),
         kind="article",
         site_name=config.title,
         locale=og_locale(config.language),
-        image=first_image(config, photos, article),
+        image=None if article.retracted else first_image(config, photos, article),  # its photos are withdrawn too
         published=article.date.isoformat(),
-        modified=(article.updated or article.date).isoformat(),
+        modified=article.modified.isoformat(),
         section=article.place,
         tags=article.tags,
     )
@@ -118,7 +124,7 @@ def news_article_data(config: SiteConfig, card: ShareCard, article: Article) -> 
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        "description": article.summary,
+        "description": card.description,
         "datePublished": card.published,
         "dateModified": card.modified,
         "author": authors,
@@ -133,7 +139,18 @@ def news_article_data(config: SiteConfig, card: ShareCard, article: Article) -> 
         data["contentLocation"] = {"@type": "Place", "name": article.place}
     if article.tags:
         data["keywords"] = list(article.tags)
+    if article.corrections or article.retracted:
+        data["correction"] = correction_data(article)
     return data
+
+
+def correction_data(article: Article) -> list[dict]:
+    """schema.org's ``correction``: a CorrectionComment per note, oldest first; a
+    retraction is the last one, its text the notice and the reason."""
+    notes = [(correction.date, body_text(correction.note_html).visible.strip()) for correction in article.corrections]
+    if article.retracted:
+        notes.append((article.retracted.date, retraction_notice(article)))
+    return [{"@type": "CorrectionComment", "text": text, "datePublished": moment.isoformat()} for moment, text in notes]
 
 
 def publisher_data(config: SiteConfig) -> dict:
@@ -168,6 +185,30 @@ def website_data(config: SiteConfig) -> dict:
             "query-input": "required name=search_term_string",
         },
     }
+
+
+def timeline_data(site: Site) -> dict:
+    """The timeline page: a schema.org ``Event`` for each of its events."""
+    return {"@context": "https://schema.org", "@graph": [event_data(site, event) for event in site.events]}
+
+
+def event_data(site: Site, event: Event) -> dict:
+    config = site.config
+    data = {
+        "@type": "Event",
+        "@id": event_url(config, event),
+        "name": event.title,
+        "startDate": event.date.isoformat(),
+        "url": event_url(config, event),
+        "inLanguage": config.language,
+    }
+    if event.place:
+        data["location"] = {"@type": "Place", "name": event.place}
+        if site.place_url(event.place):
+            data["location"]["url"] = config.absolute_url(site.place_url(event.place))
+    if event.detail_html:
+        data["description"] = plain_text(event.detail_html)
+    return data
 
 
 def og_locale(language: str) -> str:

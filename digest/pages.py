@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .calendar import place_calendar_link, timeline_calendar_link
 from .search import bundle_urls
-from .site import Group, Site
-from .urls import folder, page_file, page_url
+from .site import Group, Site, month_key, month_name
+from .urls import feed_file, folder, page_file, page_url
 
 
 @dataclass(frozen=True)
@@ -38,28 +39,54 @@ def plan_pages(site: Site) -> list[Page]:
     pages += group_pages(site, site.places, "place", "地点")
     pages += group_pages(site, site.tags, "tag", "标签")
     pages += group_pages(site, site.months, "month", "归档")
-    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {"days": timeline_days(site)}))
+    pages += group_pages(site, site.authors, "author", "作者")
+    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {
+        "months": timeline_months(site), "calendar": timeline_calendar_link(site.config),
+        "feed": feed_file(page_url("timeline"))}))
     pages.append(Page(page_file(page_url("search")), "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
     pages.append(Page("404.html", "404.html", "页面不存在", in_sitemap=False))
     return pages
 
 
+@dataclass(frozen=True)
+class Pagination:
+    """Where one page of a paginated list stands, and the addresses of its neighbours."""
+
+    number: int  # 1 for the first page
+    count: int
+    newer: str | None  # the address of the page before (newer reports), None on the first
+    older: str | None  # the address of the page after, None on the last
+
+
+def paginate(articles: tuple, url: str, size: int) -> list[tuple[str, tuple, Pagination]]:
+    """A list of reports cut into pages of ``size``: the first at ``url``, the others
+    at ``url`` + ``page/2/``, ...: (its address, its reports, where it stands) each."""
+    chunks = [articles[i:i + size] for i in range(0, len(articles), size)] or [()]
+    urls = [url] + [f"{url}page/{n}/" for n in range(2, len(chunks) + 1)]
+    return [(urls[index], chunk, Pagination(index + 1, len(chunks), urls[index - 1] if index else None,
+                                            urls[index + 1] if index + 1 < len(chunks) else None))
+            for index, chunk in enumerate(chunks)]
+
+
+def lead_report(site: Site):
+    """The report the front page leads with, its photo large: the newest marked
+    ``featured: true``, else the newest with a photo; None if none has one."""
+    featured = next((a for a in site.articles if a.featured), None)
+    return featured or next((a for a in site.articles if a.photos), None)
+
+
 def front_pages(site: Site) -> list[Page]:
-    """The front page, paginated: index.html, page/2/index.html, ..."""
-    size = site.config.per_page
-    chunks = [site.articles[i:i + size] for i in range(0, len(site.articles), size)] or [()]
-    dests = ["index.html"] + [f"page/{n}/index.html" for n in range(2, len(chunks) + 1)]
+    """The front page, paginated: index.html, page/2/index.html, ...; the first
+    leads with :func:`lead_report`, taken out of its list."""
+    lead = lead_report(site)
     pages = []
-    for number, (dest, chunk) in enumerate(zip(dests, chunks), start=1):
-        pages.append(Page(dest, "index.html", site.config.title if number == 1 else f"第 {number} 页", {
-            "articles": chunk,
+    for url, chunk, pagination in paginate(site.articles, "", site.config.per_page):
+        first = pagination.number == 1
+        pages.append(Page(page_file(url), "index.html", site.config.title if first else f"第 {pagination.number} 页", {
+            "lead": lead if first else None,
+            "articles": tuple(a for a in chunk if not (first and a is lead)),
             "latest_events": site.events[-5:][::-1],
-            "pagination": {
-                "number": number,
-                "count": len(chunks),
-                "newer": dests[number - 2].removesuffix("index.html") if number > 1 else None,
-                "older": dests[number].removesuffix("index.html") if number < len(chunks) else None,
-            },
+            "pagination": pagination,
         }))
     return pages
 
@@ -78,21 +105,38 @@ def article_page(site: Site, article) -> Page:
 
 
 def group_pages(site: Site, groups: dict[str, Group], kind: str, label: str) -> list[Page]:
-    """An index of all groups, and one page per group."""
+    """An index of all groups, and the pages of each group, paginated as the front
+    page is; a place's events and calendar stand on its first page."""
     pages = [Page(page_file(page_url(kind)), "groups.html", label,
                   {"groups": list(groups.values()), "folder": folder(kind)})]
     for group in groups.values():
-        pages.append(Page(group.url + "index.html", "group.html", f"{label}：{group.name}", {
-            "group": group,
-            "label": label,
-            "feed": f"{group.url}feed.xml" if group.kind == "place" else None,
-        }))
+        for url, chunk, pagination in paginate(group.articles, group.url, site.config.per_page):
+            first = pagination.number == 1
+            title = f"{label}：{group.name}" + ("" if first else f" · 第 {pagination.number} 页")
+            pages.append(Page(page_file(url), "group.html", title, {
+                "group": group,
+                "articles": chunk,
+                "pagination": pagination,
+                "events": group.events if first else (),
+                "label": label,
+                "feed": feed_file(group.url) if group.kind in ("place", "tag") else None,
+                "calendar": place_calendar_link(site, group) if first else None,
+            }))
     return pages
 
 
-def timeline_days(site: Site) -> list[tuple]:
-    """Events grouped by day, oldest first: [(date, [event, ...]), ...]."""
-    days: dict = {}
+@dataclass(frozen=True)
+class TimelineMonth:
+    """One month of the timeline under its heading: its events by day, oldest first."""
+
+    key: str  # 2020-01: the heading's anchor
+    name: str  # 2020年1月
+    days: list  # [(date, [event, ...]), ...]
+
+
+def timeline_months(site: Site) -> list[TimelineMonth]:
+    """Events grouped by month, then by day, oldest first (the contract's order)."""
+    months: dict = {}
     for event in site.events:
-        days.setdefault(event.date.date(), []).append(event)
-    return list(days.items())
+        months.setdefault(month_key(event.date), {}).setdefault(event.date.date(), []).append(event)
+    return [TimelineMonth(key, month_name(key), list(days.items())) for key, days in months.items()]

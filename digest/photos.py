@@ -57,6 +57,7 @@ EXIF_ORIENTATION = 0x0112
 CLEANED_FORMATS = {"JPEG", "PNG", "WEBP"}  # images in a body that lose their EXIF data
 SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
 PHOTO_SIZES = "(min-width: 678px) 646px, calc(100vw - 2rem)"  # the report column (38em of 17px), or the screen
+LEAD_SIZES = "(min-width: 1088px) 782px, (min-width: 896px) calc(100vw - 22rem), calc(100vw - 2rem)"  # the front page's column
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,10 @@ class ResponsivePhoto:
         """A middle-sized JPEG for the <img src> of old browsers."""
         jpegs = [r for r in self.renditions if r.kind == "jpg"]
         return max((r for r in jpegs if r.width <= FALLBACK_WIDTH), key=lambda r: r.width, default=jpegs[0])
+
+    def smallest(self, kind: str) -> Rendition:
+        """The smallest rendition of one format: a list's thumbnail."""
+        return min((r for r in self.renditions if r.kind == kind), key=lambda r: r.width)
 
     @property
     def largest_jpeg(self) -> Rendition:
@@ -290,15 +295,29 @@ def responsive_images(html: str, sizes: dict[str, tuple[int, int]], root: str) -
     if not sizes:
         return html
 
+    def shown(address: str) -> str | None:
+        src = unescape(address)
+        path = unquote(src[len(root):]) if src.startswith(root) else None
+        return path if path in sizes else None
+
     def upgrade(tag: re.Match) -> str:
         attributes = {name: value for name, value in ATTRIBUTE.findall(tag.group(1))}
-        src = unescape(attributes.get("src", ""))
-        path = unquote(src[len(root):]) if src.startswith(root) else None
-        if path not in sizes:
+        path = shown(attributes.get("src", ""))
+        if path is None:
             return tag.group(0)
         return picture_html(plan_renditions(path, *sizes[path]), attributes, root)
 
-    return IMG_TAG.sub(upgrade, html)
+    def enlarge(link: re.Match) -> str:
+        path = shown(link.group(2))
+        if path is None:
+            return link.group(0)
+        return link.group(1) + escape(root + plan_renditions(path, *sizes[path]).largest_jpeg.href) + link.group(3)
+
+    return ENLARGE_LINK.sub(enlarge, IMG_TAG.sub(upgrade, html))
+
+
+# The link a photo figure puts around its image (digest.markdown.PhotoFigures): to its large rendition.
+ENLARGE_LINK = re.compile(r'(<a class="enlarge" href=")([^"]*)(")')
 
 
 def picture_html(photo: ResponsivePhoto, attributes: dict[str, str], root: str) -> str:

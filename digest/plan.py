@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .calendar import calendar_outputs
 from .changes import Signer
+from .corrections import correction_pages, corrections_feed
 from .feeds import feed_plans
 from .outputs import COPY, FEED, PAGE, Output
 from .pages import plan_pages
 from .photos import Pictures
 from .search import bundle_outputs
 from .site import Site
+from .timeline_json import timeline_json_output
 from .sitemap import robots_output, sitemap_output
 from .urls import folder
 
@@ -28,12 +31,15 @@ ROOT_ICON = "favicon.ico"
 def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, search_base: str) -> list[Output]:
     """Every output of the site: pages, feeds, the sitemap and robots.txt, the
     theme's static files, photos and linked files, and the search bundles."""
-    pages = plan_pages(site)
+    pages = plan_pages(site) + correction_pages(site)
     return [
         *(Output(page.dest, PAGE, page, signer.page(page)) for page in pages),
         *(Output(feed.dest, FEED, feed, signer.feed(feed)) for feed in feed_plans(site, site.config.feed_limit)),
+        corrections_feed(site),
         sitemap_output(site, [page.url for page in pages if page.in_sitemap]),
         robots_output(site),
+        *calendar_outputs(site),
+        timeline_json_output(site),
         *static_outputs(static_dir),
         *pictures.outputs,
         *bundle_outputs(site.articles, search_base, signer.fingerprint),

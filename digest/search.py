@@ -122,14 +122,16 @@ def bundle_urls(articles: list[Article]) -> list[str]:
 
 def record_html(article: Article, body_text: str) -> str:
     """The page Pagefind indexes for one report: its visible text, one word per
-    Chinese character, the title weighed more, and the facts a result shows."""
-    parts = [chinese_datetime(article.date), article.place, article.byline]
-    if article.updated:
-        parts.append("更新于 " + chinese_datetime(article.updated))
-    parts += article.tags
-    for photo in article.photos:
-        parts += [photo.caption, f"（摄影：{photo.credit}）" if photo.credit else ""]
-    facts = one_word_per_character(" ".join(part for part in parts if part))
+    Chinese character, the title weighed more, and the facts a result shows.
+
+    The body comes first and the facts (place, byline, tags, photo captions)
+    after it: they still match, but a result's excerpt is cut where a term is
+    found first and most, which is then the text, not a row of tags. The dates
+    are not indexed: a result shows them in its heading.
+    """
+    parts = [article.place, article.byline, "、".join(article.tags)]
+    parts += [photo.caption + (f"（摄影：{photo.credit}）" if photo.credit else "") for photo in article.photos]
+    facts = one_word_per_character(" · ".join(part for part in parts if part))
     meta = {"url": "/" + article.url, "title": article.title, "date": chinese_datetime(article.date),
             "datetime": article.date.isoformat(), "place": article.place}
     meta_html = "".join(f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
@@ -138,7 +140,7 @@ def record_html(article: Article, body_text: str) -> str:
         '<!doctype html><html lang="und"><head><meta charset="utf-8">'
         f"<title>{escape(article.title)}</title></head><body data-pagefind-body>"
         f'<p data-pagefind-weight="10">{escape(one_word_per_character(article.title))}</p>'
-        f"<p>{escape(facts)} {escape(body_text)}</p>"
+        f"<p>{escape(body_text)}</p><p>{escape(facts)}</p>"
         f"<p data-pagefind-ignore>{meta_html}</p></body></html>\n"
     )
 

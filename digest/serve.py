@@ -7,7 +7,15 @@ saved. Open pages reload themselves: every page of a preview build loads
 ``__preview__/reload.js`` (kept in memory, never written to the output),
 which listens to ``/__preview__/events`` (Server-Sent Events, one message per
 rebuild). A rebuild that fails leaves the last good pages in place, and the
-script lays the errors over them until the file is fixed.
+script lays the errors over them until the file is fixed; a build's warnings are
+laid over its new pages the same way, in their own colour.
+
+Saving one report is quick (:mod:`digest.quick`): the site of the last good
+build is kept in memory, and when the saved report's page is the only page
+that shows the change, that page is made from the one file read again, served
+from memory and announced at once; the ordinary build follows (feeds, search
+index, files on disk), and the page in memory is dropped once the build has
+written the same bytes. The search may lag the page by that build.
 
 The server is the standard library's ``ThreadingHTTPServer`` with a handler
 that serves only regular files inside the preview folder.
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import secrets
 import signal
 import socket
@@ -28,16 +37,18 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
 from jinja2 import TemplateSyntaxError
 
-from .builder import Theme, build
+from .builder import BuildResult, Theme, build
 from .errors import ContentError, Location, Problem, format_problems, summary_line
 from .i18n import _, pgettext
 from .loading import BuildOptions
+from .quick import Kept, keep, quick_page, saved_report
+from .summary import format_new_notices
 
 PREVIEW_FOLDER = ".digest-preview"
 PREVIEW_PREFIX = "/__preview__/"
@@ -47,6 +58,7 @@ KEEPALIVE_SECONDS = 15
 REQUEST_TIMEOUT_SECONDS = 5
 LISTEN_BACKLOG = 128  # connections waiting to be taken (the standard library's 5 makes a busy page wait)
 MAX_LIVE_STREAMS = 32  # open pages told of new builds at once: each holds a thread
+QUICK_GRACE_SECONDS = 1.0  # how long the build waits for an open page to fetch a quick page
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -90,20 +102,76 @@ def content_type(path: Path) -> str:
 
 @dataclass(frozen=True)
 class BuildState:
-    """The outcome of the latest build: a new ``build`` id every time, and its errors."""
+    """The outcome of the latest build: a new ``build`` id every time, its errors and
+    warnings, and what the editor calls each file they are in (``names``: path → name)."""
 
     build: str
-    errors: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
 
     def to_json(self) -> bytes:
-        errors = [
-            {"path": p.location.path, "line": p.location.line, "message": p.sentence}
-            for p in self.errors
-        ]
-        heading = _("The content has {count} error(s); the preview stays at the last good build, and the page "
-                    "updates by itself once they are fixed:").format(count=len(errors))
-        return json.dumps({"build": self.build, "errors": errors, "heading": heading},
-                          ensure_ascii=False).encode("utf-8")
+        """What preview.js shows, every sentence already in the editor's language."""
+        names = dict(self.names)
+        errors, warnings = self.errors, self.warnings
+        state = {
+            "build": self.build,
+            "errors": [shown_problem(p, names) for p in errors],
+            "warnings": [shown_problem(p, names) for p in warnings],
+            "text": box_text(len(errors), len(warnings)),
+        }
+        return json.dumps(state, ensure_ascii=False).encode("utf-8")
+
+
+def shown_problem(problem: Problem, names: dict[str, str]) -> dict:
+    """One line of the box: the file as the editor knows it and the line first, then
+    the message; the path is kept for finding the file."""
+    path, line = problem.location.path, problem.location.line
+    where = _("{name}, line {line}").format(name=names.get(path, path), line=line)
+    return {"path": path, "line": line, "severity": problem.severity, "where": where, "message": problem.message}
+
+
+def box_text(errors: int, warnings: int) -> dict[str, str]:
+    """The box's heading and labels (preview.js holds no sentence of its own)."""
+    if errors:
+        heading = _("{errors} error(s) and {warnings} warning(s) in the content. The preview shows the "
+                    "last good version, and updates by itself once the errors are fixed.")
+    else:
+        heading = _("Built, with {warnings} warning(s): the page is up to date; look at them before publishing.")
+    return {
+        "heading": heading.format(errors=errors, warnings=warnings),
+        "error": _("Error"),
+        "warning": _("Warning"),
+        "hide": _("Hide"),
+    }
+
+
+TITLE_LINE = re.compile(r"^title\s*[:：]\s*(.+?)\s*$", re.M)
+NAME_LIMIT = 30  # characters of a long title shown in the box
+
+
+def report_name(content_dir: Path, path: str) -> str:
+    """What the editor calls a file: a report's title, read from its ``title:`` line so
+    that it is found even when the front matter does not parse (the likeliest time to
+    need it); else the file's name."""
+    if path.endswith(".md"):
+        try:
+            head = (content_dir / path).read_text(encoding="utf-8-sig", errors="replace")[:8000]
+        except OSError:
+            head = ""
+        front = head.split("---", 2)[1] if head.startswith("---") and head.count("---") >= 2 else ""
+        found = TITLE_LINE.search(front)
+        title = found.group(1).strip("'\"").strip() if found else ""
+        if title:
+            return title if len(title) <= NAME_LIMIT else title[:NAME_LIMIT - 1] + "…"
+    return PurePosixPath(path).name
 
 
 class PreviewState:
@@ -116,21 +184,28 @@ class PreviewState:
         self._state = BuildState(f"{self._session}-0")
         self.stopped = False
 
-    def publish(self, errors: list[Problem]) -> None:
+    def publish(self, problems: list[Problem], content_dir: Path | None = None, announce: bool = True) -> None:
+        """A new build, with its errors and warnings (and the titles of their files); with
+        ``announce=False`` the problems of a build already announced (a quick page's):
+        the box changes, the page is not reloaded."""
+        problems = tuple(sorted(set(problems)))
+        paths = sorted({p.location.path for p in problems})
+        names = tuple((path, report_name(content_dir, path)) for path in paths) if content_dir else ()
         with self._changed:
-            self._count += 1
-            self._state = BuildState(f"{self._session}-{self._count}", tuple(sorted(set(errors))))
+            if announce:
+                self._count += 1
+            self._state = BuildState(f"{self._session}-{self._count}", problems, names)
             self._changed.notify_all()
 
     def current(self) -> BuildState:
         with self._changed:
             return self._state
 
-    def wait_for_new(self, seen: str | None, timeout: float) -> BuildState | None:
-        """The state once it differs from ``seen``; None on timeout or when stopping."""
+    def wait_for_new(self, seen: BuildState | None, timeout: float) -> BuildState | None:
+        """The state once it is another than ``seen``; None on timeout or when stopping."""
         with self._changed:
-            self._changed.wait_for(lambda: self.stopped or self._state.build != seen, timeout)
-            if self.stopped or self._state.build == seen:
+            self._changed.wait_for(lambda: self.stopped or self._state is not seen, timeout)
+            if self.stopped or self._state is seen:
                 return None
             return self._state
 
@@ -172,8 +247,10 @@ def preview_dir(content_dir: Path) -> Path:
     return content.parent / PREVIEW_FOLDER / (content.name or "content")
 
 
-def rebuild(preview: Preview, state: PreviewState) -> None:
-    """Build once; tell the terminal and the open pages how it went."""
+def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> BuildResult | None:
+    """Build once; tell the terminal and the open pages how it went (a good build
+    that follows a quick page, ``announce=False``, is not a new build to reload for).
+    Returns the result of a good build."""
     started = time.monotonic()
     try:
         result = build(preview.options, preview.theme)
@@ -181,18 +258,65 @@ def rebuild(preview: Preview, state: PreviewState) -> None:
         print_problems(exc.log.problems)
         print(_("{count}; the preview shows the last good build").format(count=summary_line(exc.log)),
               file=sys.stderr)
-        state.publish(exc.log.errors)
-        return
+        state.publish(exc.log.problems, preview.content_dir)
+        return None
     except Exception as exc:  # a broken template must not stop the preview
         problem = build_failure(exc, preview.theme)
         print_problems([problem])
         state.publish([problem])
-        return
+        return None
     print_problems(result.log.problems)
     seconds = time.monotonic() - started
     print(_("{time} built {reports} report(s) in {seconds} s").format(
         time=time.strftime("%H:%M:%S"), reports=len(result.site.articles), seconds=f"{seconds:.1f}"), file=sys.stderr)
+    for line in format_new_notices(result.new_notices):
+        print(line, file=sys.stderr)
+    state.publish(result.log.problems, preview.content_dir, announce)
+    return result
+
+
+def show_quickly(preview: Preview, kept: Kept | None, paths: set[Path], state: PreviewState,
+                 pages: QuickPages) -> bool:
+    """Serve and announce the saved report's page before the build, when the quick
+    path can make it (:mod:`digest.quick`); whether it did. The build waits until an
+    open page has fetched it (or a second has passed): while the build loads its
+    cache, it holds the interpreter for a second or more, and the page would wait."""
+    source = saved_report(paths, preview.content_dir) if kept else None
+    if source is None:
+        return False
+    started = time.monotonic()
+    try:
+        page = quick_page(kept, preview.content_dir, source)
+    except Exception:  # anything unusual is the build's to make and to tell
+        return False
+    if page is None:
+        return False
+    pages.put(page.dest, page.data)
     state.publish([])
+    seconds = time.monotonic() - started
+    print(_("{clock} showed {source} in {seconds} s; building the rest").format(
+        clock=time.strftime("%H:%M:%S"), source=source, seconds=f"{seconds:.2f}"), file=sys.stderr)
+    pages.fetched.wait(QUICK_GRACE_SECONDS)
+    return True
+
+
+class QuickPages:
+    """Pages made ahead of the build (dest -> bytes), served before the files on disk,
+    and whether one has been fetched since the last was put."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, bytes] = {}
+        self.fetched = threading.Event()
+
+    def put(self, dest: str, data: bytes) -> None:
+        self.fetched.clear()
+        self._pages[dest] = data
+
+    def get(self, dest: str) -> bytes | None:
+        return self._pages.get(dest)
+
+    def clear(self) -> None:
+        self._pages.clear()
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -237,13 +361,19 @@ class SourceFilter(watchfiles.DefaultFilter):
         return any(part.startswith(".") for rel in inside for part in rel.parts)
 
 
-def watch_and_rebuild(preview: Preview, state: PreviewState) -> None:
-    """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt)."""
+def watch_and_rebuild(preview: Preview, state: PreviewState, kept: Kept | None = None,
+                      pages: QuickPages | None = None) -> None:
+    """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt); a saved
+    report's page is shown first when it can be (:func:`show_quickly`) from ``pages``."""
     watched = preview.watched
+    pages = QuickPages() if pages is None else pages
     for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched)):
         names = sorted({_shown_path(path, watched) for _change, path in changes})
         print(_("changed: {files}").format(files=", ".join(names)), file=sys.stderr)
-        rebuild(preview, state)
+        shown = show_quickly(preview, kept, {Path(path) for _change, path in changes}, state, pages)
+        result = rebuild(preview, state, announce=not shown)
+        pages.clear()  # the build wrote the same bytes, or failed and the last good build shows
+        kept = keep(result, preview.theme, kept.env if kept else None) if result else None
 
 
 def _shown_path(path: str, roots: list[Path]) -> str:
@@ -296,6 +426,12 @@ def locate(root: Path, path: str) -> Found:
     return Found(200, target) if target.is_file() else Found(404)
 
 
+def page_dest(path: str) -> str:
+    """The output file a URL path names, as the quick pages are kept (``articles/yima/index.html``)."""
+    decoded = unquote(path).lstrip("/")
+    return decoded + "index.html" if decoded.endswith("/") or not decoded else decoded
+
+
 def is_own_host(header: str, own_names: set[str]) -> bool:
     """Whether a request's Host names this preview: an IP address, localhost, or the
     name it was started with. Another name means a page elsewhere has pointed a name
@@ -330,6 +466,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.state = state
         self.own_names = {address[0].lower(), "localhost"}  # besides any IP address
         self.live_streams = threading.BoundedSemaphore(MAX_LIVE_STREAMS)
+        self.quick_pages = QuickPages()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
@@ -367,6 +504,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path.startswith(PREVIEW_PREFIX):
             self.preview_endpoint(path.removeprefix(PREVIEW_PREFIX), head)
             return
+        quick = self.server.quick_pages.get(page_dest(path))
+        if quick is not None:  # a page made ahead of the build (digest/quick.py)
+            self.send_body(200, HTML_TYPE, quick, head)
+            self.wfile.flush()
+            self.server.quick_pages.fetched.set()
+            return
         found = locate(self.server.root, path)
         if found.status == 301:
             query = urlsplit(self.path).query
@@ -376,7 +519,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif found.status == 404:
             self.send_body(404, HTML_TYPE, self.not_found_page(), head)
         else:
-            self.send_body(found.status, "text/plain; charset=utf-8", b"forbidden\n", head)
+            self.send_body(found.status, "text/plain; charset=utf-8", (_("forbidden") + "\n").encode(), head)
 
     def send_file(self, file: Path, head: bool) -> None:
         try:
@@ -436,7 +579,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.write(b": keep-alive\n\n")
             else:
                 self.wfile.write(b"data: " + state.to_json() + b"\n\n")
-                seen = state.build
+                seen = state
             self.wfile.flush()
 
 
@@ -473,11 +616,12 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
     try:
         with interrupt_on_sigterm():
             warn_if_public(host)
-            rebuild(preview, server.state)
+            result = rebuild(preview, server.state)
             listener.start()
             print(_("preview of {content} at {address}  (Ctrl-C to stop)").format(content=content_dir, address=address),
                   flush=True)
-            watch_and_rebuild(preview, server.state)
+            watch_and_rebuild(preview, server.state, keep(result, preview.theme) if result else None,
+                              server.quick_pages)
     except KeyboardInterrupt:
         pass
     finally:

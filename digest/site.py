@@ -7,12 +7,13 @@ timeline oldest first, and the indexes by slug, place, tag and month.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 
 from .config import SiteConfig
-from .content import Article, Event, slugify
+from .content import Article, Event
+from .slugs import name_slug
 from .urls import page_url
 
 
@@ -24,6 +25,7 @@ class Group:
     slug: str
     articles: tuple[Article, ...]
     kind: str  # "place", "tag" or "month"
+    events: tuple[Event, ...] = ()  # a place's timeline events, oldest first
 
     @property
     def url(self) -> str:
@@ -33,22 +35,30 @@ class Group:
 @dataclass(frozen=True)
 class Site:
     config: SiteConfig
-    articles: tuple[Article, ...]  # published, newest first
+    articles: tuple[Article, ...]  # published, newest first (not the retracted ones)
     events: tuple[Event, ...]  # oldest first
     built_at: datetime
     assets: frozenset[str] = frozenset()  # content files pages refer to
     images: frozenset[str] = frozenset()  # those of them a body shows as resized pictures
     waiting: tuple[Article, ...] = ()  # drafts and scheduled reports left out, oldest first
+    retracted: tuple[Article, ...] = ()  # withdrawn: a page with the notice each, in no list
     by_slug: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)  # name -> Group
     tags: dict = field(default_factory=dict)
     months: dict = field(default_factory=dict)  # "2020-01" -> Group
+    authors: dict = field(default_factory=dict)  # name -> Group: a page per byline
     events_by_article: dict = field(default_factory=dict)
     positions: dict = field(default_factory=dict)  # slug -> index in articles
 
     @classmethod
-    def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=()) -> "Site":
+    def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=(),
+               slug_of=name_slug) -> "Site":
+        """The site of these articles and events; ``slug_of`` makes a group's slug from its
+        name (a build passes one that remembers them, :meth:`digest.cache.BuildCache.slug`)."""
         articles = tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True))
+        retracted = tuple(a for a in articles if a.retracted)
+        if retracted:
+            articles = tuple(a for a in articles if not a.retracted)
         events = tuple(sorted(events, key=lambda e: (e.date, e.line)))
         by_article = defaultdict(list)
         for event in events:
@@ -62,10 +72,12 @@ class Site:
             assets=frozenset(assets),
             images=frozenset(images),
             waiting=tuple(sorted(waiting, key=lambda a: (a.date, a.slug))),
-            by_slug={a.slug: a for a in articles},
-            places=_groups(articles, "place", lambda a: [a.place] if a.place else []),
-            tags=_groups(articles, "tag", lambda a: list(a.tags)),
+            retracted=retracted,
+            by_slug={a.slug: a for a in articles + retracted},
+            places=_places(articles, events, slug_of),
+            tags=_groups(articles, "tag", lambda a: list(a.tags), slug_of=slug_of),
             months=_months(articles),
+            authors=_groups(articles, "author", lambda a: list(a.authors)),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
             positions={a.slug: i for i, a in enumerate(articles)},
         )
@@ -98,18 +110,40 @@ class Site:
         group = self.places.get(name)
         return group.url if group else None
 
+    def author_url(self, name: str) -> str | None:
+        group = self.authors.get(name)
+        return group.url if group else None
 
-def _groups(articles, kind: str, names_of) -> dict[str, Group]:
-    """Group articles by name, each with a unique pinyin slug; biggest groups first."""
+
+def _groups(articles, kind: str, names_of, extra=(), slug_of=name_slug) -> dict[str, Group]:
+    """Group articles by name, each with a unique pinyin slug; biggest groups first.
+    ``extra`` names groups that may hold no article."""
     members = defaultdict(list)
     for article in articles:
         for name in names_of(article):
             members[name].append(article)
+    for name in extra:
+        if name:
+            members.setdefault(name, [])
     groups, used = {}, set()
-    for name in sorted(members, key=lambda n: (-len(members[n]), slugify(n), n)):
-        slug = _unique(slugify(name) or kind, used)
+    slugs = {name: slug_of(name) for name in members}
+    for name in sorted(members, key=lambda n: (-len(members[n]), slugs[n], n)):
+        slug = _unique(slugs[name] or kind, used)
         groups[name] = Group(name, slug, tuple(members[name]), kind)
     return groups
+
+
+def _places(articles, events, slug_of=name_slug) -> dict[str, Group]:
+    """The places of the reports and of the timeline's events: an event's place has
+    a page even when no report is about it yet, and each page shows its events."""
+    groups = _groups(articles, "place", lambda a: [a.place] if a.place else [], extra=[e.place for e in events],
+                     slug_of=slug_of)
+    by_place = defaultdict(list)
+    for event in events:
+        if event.place:
+            by_place[event.place].append(event)
+    return {name: replace(group, events=tuple(by_place[name])) if by_place[name] else group
+            for name, group in groups.items()}
 
 
 def _unique(slug: str, used: set[str]) -> str:
@@ -120,12 +154,22 @@ def _unique(slug: str, used: set[str]) -> str:
     return candidate
 
 
+def month_key(moment: datetime) -> str:
+    """A month's slug and anchor: ``2020-01``."""
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def month_name(key: str) -> str:
+    """``2020-01`` → ``2020年1月``."""
+    return f"{int(key[:4])}年{int(key[5:])}月"
+
+
 def _months(articles) -> dict[str, Group]:
     members = defaultdict(list)
     for article in articles:
-        members[f"{article.date.year:04d}-{article.date.month:02d}"].append(article)
+        members[month_key(article.date)].append(article)
     return {
-        key: Group(f"{int(key[:4])}年{int(key[5:])}月", key, tuple(found), "month")
+        key: Group(month_name(key), key, tuple(found), "month")
         for key, found in sorted(members.items(), reverse=True)
     }
 

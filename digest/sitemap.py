@@ -5,11 +5,17 @@ from __future__ import annotations
 from .outputs import BYTES, TEMPLATE, Output
 from .site import Site
 
+RETRACTED_PRIORITY = "0.1"  # a withdrawn report keeps its address (and its notice), ranked last
+
 
 def sitemap_output(site: Site, page_urls: list[str]) -> Output:
-    """The sitemap: every page's absolute URL, with the last change of the articles."""
-    modified = {a.url: (a.updated or a.date).date().isoformat() for a in site.articles}
-    entries = [{"loc": site.config.absolute_url(url), "lastmod": modified.get(url)} for url in page_urls]
+    """The sitemap: every page's absolute URL, with the last change of the articles;
+    a retracted report stays listed, so that search engines see its notice, at the
+    lowest priority."""
+    modified = {a.url: a.modified.date().isoformat() for a in (*site.articles, *site.retracted)}
+    retracted = {a.url for a in site.retracted}
+    entries = [{"loc": site.config.absolute_url(url), "lastmod": modified.get(url),
+                "priority": RETRACTED_PRIORITY if url in retracted else None} for url in page_urls]
     return Output("sitemap.xml", TEMPLATE, ("sitemap.xml", {"entries": entries}))
 
 

@@ -40,9 +40,11 @@ class Summary:
     scheduled: tuple[Article, ...]  # left out until their date
     warnings: int
     changes: PageChanges | None = None  # only a build knows them
+    new_notices: tuple = ()  # corrections and retractions new since the last build (digest.corrections.Notice)
 
 
-def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None) -> Summary:
+def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None,
+                 new_notices: tuple = ()) -> Summary:
     places = Counter(article.place or NO_PLACE for article in site.articles)
     return Summary(
         reports=len(site.articles),
@@ -53,6 +55,7 @@ def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None =
         scheduled=tuple(a for a in site.waiting if not a.draft),
         warnings=len(problems.warnings),
         changes=changes,
+        new_notices=tuple(new_notices),
     )
 
 
@@ -72,11 +75,24 @@ def format_summary(summary: Summary) -> list[str]:
     ]
     lines += _waiting(summary.drafts, with_date=False)
     lines += _waiting(summary.scheduled, with_date=True)
+    lines += format_new_notices(summary.new_notices)
     lines.append(_("  warnings: {count}").format(count=summary.warnings))
     if summary.changes is not None:
         changes = summary.changes
         lines.append(_("  since the last build: {changed} file(s) changed, {unchanged} unchanged").format(
             changed=changes.changed, unchanged=changes.unchanged))
+    return lines
+
+
+def format_new_notices(notices: tuple) -> list[str]:
+    """One line per correction or retraction new since the last build, newest first."""
+    labels = {"correction": _("new correction"), "retraction": _("new retraction")}
+    lines = [_("  {label}: {source}: {title} ({date})").format(
+        label=labels[notice.kind], source=notice.article.source, title=notice.article.title,
+        date=f"{notice.date:%Y-%m-%d %H:%M}") for notice in notices[:LISTED_WAITING]]
+    if len(notices) > LISTED_WAITING:
+        lines.append(_("  ... and {count} more new correction(s) and retraction(s)").format(
+            count=len(notices) - LISTED_WAITING))
     return lines
 
 

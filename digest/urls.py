@@ -12,8 +12,10 @@ FOLDERS = {
     "place": "places",
     "tag": "tags",
     "month": "archive",
+    "author": "authors",
     "timeline": "timeline",
     "search": "search",
+    "corrections": "corrections",  # corrections and retractions
     "search_bundles": "pagefind",  # Pagefind's index, a bundle per shard
     "static": "static",  # the theme's static files
 }
@@ -33,3 +35,8 @@ def page_url(kind: str, slug: str = "") -> str:
 def page_file(url: str) -> str:
     """The file that answers a page's address: ``articles/yima/`` → ``articles/yima/index.html``."""
     return url + "index.html"
+
+
+def feed_file(url: str) -> str:
+    """The RSS feed beside a page: ``places/yi-ma-xiang/`` → ``places/yi-ma-xiang/feed.xml``."""
+    return url + "feed.xml"

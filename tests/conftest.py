@@ -46,6 +46,19 @@ def sample_site(tmp_path_factory) -> Path:
     return output
 
 
+NEWSROOM_CONTENT = PROJECT / "examples" / "newsroom"
+
+
+@pytest.fixture(scope="session")
+def newsroom_site(tmp_path_factory) -> Path:
+    """The example content folder (examples/newsroom/: invented reports showing
+    corrections, a retraction, the timeline calendar) built once."""
+    output = tmp_path_factory.mktemp("newsroom") / "output"
+    result = run_build("--content", str(NEWSROOM_CONTENT), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    return output
+
+
 def write_content(root: Path, articles: dict[str, str], timeline: str | None = None,
                   site: str = "title: 测试站\nbase_url: https://example.cn/\n") -> Path:
     """Make a small content folder: ``articles`` maps paths under articles/ to file text."""

@@ -9,6 +9,7 @@ these tests fail rather than skip, so CI cannot go green without the checks.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -16,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, article_text, serving, write_content
+from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE_CONTENT, article_text, serving, write_content
 from digest import search
 from digest.builder import Theme, build
 from digest.loading import BuildOptions
@@ -124,17 +125,42 @@ def test_page_has_no_console_errors_or_failed_requests(browser, base_url, place_
     assert problems == []
 
 
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag22aa"]}});
+    return result.violations.map(v => `${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+}"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_axe_finds_no_wcag_a_or_aa_violations(browser, base_url, place_url, axe_source, name, scheme):
     page = open_page(browser, base_url + main_pages(place_url)[name], color_scheme=scheme)
+    violations = axe_violations(page, axe_source)
+    close(page)
+    assert violations == []
+
+
+def axe_violations(page: Page, axe_source: Path) -> list[str]:
+    """What axe-core finds against WCAG 2 A and AA, with WCAG 2.2's target size
+    (24×24 CSS px, off by default in axe) turned on."""
     page.add_script_tag(path=str(axe_source))
-    violations = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}});
-            return result.violations.map(v => `${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-        }"""
-    )
+    return page.evaluate(AXE_RUN)
+
+
+NEWSROOM_PAGES = ["articles/wutong-square/", "articles/wutong-bridge/", "corrections/"]  # corrected, retracted
+
+
+@pytest.fixture(scope="session")
+def newsroom_url(newsroom_site: Path):
+    with serving(newsroom_site) as url:
+        yield url
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", NEWSROOM_PAGES)
+def test_axe_finds_no_violations_in_corrections_and_retractions(browser, newsroom_url, axe_source, path, scheme):
+    page = open_page(browser, newsroom_url + path, color_scheme=scheme)
+    violations = axe_violations(page, axe_source)
     close(page)
     assert violations == []
 
@@ -297,3 +323,69 @@ def test_a_report_prints_on_a4_with_byline_date_and_photo_credits(browser, base_
     }
     sizes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
     assert sizes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in sizes), sizes
+
+
+@pytest.fixture(scope="module")
+def paged_url(tmp_path_factory):
+    """The sample content with two reports a page, so that lists have a second page, served."""
+    content = tmp_path_factory.mktemp("paged") / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(re.sub(r"(?m)^per_page:.*$", "per_page: 2", site_yaml.read_text(encoding="utf-8")),
+                         encoding="utf-8")
+    output = content.parent / "output"
+    build(BuildOptions(content_dir=content, output_dir=output), Theme())
+    assert (output / "tags/yi-qing-fang-kong/page/2/index.html").is_file()
+    with serving(output) as url:
+        yield url
+
+
+NEW_PAGES = {
+    "front with its lead": "",
+    "a figure in the text": ARTICLE_WITH_PHOTOS,
+    "the timeline at an event's anchor": "timeline/",
+    "a tag page's second page": "tags/yi-qing-fang-kong/page/2/",
+    "an author page": "authors/zhang-shi-chuan/",
+}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("name", list(NEW_PAGES))
+def test_the_newsroom_pages_pass_axe_with_target_size_and_fit_the_screen(browser, paged_url, axe_source, name, width):
+    page = open_page(browser, paged_url + NEW_PAGES[name], viewport={"width": width, "height": 800})
+    if name == "the timeline at an event's anchor":
+        anchor = page.evaluate("document.querySelector('li.event').id")
+        page.goto(paged_url + NEW_PAGES[name] + "#" + anchor)
+        assert page.evaluate("document.querySelector(':target')?.id") == anchor
+    wide = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+    violations = axe_violations(page, axe_source)
+    close(page)
+    assert wide[0] <= wide[1] and violations == []
+
+
+def test_a_tap_on_a_figure_opens_its_large_rendition_without_script(browser, base_url):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(base_url + ARTICLE_WITH_PHOTOS)
+    link = page.locator(".body figure a.enlarge")
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(href.removeprefix("../..")) and re.search(r"\.\d+w\.jpg$", page.url)
+    close(page)
+
+
+def test_the_masthead_is_compact_on_a_phone(browser, base_url):
+    page = open_page(browser, base_url, viewport=PHONE)
+    height = page.evaluate("document.querySelector('.masthead').getBoundingClientRect().height")
+    close(page)
+    assert height <= 90
+
+
+def test_a_result_s_excerpt_comes_from_the_text_not_the_tags(browser, base_url):
+    """卡口 is a tag of four reports and in the text of all five: each excerpt is text."""
+    page = open_page(browser, base_url + "search/?q=" + quote("卡口"))
+    results = search_results(page)
+    close(page)
+    assert len(results) == 5
+    for result in results:
+        assert "疫情防控、基层党建" not in re.sub(r"<[^>]+>", "", result["excerpt"]), result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 import threading
 import time
 from dataclasses import replace
@@ -258,3 +259,44 @@ def test_an_endless_file_is_not_read_to_its_end(tmp_path):
     small = tmp_path / "a.md"
     small.write_bytes(b"x" * 3_000_000)
     assert file_digest(small) == hashlib.sha256(small.read_bytes()).hexdigest()
+
+
+def test_slugs_are_remembered_so_a_rebuild_does_not_load_pypinyin(tmp_path):
+    """A rebuild that meets no new place or tag gets every group's slug from the cache,
+    the same slugs name_slug gives, and never imports pypinyin (0.25 s)."""
+    import subprocess
+    import sys
+
+    from conftest import PROJECT, SAMPLE_CONTENT, tree_hash
+    from digest.slugs import name_slug
+
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path\n"
+        "from digest.builder import Theme, build\nfrom digest.loading import BuildOptions\n"
+        "result = build(BuildOptions(Path(sys.argv[2]), Path(sys.argv[3])), Theme())\n"
+        "print('pypinyin' in sys.modules, sorted((g.name, g.slug) for g in result.site.places.values()))\n"
+    )
+    output = tmp_path / "output"
+    runs, trees = [], []
+    for _ in range(2):
+        runs.append(subprocess.run([sys.executable, "-c", script, str(PROJECT), str(SAMPLE_CONTENT), str(output)],
+                                   capture_output=True, text=True, timeout=300))
+        trees.append(tree_hash(output))
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].stderr
+    (first_loaded, places), (again_loaded, places_again) = (
+        (run.stdout.split(" ", 1)[0] == "True", run.stdout.split(" ", 1)[1]) for run in runs)
+    assert first_loaded and not again_loaded
+    assert places == places_again
+    state = pickle.loads((cache_folder(output) / "state.pickle").read_bytes())
+    assert state.slugs and all(name_slug(name) == slug for name, slug in state.slugs.items())
+    assert trees[0] == trees[1]
+
+
+@pytest.mark.parametrize("text", ["Xiaoyi 2020", "a--b_c", "", "  Yima-CHECKPOINT  ", "x" * 100])
+def test_the_slug_of_ascii_text_needs_no_pinyin(text):
+    from pypinyin import lazy_pinyin
+
+    from digest.slugs import name_slug
+
+    expected = "-".join(re.findall(r"[a-z0-9]+", " ".join(lazy_pinyin(text)).lower()))[:80].strip("-")
+    assert name_slug(text) == expected

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.content import read_article, read_timeline
+from digest.content import event_ids, read_article, read_timeline
 from digest.errors import ProblemLog, format_problems
 from digest.sources import SourceFile, split_front_matter
 from digest.yamlfile import load_yaml
@@ -32,9 +33,9 @@ def test_a_good_article_with_every_field():
     found, problems = article(
         "title: 驿马乡：党员干部守在防控一线\ndate: 2020-01-30 09:00\nauthor: 张世川、赵泉\nplace: 驿马乡\n"
         "tags: [疫情防控, 基层党建, 疫情防控]\nphotos:\n  - src: media/a.jpg\n    caption: 检测点\n    credit: 赵泉\n"
-        "  - media/b.jpg\nslug: yima-2\ndraft: false\nupdated: 2020-02-02\neditor: 王编辑\n"
+        "  - media/b.jpg\nslug: yima-2\ndraft: false\nfeatured: true\nupdated: 2020-02-02\neditor: 王编辑\n"
     )
-    assert problems == []
+    assert problems == [] and found.featured
     assert (found.slug, found.authors, found.tags) == ("yima-2", ("张世川", "赵泉"), ("疫情防控", "基层党建"))
     assert [(p.src, p.caption, p.credit, p.line) for p in found.photos] == [
         ("media/a.jpg", "检测点", "赵泉", 8), ("media/b.jpg", "", "", 11)]
@@ -54,10 +55,11 @@ def test_the_slug_comes_from_the_file_name_without_its_date():
                         "put the text in quotes"),
     ("place: {乡: 驿马}\n", 4, "'place:' must be text, not 'key: value' lines; if the text contains ': ', put it in quotes"),
     ("draft: 是\n", 4, "'draft:' must be true or false, e.g. draft: true"),
+    ("featured: 头条\n", 4, "'featured:' must be true or false, e.g. draft: true"),
     ("slug: Yi Ma\n", 4, "'slug:' 'Yi Ma' cannot be part of a web address; a slug is lower-case letters a-z, "
                          "digits and hyphens, e.g. slug: yi-ma"),
     ("slug: 驿马\n", 4, "'slug:' '驿马' cannot be part of a web address; a slug is lower-case letters a-z, "
-                      "digits and hyphens, e.g. slug: yi-ma"),
+                      "digits and hyphens, e.g. slug: yima"),
     ("summary: \"导语\\x00\"\n", 4, "'summary:' contains the invisible character U+0000; delete it"),
     ("updated: 2020-02-30\n", 4, "'updated:' says 2020-02-30, but February 2020 has 29 days; check the month and the day"),
 ])
@@ -117,6 +119,52 @@ def test_timeline_problems_point_at_the_event_or_its_value():
     assert [e.title for e in events] == ["一级响应"]
 
 
+def ids_of(text: str) -> tuple[list[str], list[str]]:
+    log = ProblemLog()
+    events = read_timeline(load_yaml(text), "timeline.yaml", SHANGHAI, log)
+    return event_ids(events, "timeline.yaml", log), format_problems(log.problems)
+
+
+def test_an_event_id_is_the_editors_else_its_day_and_a_hash_of_its_title():
+    ids, problems = ids_of("- date: 2020-01-26\n  title: 一级响应\n  id: level-1\n"
+                           "- date: 2020-01-26 08:00\n  title: 一级响应\n")
+    assert problems == []
+    assert ids[0] == "level-1"
+    assert re.fullmatch(r"2020-01-26-[0-9a-f]{8}", ids[1])
+
+
+def test_an_event_keeps_its_id_when_another_is_inserted_above_it():
+    below = "- date: 2020-01-26\n  title: 一级响应\n"
+    before, _ = ids_of(below)
+    after, _ = ids_of("- date: 2020-01-20\n  title: 新的事件\n" + below)
+    assert after[1] == before[0]
+
+
+def test_two_events_of_one_day_and_title_get_two_ids():
+    ids, problems = ids_of("- date: 2020-01-26\n  title: 一级响应\n" * 2)
+    assert problems == [] and ids[1] == ids[0] + "-2"
+
+
+def test_an_id_given_twice_is_an_error_naming_both_lines():
+    _, problems = ids_of("- date: 2020-01-26\n  title: 一\n  id: same\n- date: 2020-01-27\n  title: 二\n  id: same\n")
+    assert problems == [
+        "timeline.yaml:3: error: the id 'same' is also given to the event at line 6; each event needs its own, "
+        "e.g. id: same-2",
+        "timeline.yaml:6: error: the id 'same' is also given to the event at line 3; each event needs its own, "
+        "e.g. id: same-2",
+    ]
+
+
+@pytest.mark.parametrize("given, message", [
+    ("一级响应", "'一级响应' cannot be an anchor in a web address; an id is lower-case letters a-z, digits and "
+                "hyphens, e.g. id: yiji-xiangying"),
+    ("2020-01", "'2020-01' is the anchor of a month heading on the timeline page; add words, e.g. id: 2020-01-start"),
+])
+def test_an_id_that_cannot_be_an_anchor_is_an_error_at_its_line(given, message):
+    _, problems = ids_of(f"- date: 2020-01-26\n  title: 一\n  id: {given}\n")
+    assert problems == [f"timeline.yaml:3: error: 'id:' {message}"]
+
+
 # --- one spelling for what readers see as one -----------------------------------------
 
 
@@ -140,3 +188,101 @@ def test_a_bidi_override_is_taken_out_of_a_title_with_a_warning():
 def test_chinese_punctuation_stays_full_width():
     found, _ = article("title: 驿马乡：党旗飘扬（一）！\ndate: 2020-01-30\n")
     assert found.title == "驿马乡：党旗飘扬（一）！"
+
+
+# --- lists typed the Chinese way ------------------------------------------------------
+
+
+@pytest.mark.parametrize("tags", [
+    "[疫情防控，卡口值守]", "[疫情防控、卡口值守]", "疫情防控；卡口值守", "疫情防控;卡口值守", "疫情防控, 卡口值守",
+    "【疫情防控, 卡口值守】", "[【疫情防控】, 「卡口值守」]", "《疫情防控》、《卡口值守》、", "[疫情防控, 卡口值守, 疫情防控]", "疫情防控,,卡口值守,",
+    "\n  - 疫情防控，卡口值守\n  - 【卡口值守】\n",
+])
+def test_tags_split_at_every_separator_and_lose_their_brackets(tags):
+    found, problems = article(f"title: 驿马乡\ndate: 2020-01-30\ntags: {tags}\n")
+    assert problems == []
+    assert found.tags == ("疫情防控", "卡口值守")
+
+
+@pytest.mark.parametrize("author", ["张世川、赵泉", "张世川，赵泉", "张世川; 赵泉", "[张世川、赵泉]", "[张世川, 赵泉, ]"])
+def test_authors_split_at_every_separator(author):
+    assert article(f"title: 驿马乡\ndate: 2020-01-30\nauthor: {author}\n")[0].authors == ("张世川", "赵泉")
+
+
+def test_a_tag_of_brackets_only_is_no_tag():
+    assert article("title: 驿马乡\ndate: 2020-01-30\ntags: 【】、疫情防控\n")[0].tags == ("疫情防控",)
+
+
+# --- corrections and retractions ------------------------------------------------
+
+CORRECTED = ("corrections:\n"
+             "  - date: 2020-02-03 09:00\n"
+             "    text: 第二次更正，见[原文](2020-01-30-yima.md)。\n"
+             "  - date: 2020-02-02\n"
+             "    text: 原稿称设卡口30个，应为**32**个。\n")
+
+
+def test_corrections_are_dated_notes_kept_oldest_first():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30 09:00\n" + CORRECTED)
+    assert problems == []
+    assert [(c.date.isoformat(), c.line, c.text_line) for c in found.corrections] == [
+        ("2020-02-02T00:00:00+08:00", 7, 8), ("2020-02-03T09:00:00+08:00", 5, 6)]
+    assert found.corrections[0].text == "原稿称设卡口30个，应为**32**个。"
+    assert found.modified.isoformat() == "2020-02-03T09:00:00+08:00"
+
+
+def test_a_retraction_has_a_date_and_a_reason():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30 09:00\n"
+                              "retracted:\n  date: 2020年2月5日\n  reason: 经核实，稿件数据有误，本文撤回。\n")
+    assert problems == []
+    assert (found.retracted.date.isoformat(), found.retracted.reason) == ("2020-02-05T00:00:00+08:00",
+                                                                          "经核实，稿件数据有误，本文撤回。")
+    assert found.modified == found.retracted.date
+
+
+def test_a_correction_on_the_day_of_the_report_without_a_time_is_not_before_it():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30 09:00\n"
+                              "corrections:\n  - date: 2020-01-30\n    text: 错字已改。\n")
+    assert problems == [] and len(found.corrections) == 1
+
+
+def test_every_bad_correction_and_retraction_is_an_error_at_its_line():
+    problems = errors_of(
+        "corrections:\n"
+        "  - date: 2020-01-29 10:00\n"  # line 5: before the report
+        "    text: 太早。\n"
+        "  - date: 2020-02-01\n"  # line 7: no text
+        "  - date: 2020-02-31\n"  # line 8: no such day
+        "    text: 日期错。\n"
+        "  - date: 2020-02-02\n"
+        "    text: ''\n"  # line 11: empty text
+        "retracted:\n"
+        "  date: 2020-02-05\n"  # line 13: no reason
+    )
+    assert [p.split(": error: ")[0].rsplit(":", 1)[1] for p in problems] == ["5", "7", "8", "11", "13"]
+    assert "'corrections:' has a correction dated 2020-01-29 10:00, before the report itself" in problems[0]
+    assert "'corrections:' has a correction without 'text:'" in problems[1]
+    assert "February 2020 has 29 days" in problems[2]
+    assert "'retracted:' has a retraction without 'reason:'" in problems[4]
+
+
+@pytest.mark.parametrize("front, line, message", [
+    ("corrections: 更正了\n", 4, "'corrections:' must be a list of corrections"),
+    ("retracted: true\n", 4, "'retracted:' must say when and why the report was withdrawn"),
+    ("retracted:\n  reason: 撤回。\n", 5, "'retracted:' has a retraction without 'date:'"),
+    ("retracted:\n  date: 2020-01-01\n  reason: 撤回。\n", 5, "'retracted:' has a retraction dated 2020-01-01 00:00, "
+                                                         "before the report itself"),
+])
+def test_a_wrong_correction_or_retraction_is_named_at_its_line(front, line, message):
+    [problem] = errors_of(front)
+    assert problem.startswith(f"{SOURCE}:{line}: error: {message}")
+
+
+def test_a_retracted_draft_gets_a_warning_and_a_misspelt_correction_key_too():
+    found, problems = article("title: 驿马乡\ndate: 2020-01-30\ndraft: true\n"
+                              "corrections:\n  - date: 2020-02-02\n    text: 改。\n    dat: 2020-02-03\n"
+                              "retracted:\n  date: 2020-02-05\n  reason: 撤回。\n")
+    assert found is not None
+    assert [p.split(": warning: ")[0] for p in problems] == [f"{SOURCE}:8", f"{SOURCE}:10"]
+    assert "unknown correction key 'dat:'; did you mean 'date:'?" in problems[0]
+    assert "both retracted and a draft" in problems[1]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import yaml
 from bs4 import BeautifulSoup
 
 from conftest import SAMPLE_CONTENT, run_build
@@ -36,6 +39,28 @@ def test_every_page_declares_language_and_links_the_feeds(sample_site):
         assert {"application/rss+xml", "application/atom+xml"} <= types, page
 
 
+def test_place_tag_and_timeline_pages_advertise_their_own_feed(sample_site):
+    pages = [*sample_site.glob("places/*/index.html"), *sample_site.glob("tags/*/index.html"),
+             sample_site / "timeline/index.html"]
+    assert len(pages) > 5
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        feeds = {link["href"] for link in soup.find_all("link", rel="alternate", type="application/rss+xml")}
+        own = page.parent.relative_to(sample_site).as_posix() + "/feed.xml"
+        assert "../" * own.count("/") + own in feeds, page
+        assert (sample_site / own).is_file()
+
+
+def test_the_timeline_feed_leads_to_each_events_anchor(sample_site):
+    items = ET.fromstring((sample_site / "timeline/feed.xml").read_bytes()).findall("channel/item")
+    anchors = {node["id"] for node in soup_of(sample_site, "timeline/index.html").find_all(id=True)}
+    links = [item.findtext("link") for item in items]
+    assert len(links) == len(yaml.safe_load((SAMPLE_CONTENT / "timeline.yaml").read_text(encoding="utf-8")))
+    for link in links:
+        page, _, anchor = link.partition("#")
+        assert page == "https://example.cn/digest/timeline/" and anchor in anchors, link
+
+
 def test_article_page_shows_what_a_reader_needs(sample_site):
     soup = soup_of(sample_site, "articles/yima/index.html")
     report = soup.find("article")
@@ -60,8 +85,13 @@ def test_relative_markdown_links_become_article_urls(sample_site):
 
 def test_front_page_lists_newest_first_with_summaries(sample_site):
     soup = soup_of(sample_site, "index.html")
+    lead = soup.select_one(".lead")
+    assert lead.h2.a["href"] == "articles/xiaoyi-overview/"  # the newest with a photo, the photo large
+    assert lead.select_one(".lead-photo img")["fetchpriority"] == "high"
     items = soup.select(".article-list > li")
-    assert len(items) == 5
+    assert len(items) == 4
+    thumbs = soup.select(".article-list .thumb img")
+    assert [img["loading"] for img in thumbs] == ["lazy"] and thumbs[0]["width"] and thumbs[0]["height"]
     times = [li.find("time")["datetime"] for li in items]
     assert times == sorted(times, reverse=True)
     assert all(li.select_one(".summary").get_text(strip=True) for li in items)
@@ -70,11 +100,23 @@ def test_front_page_lists_newest_first_with_summaries(sample_site):
 
 def test_timeline_is_oldest_first_and_linked(sample_site):
     soup = soup_of(sample_site, "timeline/index.html")
-    days = [t["datetime"] for t in soup.select(".day > h2 > time")]
+    days = [t["datetime"] for t in soup.select(".day > h3 > time")]
     assert days == sorted(days) and days[0] == "2020-01-14"
+    assert [h2["id"] for h2 in soup.select(".month > h2")] == ["2020-01", "2020-02"]
+    assert [a["href"] for a in soup.select(".months a")] == ["#2020-01", "#2020-02"]
     assert "14:00" in soup.get_text()
     links = {a["href"] for a in soup.select(".event a")}
-    assert "../articles/yima/" in links
+    assert "../articles/yima/" in links and "../places/yi-ma-xiang/" in links
+    events = soup.select("li.event")
+    assert events and len({li["id"] for li in events}) == len(events)
+
+
+def test_events_link_to_their_anchor_from_the_front_page_and_show_on_their_place_page(sample_site):
+    anchors = {li["id"] for li in soup_of(sample_site, "timeline/index.html").select("li.event")}
+    latest = soup_of(sample_site, "index.html").select(".side-timeline .event-date")
+    assert latest and all(a["href"].removeprefix("timeline/#") in anchors for a in latest)
+    place = soup_of(sample_site, "places/yi-ma-xiang/index.html")
+    assert "驿马乡走访的武汉返乡人员以此日为起算点" in place.select_one(".place-events").get_text()
 
 
 def test_not_found_page_works_at_any_depth(sample_site):
@@ -104,3 +146,20 @@ def test_runs_from_another_directory(tmp_path):
     result = run_build(cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "output" / "index.html").is_file()
+
+
+def test_bylines_link_to_author_pages_and_dates_come_with_a_reading_time(sample_site):
+    soup = soup_of(sample_site, "articles/yima/index.html")
+    byline = soup.select_one(".report .byline a")
+    assert byline.get_text() == "张世川" and byline["href"] == "../../authors/zhang-shi-chuan/"
+    assert re.fullmatch(r"阅读约 \d+ 分钟", soup.select_one(".report .meta .reading").get_text())
+    author = soup_of(sample_site, "authors/zhang-shi-chuan/index.html")
+    assert [a["href"] for a in author.select(".article-list h2 a")] == ["../../articles/yima/"]
+    assert author.select_one(".article-list .reading")
+    sitemap = (sample_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://example.cn/digest/authors/zhang-shi-chuan/" in sitemap
+
+
+def test_the_search_page_has_one_search_box_and_other_pages_the_masthead_s(sample_site):
+    assert len(soup_of(sample_site, "search/index.html").select("input[type=search]")) == 1
+    assert len(soup_of(sample_site, "index.html").select(".masthead input[type=search]")) == 1

@@ -274,7 +274,8 @@ def test_a_long_title_or_summary_is_an_error_at_its_line(tmp_path):
 
 def feeds_of(tmp_path: Path, place: str, description: str) -> dict[str, bytes]:
     site_yaml = f"title: 测试站\nbase_url: https://example.cn/\ndescription: '{description}'\n"
-    content = write_content(tmp_path, {"2020-01-30-a.md": article_text(place=f"'{place}'")}, site=site_yaml)
+    content = write_content(tmp_path, {"2020-01-30-a.md": article_text(place=f"'{place}'", tags=f"['{place}']")},
+                            site=site_yaml)
     site, _ = load_site(BuildOptions(content_dir=content, now=NOW))
     return {feed.dest: feed.data for feed in site_feeds(site, 50, {})}
 
@@ -286,9 +287,9 @@ def channel_text(data: bytes, name: str) -> str:
 @pytest.mark.parametrize("hostile", [XSS, "<b>粗</b><img src=x onerror=alert(1)>", "AT&T <script>alert(1)</script>"])
 def test_channel_descriptions_are_escaped_for_readers_that_render_html(tmp_path, hostile):
     feeds = feeds_of(tmp_path, hostile, hostile)
-    place_feeds = [dest for dest in feeds if dest.startswith("places/")]
-    assert len(place_feeds) == 1
-    for dest, said in (("feed.xml", hostile), (place_feeds[0], f"{hostile}的报道")):
+    group_feeds = sorted(dest for dest in feeds if dest.startswith(("places/", "tags/")))
+    assert [dest.split("/")[0] for dest in group_feeds] == ["places", "tags"]
+    for dest, said in (("feed.xml", hostile), *((dest, f"{hostile}的报道") for dest in group_feeds)):
         assert channel_text(feeds[dest], "description") == html.escape(said)
         parsed = feedparser.parse(feeds[dest])
         assert "<img" not in parsed.feed.subtitle and "<script" not in parsed.feed.subtitle

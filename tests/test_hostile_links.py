@@ -322,6 +322,16 @@ TOO_MANY_TAGS = ("the HTML here puts more than 150 tags inside one another, whic
                  "take out some of the levels")
 
 
+TOO_MANY_MARKS = ("this paragraph has more than 500 formatting marks (<, &, [, `, *, _, \\, !), which would "
+                  "take the build minutes; split it into shorter paragraphs with empty lines")
+TOO_MANY_ABBREVIATIONS = ("the text defines more than 100 abbreviations ('*[...]:' lines), which would take the "
+                          "build minutes; keep the ones the report needs")
+TOO_MANY_FOOTNOTES = ("the text has more than 1,000 footnote marks ('[^1]', and '[^1]:' lines), which would take "
+                      "the build minutes; split the report, or list the sources at its end")
+TOO_MANY_OPEN_TAGS = ("more than 50 HTML tags are opened with '<' and never closed with '>', which would take "
+                      "the build minutes; close them, or write &lt; for the character itself")
+
+
 def nested_list(levels: int, marker: str = "-", lazy: str = "") -> str:
     return "\n".join("    " * level + f"{marker} 第{level + 1}层" + lazy for level in range(levels))
 
@@ -345,8 +355,8 @@ def nested_list(levels: int, marker: str = "-", lazy: str = "") -> str:
     ("[a " * 5000, 5, TOO_MANY_BRACKETS),
     ("[a\n" * 5000, 55, TOO_MANY_BRACKETS),
     ("<div>\n" * 300 + "x\n" + "</div>\n" * 300, 155, TOO_MANY_TAGS),
-    ("<b>" * 1000 + "x", 5, TOO_MANY_TAGS),
-    ("前文。\n\n" + "<span>" * 1000 + "x", 7, TOO_MANY_TAGS),
+    ("<b>" * 1000 + "x", 5, TOO_MANY_MARKS),  # found before the depth: too costly to render at all
+    ("前文。\n\n" + "<span>" * 100 + "\n" + "<span>" * 100 + "x", 8, TOO_MANY_TAGS),
 ], ids=["quotes", "quotes-spaced", "quotes-lines", "list", "ordered-list", "list-lazy", "list-one-line",
         "stars", "underscores", "em-words", "strong-words", "em-lines", "brackets", "links", "images",
         "brackets-words", "brackets-lines", "divs", "bold-tags", "spans"])
@@ -355,6 +365,36 @@ def test_nesting_past_the_limit_is_an_error_at_its_line_and_quick(tmp_path, body
     started = time.monotonic()
     assert problems(content) == [f"{A}:{line}: error: {message}"]
     assert time.monotonic() - started < 2
+
+
+# Python-Markdown's quadratic corners: refused before rendering, at the line that passes
+# the bound; what keeps the bounds renders (the property tests in test_properties.py
+# check the time and memory of bodies within them).
+
+@pytest.mark.parametrize("body, line, message", [
+    ("&amp;" * 20_000, 5, TOO_MANY_MARKS),
+    ("正文\n" * 3 + "[a](b) " * 20_000, 8, TOO_MANY_MARKS),
+    ("\n".join("<b>粗</b>" for _ in range(400)), 255, TOO_MANY_MARKS),
+    ("| a | b |\n| - | - |\n| " + "&amp;" * 600 + " | x |", 7, TOO_MANY_MARKS),
+    ("".join(f"*[A{i}]: 缩写{i}\n" for i in range(8000)) + "A1", 105, TOO_MANY_ABBREVIATIONS),
+    ("\n\n".join(f"[^{i}]: 注{i}" for i in range(8000)), 2005, TOO_MANY_FOOTNOTES),
+    ("[^1]: 注\n\n" + "\n\n".join("见[^1]。" for _ in range(8000)), 2005, TOO_MANY_FOOTNOTES),
+    ("<a " * 8000, 5, TOO_MANY_OPEN_TAGS),
+    ("前文。\n\n" + "<a \n\n" * 8000, 107, TOO_MANY_OPEN_TAGS),
+], ids=["entities", "links", "inline-tags", "table-cell", "abbreviations", "footnotes", "footnote-marks", "open-tags",
+        "open-tags-paragraphs"])
+def test_markup_that_takes_quadratic_time_is_an_error_at_its_line_and_quick(tmp_path, body, line, message):
+    content = content_with(tmp_path, body)
+    started = time.monotonic()
+    assert problems(content) == [f"{A}:{line}: error: {message}"]
+    assert time.monotonic() - started < 2
+
+
+def test_html_blocks_and_tables_are_not_counted_as_inline_markup(tmp_path):
+    table = "<table>\n" + "".join(f"<tr><td>{i}</td><td>&amp;</td></tr>\n" for i in range(2000)) + "</table>"
+    rows = "| 甲 | 乙 |\n| - | - |\n" + "".join(f"| **{i}** | [链接](https://a.cn/{i}) |\n" for i in range(2000))
+    content = content_with(tmp_path, table + "\n\n" + rows)
+    assert problems(content) == []
 
 
 def test_the_same_in_the_timeline(tmp_path):
@@ -391,7 +431,8 @@ def test_whatever_passes_the_limit_is_built_into_pages_and_feeds(tmp_path):
 
 
 def test_a_body_that_still_recurses_too_deeply_is_an_error_not_a_crash(monkeypatch):
-    monkeypatch.setattr(markdown_module, "NESTING_LIMIT", 10**6)  # as if the check let it through
+    monkeypatch.setattr(markdown_module, "NESTING_LIMIT", 10**6)  # as if the checks let it through
+    monkeypatch.setattr(markdown_module, "MAX_MARKS_PER_PARAGRAPH", 10**6)
     html, links = render("*a " * 2000 + "x" + " b*" * 2000, Path("."))
     assert html == ""
     assert [(p.message, p.line) for p in links.broken] == [(

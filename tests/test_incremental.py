@@ -137,6 +137,11 @@ def test_edit_title(newsroom):
     newsroom.check()
 
 
+def test_edit_the_title_of_a_report_the_timeline_names(newsroom):
+    newsroom.write(file_name(2), article(2, title="改过的标题"))  # the timeline's feed links it by title
+    newsroom.check()
+
+
 def test_change_place_and_tags(newsroom):
     newsroom.write(file_name(3), article(3, place="新设的村", tags="[新标签]"))
     newsroom.check()

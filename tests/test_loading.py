@@ -29,7 +29,7 @@ def test_subfolders_do_not_appear_in_urls_and_chinese_names_get_pinyin(tmp_path)
         "2020/驿马乡防控.md": article_text(date="2020-01-31"),
     })
     site, _ = load(content)
-    assert sorted(a.url for a in site.articles) == ["articles/yi-ma-xiang-fang-kong/", "articles/yima/"]
+    assert sorted(a.url for a in site.articles) == ["articles/yima-xiang-fangkong/", "articles/yima/"]
 
 
 def test_drafts_are_left_out_unless_asked_for(tmp_path):
@@ -120,3 +120,82 @@ def test_a_report_that_cannot_be_read_is_not_an_error_again_in_every_link_to_it(
     })
     problems = errors_of(content)
     assert problems and all(line.startswith("articles/2020/a.md:") for line in problems), problems
+
+
+def test_a_timeline_detail_linking_a_broken_report_adds_no_error_of_its_own(tmp_path):
+    content = write_content(
+        tmp_path,
+        {"2020-01-30-broken.md": "---\ntitle: [不通\n---\n正文\n", "2020-01-31-draft.md": article_text(draft="true")},
+        timeline="- date: 2020-01-30\n  title: 事件\n  detail: 见[报道](articles/2020-01-30-broken.md)\n"
+                 "- date: 2020-01-31\n  title: 又一事件\n  detail: 见[稿件](articles/2020-01-31-draft.md)\n",
+    )
+    with pytest.raises(ContentError) as caught:
+        load(content)
+    problems = [str(problem) for problem in caught.value.log.problems]
+    assert [p for p in problems if p.startswith("timeline.yaml")] == [
+        "timeline.yaml:6: warning: the link 'articles/2020-01-31-draft.md' names a draft or scheduled report; "
+        "it shows as plain text until that report is published"]
+    assert [p.split(": error:")[0] for p in problems if ": error:" in p] == ["articles/2020-01-30-broken.md:2"]
+
+
+def test_a_pasted_img_without_alt_is_a_warning_naming_file_and_line(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text(body='前文。\n\n<img src="https://example.org/x.jpg">')})
+    site, log = load(content)
+    assert 'alt=""' in site.by_slug["a"].html
+    assert [str(p).split(" warning: ")[0] for p in log.warnings] == ["articles/a.md:7:"]
+    assert "no description (alt)" in str(log.warnings[0])
+
+
+# --- drafts never block (contract: Command line) ----------------------------------------
+
+
+def test_a_broken_draft_is_a_warning_and_the_others_are_published(tmp_path):
+    content = write_content(tmp_path, {
+        "a.md": article_text(),
+        "draft.md": article_text(title="''", draft="true", photos="[media/gone.jpg]"),
+        "later.md": article_text(date="2021-05-01 08:00", tags="{a: 1}"),
+        "draft-photo.md": article_text(draft="true", photos="[media/gone.jpg]"),
+    })
+    site, log = load(content)
+    assert [a.slug for a in site.articles] == ["a"]
+    assert log.errors == []
+    warned = [str(p) for p in log.warnings]
+    assert "articles/draft.md:2: warning: 'title:' is empty; fill it in, e.g. 'title: 驿马乡：党员干部守在防控一线'" in warned
+    assert any(w.startswith("articles/later.md:4: warning: 'tags:' must be a list") for w in warned)
+    assert any(w.startswith("articles/draft-photo.md:5: warning: the photo 'media/gone.jpg' does not exist") for w in warned)
+
+
+def test_a_broken_draft_is_an_error_when_drafts_are_built(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text(), "draft.md": article_text(title="''", draft="true")})
+    with pytest.raises(ContentError) as caught:
+        load(content, drafts=True)
+    assert [str(p) for p in caught.value.log.errors] == [
+        "articles/draft.md:2: error: 'title:' is empty; fill it in, e.g. 'title: 驿马乡：党员干部守在防控一线'"]
+    with pytest.raises(ContentError):
+        load(write_content(tmp_path / "b", {"later.md": article_text(date="2021-05-01", tags="{a: 1}")}), future=True)
+
+
+def test_a_draft_sharing_a_slug_blocks_nothing(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text(), "b.md": article_text(slug="a", draft="true")})
+    site, log = load(content)
+    assert [a.slug for a in site.articles] == ["a"]
+    assert {p.location.path for p in log.warnings} == {"articles/a.md", "articles/b.md"}
+    assert errors_of(write_content(tmp_path / "two", {"a.md": article_text(), "b.md": article_text(slug="a")})) != []
+
+
+def test_a_file_whose_front_matter_cannot_be_read_stays_an_error_that_says_how_to_publish_the_others(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text(), "broken.md": "---\ntitle: 草稿\ndate：2020-01-30\ndraft: true\n正文\n"})
+    errors = errors_of(content)
+    assert len(errors) == 1 and errors[0].startswith("articles/broken.md:")
+    assert "move this file out of the articles folder until it is fixed" in errors[0]
+
+
+def test_the_others_are_published_by_a_real_build_beside_a_broken_draft(tmp_path):
+    content = write_content(tmp_path, {"a.md": article_text(), "draft.md": article_text(date="2020年2月30日", draft="true")})
+    result = run_build("--content", str(content), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "articles/draft.md:3: warning: 'date:' says 2020年2月30日, but February 2020 has 29 days" in result.stderr
+    assert (tmp_path / "out" / "articles" / "a" / "index.html").is_file()
+    assert not (tmp_path / "out" / "articles" / "draft").exists()
+    drafts = run_build("--content", str(content), "--output", str(tmp_path / "out"), "--drafts")
+    assert drafts.returncode == 1 and "articles/draft.md:3: error: 'date:'" in drafts.stderr

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import PAYLOADS
-from digest.markdown import LinkContext, MarkdownRenderer, body_text, cut_summary
+from digest.markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, reading_minutes
 
 RENDERER = MarkdownRenderer()
 URLS = {"articles/2020/2020-01-30-yima.md": "articles/yima/", "articles/2020/2020-02-01-chongwen.md": "articles/chongwen/"}
@@ -135,3 +135,32 @@ def test_the_plain_text_of_a_body_leaves_out_footnotes_and_tables():
 def test_the_plain_text_of_chinese_has_no_spaces_where_markup_or_line_breaks_were():
     html, _ = render("驿马乡**启动**一级\n响应，[组建](https://example.cn/)十个工作组。\n\nThe *WHO* said so.")
     assert body_text(html).prose == "驿马乡启动一级响应，组建十个工作组。 The WHO said so."
+
+
+def test_an_image_alone_in_its_paragraph_is_a_figure_with_caption_and_credit(tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.jpg").write_bytes(b"jpg")
+    html, links = render('前文。\n\n![驿马乡入乡检测点](../../media/a.jpg "摄影：赵泉")\n\n行内![图](../../media/a.jpg)。',
+                         content_dir=tmp_path)
+    figure = BeautifulSoup(html, "html.parser").find("figure")
+    assert figure["class"] == ["photo"]
+    assert figure.select_one("a.enlarge")["href"] == figure.img["src"] == "../../media/a.jpg"
+    assert figure.img["alt"] == "驿马乡入乡检测点" and not figure.img.has_attr("title")
+    assert figure.figcaption.get_text() == "驿马乡入乡检测点（摄影：赵泉）"
+    assert figure.figcaption.select_one(".credit").get_text() == "（摄影：赵泉）"
+    assert len(BeautifulSoup(html, "html.parser").find_all("figure")) == 1  # an image inside a sentence stays there
+    assert links.broken == []
+
+
+def test_a_pasted_img_without_alt_gets_an_empty_one_and_a_warning():
+    html, links = render('前文。\n\n<p><img src="https://example.org/x.jpg"></p>\n\n<img src="https://example.org/y.jpg" alt="有">')
+    assert '<img alt="" src="https://example.org/x.jpg">' in html
+    assert [(p.link, p.is_error) for p in links.broken] == [("https://example.org/x.jpg", False)]
+    assert "has no description (alt)" in links.broken[0].message
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("", 0), ("字" * 400, 1), ("字" * 401, 2), ("字" * 1200 + "，。" * 50, 3), ("word " * 400, 2), ("字" * 200 + " word" * 100, 1),
+])
+def test_reading_time_counts_chinese_by_the_character(text, minutes):
+    assert reading_minutes(text) == minutes

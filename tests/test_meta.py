@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import extruct
 from bs4 import BeautifulSoup
 
 from conftest import article_text, write_content
@@ -109,3 +110,15 @@ def test_a_title_with_markup_stays_inside_its_json_ld(tmp_path):
     assert [author["name"] for author in data["author"]] == ["甲", "乙"]
     inline = [s for s in soup.find_all("script") if s.get("type") != "application/ld+json" and not s.get("src")]
     assert inline == []
+
+
+def test_each_timeline_event_is_a_schema_org_event_that_extruct_reads(sample_site):
+    html = (sample_site / "timeline/index.html").read_text(encoding="utf-8")
+    found = extruct.extract(html, base_url=BASE + "timeline/", syntaxes=["json-ld"], uniform=True)["json-ld"]
+    events = [item for item in found[0]["@graph"] if item["@type"] == "Event"]
+    anchors = [li["id"] for li in BeautifulSoup(html, "html.parser").select(".event")]
+    assert [event["url"] for event in events] == [BASE + "timeline/#" + anchor for anchor in anchors]
+    first = events[0]
+    assert first["startDate"] == "2020-01-14T00:00:00+08:00"
+    assert first["location"] == {"@type": "Place", "name": "驿马乡", "url": BASE + "places/yi-ma-xiang/"}
+    assert all(event["name"] and event["startDate"].endswith("+08:00") for event in events)

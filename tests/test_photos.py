@@ -231,3 +231,10 @@ def test_the_sample_report_s_diagram_loads_small_on_a_phone(sample_site):
     html = (sample_site / "articles/xiaoyi-overview/index.html").read_text(encoding="utf-8")
     assert '<source type="image/webp" srcset="../../media/xiaoyi-timeline.480w.webp 480w, ' in html
     assert 'width="1200" height="800" loading="lazy"' in html
+
+
+def test_a_photo_figure_links_to_its_large_rendition():
+    html = ('<figure class="photo"><a class="enlarge" href="../../media/map.png" title="查看大图">'
+            '<img alt="地图" src="../../media/map.png"></a><figcaption>地图</figcaption></figure>')
+    upgraded = photos.responsive_images(html, {"media/map.png": (2000, 1000)}, "../../")
+    assert '<a class="enlarge" href="../../media/map.1600w.jpg"' in upgraded and "<picture>" in upgraded

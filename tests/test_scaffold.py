@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from conftest import article_text, run_build, write_content
 from digest.content import normalise
 from digest.loading import BuildOptions, load_site
-from digest.scaffold import SLUG_LIMIT, new_article
+from digest.scaffold import new_article
+from digest.slugs import SLUG_LIMIT
 
 # 20:30 UTC on the 29th is 04:30 on the 30th in Asia/Shanghai (the default timezone).
 NOW = datetime(2020, 1, 29, 20, 30, tzinfo=timezone.utc)
@@ -35,13 +36,14 @@ def the_draft(content: Path):
 def test_chinese_title_gets_a_pinyin_file_name_dated_in_the_site_timezone(tmp_path, capsys):
     content = write_content(tmp_path, {})
     assert new(content, "驿马乡启动一级响应") == 0
-    path = content / "articles/2020/2020-01-30-yi-ma-xiang-qi-dong-yi-ji-xiang-ying.md"
+    path = content / "articles/2020/2020-01-30-yima-xiang-qidong-yiji-xiangying.md"
     assert capsys.readouterr().out == f"{path}\n"
     text = path.read_text(encoding="utf-8")
     assert text.startswith("---\ntitle: 驿马乡启动一级响应\ndate: 2020-01-30 04:30\n")
+    assert "\nslug: yima-xiang-qidong-yiji-xiangying\n" in text
     article = the_draft(content)
     assert (article.title, article.slug, article.place, article.tags) == (
-        "驿马乡启动一级响应", "yi-ma-xiang-qi-dong-yi-ji-xiang-ying", "", ())
+        "驿马乡启动一级响应", "yima-xiang-qidong-yiji-xiangying", "", ())
     assert article.date.isoformat() == "2020-01-30T04:30:00+08:00"
     assert article.authors == ()
 
@@ -49,7 +51,7 @@ def test_chinese_title_gets_a_pinyin_file_name_dated_in_the_site_timezone(tmp_pa
 def test_the_date_follows_the_timezone_in_site_yaml(tmp_path):
     content = write_content(tmp_path, {}, site="title: 测试站\ntimezone: America/New_York\n")
     assert new(content, "纽约") == 0
-    assert (content / "articles/2020/2020-01-29-niu-yue.md").read_text(encoding="utf-8").count("date: 2020-01-29 15:30")
+    assert (content / "articles/2020/2020-01-29-niuyue.md").read_text(encoding="utf-8").count("date: 2020-01-29 15:30")
 
 
 @pytest.mark.parametrize("title", [
@@ -85,8 +87,14 @@ def test_long_titles_get_a_short_slug_cut_at_a_whole_word(tmp_path):
     content = write_content(tmp_path, {})
     assert new(content, "驿马乡：十个工作组统一调度 党员干部守在防控一线，六百四十四名干部群众春节坚守") == 0
     article = the_draft(content)
-    assert article.slug == "yi-ma-xiang-shi-ge-gong-zuo-zu-tong-yi"
+    assert article.slug == "yima-xiang-shige-gongzuozu-tongyi-diaodu-dangyuanganbu-shou"
     assert len(article.slug) <= SLUG_LIMIT
+
+
+def test_a_word_is_never_cut_in_its_middle(tmp_path):
+    content = write_content(tmp_path, {})
+    assert new(content, "梧桐镇设立三处交通卡口 严防疫情输入") == 0
+    assert the_draft(content).slug == "wutongzhen-sheli-sanchu-jiaotongkakou-yanfang-yiqing-shuru"
 
 
 def test_a_title_without_letters_still_gets_a_slug(tmp_path):
@@ -104,7 +112,7 @@ def test_place_is_filled_in(tmp_path):
 def test_an_existing_file_is_refused_and_left_alone(tmp_path, capsys):
     content = write_content(tmp_path, {})
     assert new(content, "驿马乡启动一级响应") == 0
-    path = content / "articles/2020/2020-01-30-yi-ma-xiang-qi-dong-yi-ji-xiang-ying.md"
+    path = content / "articles/2020/2020-01-30-yima-xiang-qidong-yiji-xiangying.md"
     path.write_text("edited by the editor", encoding="utf-8")
     capsys.readouterr()
     assert new(content, "驿马乡启动一级响应", now=NOW.replace(minute=59)) == 1
@@ -115,11 +123,24 @@ def test_an_existing_file_is_refused_and_left_alone(tmp_path, capsys):
 
 
 def test_the_same_title_on_another_day_gets_its_own_slug(tmp_path):
-    content = write_content(tmp_path, {"2020/2020-01-01-ka-kou.md": article_text(title="卡口")})
+    content = write_content(tmp_path, {"2020/2020-01-01-kakou.md": article_text(title="卡口")})
     assert new(content, "卡口") == 0
-    text = (content / "articles/2020/2020-01-30-ka-kou.md").read_text(encoding="utf-8")
-    assert "\nslug: ka-kou-2\n" in text
-    assert the_draft(content).slug == "ka-kou-2"
+    text = (content / "articles/2020/2020-01-30-kakou-2.md").read_text(encoding="utf-8")
+    assert "\nslug: kakou-2\n" in text
+    assert the_draft(content).slug == "kakou-2"
+
+
+def test_a_different_title_with_a_taken_slug_the_same_day_gets_a_free_one(tmp_path, capsys):
+    content = write_content(tmp_path, {})
+    long = "梧桐镇设立三处交通卡口严防疫情输入党员干部守在防控一线六百四十四名干部群众春节坚守"
+    assert new(content, long + "（一）") == 0
+    assert new(content, long + "（二）") == 0
+    paths = capsys.readouterr().out.split()
+    assert len(paths) == 2 and paths[1] == paths[0].replace(".md", "-2.md")
+    first, second = (Path(path).read_text(encoding="utf-8") for path in paths)
+    slug = first.split("\nslug: ")[1].split("\n")[0]
+    assert f"\nslug: {slug}-2\n" in second
+    assert (content / "articles/2020" / Path(paths[0]).name).read_text(encoding="utf-8") == first
 
 
 def test_the_command_line_writes_a_draft_that_passes_check(tmp_path):

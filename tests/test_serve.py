@@ -136,26 +136,86 @@ def test_saving_updates_the_open_page_and_errors_show_over_it(tmp_path):
             expect(page.locator(".body")).to_contain_text("保存以后新加的一段。")
 
             article.write_text(broken, encoding="utf-8")
-            overlay = page.locator("#digest-preview-errors")
+            overlay = page.locator("#digest-preview-problems")
             expect(overlay).to_be_visible(timeout=SAVE_SHOWS_WITHIN_MS)
             expect(overlay).to_contain_text(f"{YIMA}:")
             expect(page.locator("h1")).to_have_text(new_title)  # the last good page, under the errors
-            shown = overlay.locator("li").first.inner_text()
-            path, line, message = shown.split(": ", 1)[0].split(":") + [shown.split(": ", 1)[1]]
-            assert f"{path}:{line}: error: {message}" in server.terminal
+            shown = overlay.locator("li.error").first
+            path, line = shown.get_attribute("data-path"), shown.get_attribute("data-line")
+            assert f"{path}:{line}: error: {shown.locator('.message').inner_text()}" in server.terminal
 
             later = browser.new_page()  # a page opened while the content is broken
             later.goto(server.url)
-            expect(later.locator("#digest-preview-errors")).to_contain_text(f"{YIMA}:")
+            expect(later.locator("#digest-preview-problems")).to_contain_text(f"{YIMA}:")
 
             article.write_text(edited.replace("新加的一段", "改好的一段"), encoding="utf-8")
             expect(overlay).to_have_count(0, timeout=SAVE_SHOWS_WITHIN_MS)
             expect(page.locator(".body")).to_contain_text("改好的一段")
-            expect(later.locator("#digest-preview-errors")).to_have_count(0, timeout=SAVE_SHOWS_WITHIN_MS)
+            expect(later.locator("#digest-preview-problems")).to_have_count(0, timeout=SAVE_SHOWS_WITHIN_MS)
             browser.close()
     finally:
         assert server.stop() == 0
     assert "Traceback" not in server.terminal
+
+
+WARNED = "extra/warned.md"
+WARNED_TITLE = "乡村卡口值守情况通报"
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def box_violations(page) -> list[str]:
+    """axe-core's WCAG A and AA findings in the preview's box."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run("#digest-preview-problems", {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}});
+            return result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+        }"""
+    )
+
+
+def test_warnings_show_in_their_own_colour_beside_errors_named_by_title_and_line(tmp_path):
+    server = start_server(tmp_path, {WARNED: article_text(title=WARNED_TITLE, tag="[卡口值守]")})
+    report = server.content / "articles" / WARNED
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(server.url + "articles/warned/")
+            box = page.locator("#digest-preview-problems")
+            expect(box).to_have_class("only-warnings")  # built: the page is the new one
+            expect(box).to_have_attribute("role", "status")
+            expect(page.locator("h1")).to_have_text(WARNED_TITLE)
+            warning = box.locator("li.warning")
+            expect(warning).to_have_count(1)
+            expect(warning.locator(".where")).to_contain_text(WARNED_TITLE)
+            expect(warning.locator(".where")).to_contain_text("4")  # the line of 'tag:'
+            assert f"articles/{WARNED}:4: warning: {warning.locator('.message').inner_text()}" in server.terminal
+            assert box_violations(page) == []
+
+            report.write_text(article_text(title=WARNED_TITLE, date="2020-02-30", tag="[卡口值守]"), encoding="utf-8")
+            expect(box).to_have_class("has-errors", timeout=SAVE_SHOWS_WITHIN_MS)
+            expect(box).to_have_attribute("role", "alert")
+            expect(box.locator("li.error .where")).to_contain_text(WARNED_TITLE)
+            expect(box.locator("li.warning")).to_have_count(1)
+            colour = "e => getComputedStyle(e).borderLeftColor"
+            assert box.locator("li.error").evaluate(colour) != warning.evaluate(colour)
+            assert box_violations(page) == []
+            box.locator("button").click()  # the editor may put it aside
+            expect(box).to_have_count(0)
+            browser.close()
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_reports_title_names_it_even_when_its_front_matter_is_broken(tmp_path):
+    content = tmp_path
+    (content / "a.md").write_text("---\ntitle：驿马乡启动一级响应\ndate: [\n---\n", encoding="utf-8")
+    (content / "b.md").write_text("---\ntitle: '" + "长" * 40 + "'\n---\n", encoding="utf-8")
+    assert serve.report_name(content, "a.md") == "驿马乡启动一级响应"
+    assert serve.report_name(content, "b.md") == "长" * 29 + "…"
+    assert serve.report_name(content, "timeline.yaml") == "timeline.yaml"
+    assert serve.report_name(content, "articles/gone.md") == "gone.md"
 
 
 # --- what is served -------------------------------------------------------------

@@ -57,3 +57,18 @@ def test_status_marks_drafts_and_scheduled_reports():
     assert site.status_of(site.articles[0]) == "草稿"
     later = Article(source="x.md", slug="x", title="x", date=datetime(2021, 1, 1, tzinfo=TZ))
     assert site.status_of(later) == "定时发布"
+
+
+def test_a_place_holds_its_events_and_an_event_s_place_has_a_page_without_reports():
+    events = [Event(datetime(2020, 1, 26, tzinfo=TZ), "卡口", 3, place="驿马乡"),
+              Event(datetime(2020, 1, 22, tzinfo=TZ), "会议", 1, place="崇文街道")]
+    site = make_site(article("a", 1, "驿马乡"), events=events)
+    assert [e.title for e in site.places["驿马乡"].events] == ["卡口"]
+    assert site.places["崇文街道"].articles == () and site.place_url("崇文街道") == "places/chong-wen-jie-dao/"
+
+
+def test_each_author_of_a_byline_has_a_page():
+    site = make_site(Article(source="a.md", slug="a", title="a", date=datetime(2020, 1, 1, tzinfo=TZ), authors=("张世川", "赵泉")),
+                     Article(source="b.md", slug="b", title="b", date=datetime(2020, 1, 2, tzinfo=TZ), authors=("赵泉",)))
+    assert site.author_url("赵泉") == "authors/zhao-quan/" and [a.slug for a in site.authors["赵泉"].articles] == ["b", "a"]
+    assert site.author_url("张世川") == "authors/zhang-shi-chuan/" and site.author_url("无名") is None

@@ -29,10 +29,10 @@ def html_pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
 
 
-def test_nu_html_checker_finds_no_errors(sample_site):
+def test_nu_html_checker_finds_no_errors(sample_site, newsroom_site):
     assert VNU_JAR.is_file(), "vnu.jar is missing: run `npm ci` in the project folder"
     assert shutil.which("java"), "Java is needed to run the Nu Html Checker"
-    pages = html_pages(sample_site)
+    pages = html_pages(sample_site) + html_pages(newsroom_site)  # one Java start for both
     result = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", *map(str, pages)],
         capture_output=True, text=True, timeout=300,
@@ -41,6 +41,15 @@ def test_nu_html_checker_finds_no_errors(sample_site):
     errors = [f"{m.get('url')}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"]
     assert errors == []
     assert len(pages) >= 20
+    assert any("wutong-bridge" in str(page) for page in pages)  # a retracted report's page too
+
+
+@pytest.mark.parametrize("site", ["sample_site", "newsroom_site"])
+def test_the_corrections_feed_parses_cleanly(request, site):
+    feed = feedparser.parse((request.getfixturevalue(site) / "corrections/feed.xml").read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    assert len(feed.entries) == (0 if site == "sample_site" else 3)
 
 
 @pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
@@ -53,9 +62,10 @@ def test_feeds_parse_cleanly(sample_site, name):
     assert dates == sorted(dates, reverse=True), "newest first"
 
 
-def test_place_feeds_parse_cleanly(sample_site):
-    feeds = sorted((sample_site / "places").glob("*/feed.xml"))
-    assert len(feeds) == 5
+def test_place_tag_and_timeline_feeds_parse_cleanly(sample_site):
+    feeds = sorted([*(sample_site / "places").glob("*/feed.xml"), *(sample_site / "tags").glob("*/feed.xml"),
+                    sample_site / "timeline/feed.xml"])
+    assert len(feeds) == 5 + len(list((sample_site / "tags").glob("*/index.html"))) + 1
     for path in feeds:
         assert feedparser.parse(path.read_bytes()).bozo == 0, path
 
@@ -83,16 +93,16 @@ def test_rss_dates_carry_the_site_offset_and_authors_are_named(sample_site):
     assert len(set(guids)) == len(guids)
 
 
-def resolve_target(site: Path, page: Path, href: str) -> tuple[Path, str] | None:
+def resolve_target(site: Path, page: Path, href: str, base_url: str = BASE_URL) -> tuple[Path, str] | None:
     """The built file a link on ``page`` leads to, and its fragment; None if external."""
     parts = urlsplit(href)
     if parts.scheme or href.startswith("//"):
-        if not href.startswith(BASE_URL):
+        if not href.startswith(base_url):
             return None
-        parts = urlsplit(href[len(BASE_URL) - 1:])
+        parts = urlsplit(href[len(base_url) - 1:])
         path = site / unquote(parts.path).lstrip("/")
     elif parts.path.startswith("/"):
-        path = site / unquote(parts.path).removeprefix(urlsplit(BASE_URL).path)
+        path = site / unquote(parts.path).removeprefix(urlsplit(base_url).path)
     else:
         base = page.relative_to(site).as_posix()
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(base), unquote(parts.path or page.name)))
@@ -110,29 +120,36 @@ def ids_of(page: Path, cache: dict) -> set[str]:
     return cache[page]
 
 
-def test_every_internal_link_and_fragment_resolves(sample_site):
+SITES = {"sample_site": BASE_URL, "newsroom_site": "https://example.cn/newsroom/"}
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_internal_link_and_fragment_resolves(request, site):
+    base_url, site = SITES[site], request.getfixturevalue(site)
     broken, ids = [], {}
-    for page in html_pages(sample_site):
+    for page in html_pages(site):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for node in soup.find_all(["a", "link", "img", "script", "source"]):
             for attribute in ("href", "src"):
                 value = node.get(attribute)
-                target = value and resolve_target(sample_site, page, value)
+                target = value and resolve_target(site, page, value, base_url)
                 if not target:
                     continue
                 path, fragment = target
                 if not path.is_file():
-                    broken.append(f"{page.relative_to(sample_site)}: {value} (no file)")
+                    broken.append(f"{page.relative_to(site)}: {value} (no file)")
                 elif fragment and path.suffix == ".html" and fragment not in ids_of(path, ids):
-                    broken.append(f"{page.relative_to(sample_site)}: {value} (no id)")
+                    broken.append(f"{page.relative_to(site)}: {value} (no id)")
     assert broken == []
 
 
-def test_sitemap_lists_every_page(sample_site):
-    root = ET.fromstring((sample_site / "sitemap.xml").read_bytes())
+@pytest.mark.parametrize("site", SITES)
+def test_sitemap_lists_every_page(request, site):
+    base_url, site = SITES[site], request.getfixturevalue(site)
+    root = ET.fromstring((site / "sitemap.xml").read_bytes())
     listed = {loc.text for loc in root.iter(SITEMAP_NS + "loc")}
     pages = {
-        BASE_URL + p.relative_to(sample_site).as_posix().removesuffix("index.html")
-        for p in html_pages(sample_site) if p.name != "404.html"
+        base_url + p.relative_to(site).as_posix().removesuffix("index.html")
+        for p in html_pages(site) if p.name != "404.html"
     }
     assert listed == pages

@@ -115,7 +115,9 @@ function resultItem(data) {
   link.href = root + url.replace(/^\//, "");
   link.textContent = data.meta.title || url;
   heading.append(link);
-  article.append(heading, metaLine(data.meta), excerpt(data.excerpt));
+  const header = document.createElement("header");  // title, date and place head the result
+  header.append(heading, metaLine(data.meta));
+  article.append(header, excerpt(data.excerpt));
   item.append(article);
   return item;
 }
