@@ -22,7 +22,6 @@ from pathlib import Path
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "digest"
 LANGUAGES = ("zh", "en")
-DEFAULT_LANGUAGE = "zh"  # the digest's editors are Chinese; English is asked for
 
 _catalog: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
