@@ -5,6 +5,7 @@
     python build.py check [--content DIR]
     python build.py serve [--content DIR] [--port N]
     python build.py new "标题" [--place P] [--content DIR]
+    python build.py publish [--every 10m] [--content DIR] [--output DIR] [--base-url URL]
 
 ``python`` is the project's own Python (``.venv/bin/python``, on Windows
 ``.venv\\Scripts\\python``); the ``digest`` command that pip installs beside it runs
@@ -45,7 +46,7 @@ from digest.search import SearchIndexError  # noqa: E402
 from digest.write import ForeignFiles  # noqa: E402
 
 DEFAULT_OUTPUT = Path("output")  # also where `check` finds what the last build published
-COMMANDS = ("build", "check", "serve", "new")
+COMMANDS = ("build", "check", "serve", "new", "publish")
 
 # argparse's own words that an editor can meet, listed for the catalog: argparse looks
 # them up through our translation (choose_language).
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if command != "new" and not args.content.is_dir():
         parser.error(_("the content folder '{folder}' does not exist").format(folder=args.content))
-    danger = unsafe_output(args.content, args.output) if command == "build" else None
+    danger = unsafe_output(args.content, args.output) if command in ("build", "publish") else None
     if danger:
         parser.error(danger)
     if command == "check":
@@ -79,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "new":
         from digest.scaffold import new_article
         return new_article(args.title, args.content, place=args.place)
+    if command == "publish":
+        from digest.publish import publish
+        return publish(BuildOptions(content_dir=args.content, output_dir=args.output, base_url=args.base_url),
+                       Theme(), args.every)
     return run_build(args)
 
 
@@ -98,10 +103,14 @@ def make_parser(command: str) -> argparse.ArgumentParser:
                         help=_("the content folder (default: content)"))
     parser.add_argument("--lang", choices=LANGUAGES,
                         help=_("the language of the messages: zh or en (default: site.yaml's language)"))
-    if command == "build":
+    if command in ("build", "publish"):
         parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
                             help=_("the output folder (default: output)"))
         parser.add_argument("--base-url", type=base_url, help=_("the site's address, overriding site.yaml"))
+    if command == "publish":
+        parser.add_argument("--every", type=interval, default=interval("10m"),
+                            help=_("look at the content at least this often, e.g. 10m, 30s, 1h (default: 10m); "
+                                   "a scheduled report is published at its time, an edit at once"))
     if command in ("build", "check"):
         parser.add_argument("--drafts", action="store_true", help=_("include drafts"))
         parser.add_argument("--future", action="store_true", help=_("include reports dated in the future"))
@@ -120,6 +129,14 @@ def base_url(text: str) -> str:
         raise argparse.ArgumentTypeError(
             _("'{text}' is not a web address like https://example.cn/digest/").format(text=text))
     return text
+
+
+def interval(text: str):
+    from digest.publish import parse_interval
+    try:
+        return parse_interval(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def port(text: str) -> int:

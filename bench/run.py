@@ -59,7 +59,8 @@ HUGE = 100_000  # the scale run, only with --huge (a cold build of ours takes ab
 LARGEST_PLAIN = 20_000  # larger --sizes need --huge too
 PREVIEW_EDITS = 5  # saves timed per preview run; the table shows their median
 POLL_SECONDS = 0.01  # how often the page is fetched while waiting for the marker
-QUIET_SECONDS = 1.0  # a server that used no CPU this long has finished its work
+QUIET_SECONDS = 1.0  # a server that used no CPU for QUIET_CHECKS such spans in a row has finished its work
+QUIET_CHECKS = 2  # (a starved process on a busy machine can look quiet for one)
 
 
 class Failed(Exception):
@@ -380,11 +381,12 @@ def group_cpu(pgid):
 def wait_until_quiet(proc, timeout=600):
     """Wait until the server and its children have used no CPU for QUIET_SECONDS (so the
     work a save started, search index included, is done before the next save)."""
-    start, last = time.perf_counter(), group_cpu(proc.pid)
+    start, last, quiet = time.perf_counter(), group_cpu(proc.pid), 0
     while time.perf_counter() - start < timeout:
         time.sleep(QUIET_SECONDS)
         now = group_cpu(proc.pid)
-        if now - last < 0.02:
+        quiet = quiet + 1 if now - last < 0.02 else 0
+        if quiet == QUIET_CHECKS:
             return
         last = now
 

@@ -28,7 +28,7 @@ from .i18n import _
 from .feeds import render_feed
 from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
-from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, PAGE, TEMPLATE, Output
+from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, MADE, PAGE, TEMPLATE, Output
 from .parallel import cores, each_result, shared
 from .photos import Pictures, photo_cache_dir, prepare_pictures, remembered_facts
 from .plan import plan_site
@@ -225,6 +225,11 @@ def make_bytes(outputs: list[Output], work: Work) -> None:
         work.writer.write(output.dest, output.source)
 
 
+def make_made(outputs: list[Output], work: Work) -> None:
+    for output in outputs:
+        work.writer.write(output.dest, output.source())
+
+
 def make_copies(outputs: list[Output], work: Work) -> None:
     for output in outputs:
         work.writer.copy(output.dest, output.source)
@@ -250,6 +255,7 @@ MAKERS = {  # in this order: search bundles last, so Pagefind has the most time 
     FEED: make_feeds,
     TEMPLATE: make_from_templates,
     BYTES: make_bytes,
+    MADE: make_made,
     COPY: make_copies,
     LINK: make_links,
     BUNDLE: make_bundles,

@@ -11,24 +11,26 @@ stamp is the content's newest date, not the clock). The files are made with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
+from lxml import html as lxml_html
 
 from .config import SiteConfig
 from .content import Event
 from .dates import has_time
-from .outputs import BYTES, Output
+from .changes import Signer
+from .outputs import MADE, Output
 from .site import Group, Site
 from .urls import page_url
 
 CALENDAR_FILE = "timeline.ics"
 PRODUCT = "-//county-digest//timeline//ZH"
 # Elements whose end is the end of a line in the detail's plain text.
-BLOCKS = ["p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre"]
+BLOCKS = ("p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre")
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,15 @@ def place_calendar_link(site: Site, group: Group) -> CalendarLink | None:
     return calendar_link(site.config, group.url + CALENDAR_FILE)
 
 
-def calendar_outputs(site: Site) -> list[Output]:
-    """The whole timeline's calendar, and one per place page with events."""
-    outputs = [Output(CALENDAR_FILE, BYTES, calendar_bytes(site, site.events, site.config.title))]
-    for name, group in site.places.items():
-        if group.events:
-            outputs.append(Output(group.url + CALENDAR_FILE, BYTES,
-                                  calendar_bytes(site, group.events, f"{site.config.title} · {name}")))
-    return outputs
+def calendar_outputs(site: Site, signer: Signer) -> list[Output]:
+    """The whole timeline's calendar, and one per place page with events; each made
+    again only when its events or the content's stamp changed."""
+    calendars = [(CALENDAR_FILE, site.events, site.config.title)]
+    calendars += [(group.url + CALENDAR_FILE, group.events, f"{site.config.title} · {name}")
+                  for name, group in site.places.items() if group.events]
+    stamp = content_stamp(site)
+    return [Output(dest, MADE, partial(calendar_bytes, site, events, name),
+                   signer.data("calendar", dest, name, stamp, events)) for dest, events, name in calendars]
 
 
 def calendar_bytes(site: Site, events, name: str) -> bytes:
@@ -125,12 +128,13 @@ def event_text(site: Site, event: Event) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+@lru_cache(maxsize=4096)  # an event's detail goes into two calendars, the JSON and the JSON-LD
 def plain_text(html: str) -> str:
     """What a reader sees of a piece of HTML, one line per paragraph or list item."""
-    soup = BeautifulSoup(html, "html.parser")
-    for element in soup.find_all(BLOCKS):
-        element.append("\n")
-    lines = (line.strip() for line in soup.get_text().splitlines())
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    for block in root.iter(BLOCKS):
+        block.tail = "\n" + (block.tail or "")
+    lines = (line.strip() for line in root.text_content().splitlines())
     return "\n".join(line for line in lines if line)
 
 

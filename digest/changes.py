@@ -139,6 +139,13 @@ class Signer:
         return short_hash(self.base, "feed", plan.dest, plan.title, plan.page_url, plan.description,
                           repr(plan.atom), entries, when)
 
+    def data(self, kind: str, dest: str, *values) -> str | None:
+        """A file made from plain values (a calendar, the timeline as JSON), not by a template."""
+        try:
+            return short_hash(self.base, kind, dest, *(self.token(value) for value in values))
+        except Unsignable:
+            return None
+
     def fingerprint(self, article: Article) -> str | None:
         """What an article's final state is known by (its file's bytes and its links)."""
         return self.fingerprints.get(article.source)

@@ -13,7 +13,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Callable
 
@@ -112,6 +112,7 @@ class Article:
     tags: tuple[str, ...] = ()
     summary: str = ""
     reading_minutes: int = 0  # how long the body takes to read, once rendered (markdown.reading_minutes)
+    body_images: tuple[str, ...] = ()  # the pictures the body shows itself, once rendered (sorted)
     photos: tuple[Photo, ...] = ()
     draft: bool = False
     featured: bool = False  # leads the front page, in place of the newest report with a photo
@@ -142,6 +143,12 @@ class Article:
     @property
     def byline(self) -> str:
         return "、".join(self.authors)
+
+    @property
+    def unplaced_photos(self) -> tuple[Photo, ...]:
+        """The photos the body does not place itself: the first leads above the
+        text, the others follow it (on the page and in the feeds)."""
+        return tuple(photo for photo in self.photos if photo.src not in self.body_images)
 
     @property
     def last_correction(self) -> Correction | None:
@@ -452,6 +459,8 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
                       "retraction notice is not shown either; remove 'draft: true' to publish the notice"))
     if isinstance(fields.get("photos"), list):
         _warn_photo_keys(fields["photos"], source, log)
+    if "date" in values:
+        _warn_file_name_date(source, values["date"], fields.line_of("date"), log)
     if "slug" not in values:
         values["slug"] = slug_from_filename(source)
         if not values["slug"]:
@@ -514,6 +523,23 @@ def _warn_correction_keys(fields: LineDict, source: str, log: ProblemLog) -> Non
             _warn_misspelt_keys(item, CORRECTION_KEYS, source, log, UNKNOWN_CORRECTION_KEY)
     if isinstance(fields.get("retracted"), LineDict):
         _warn_misspelt_keys(fields["retracted"], RETRACTION_KEYS, source, log, UNKNOWN_RETRACTION_KEY)
+
+
+def _warn_file_name_date(source: str, moment: datetime, line: int, log: ProblemLog) -> None:
+    """A file named 2020-01-30-... whose 'date:' says another day: one of them is a slip
+    (often a copied report whose date was changed, or the other way round)."""
+    named = DATE_PREFIX.match(PurePosixPath(source).name)
+    if named is None:
+        return
+    try:
+        day = date(*(int(part) for part in named.group().rstrip("-").split("-")))
+    except ValueError:
+        return  # no such day: not a date the editor meant
+    if day != moment.date():
+        log.warning(source, line, _(
+            "the file name says {named} but 'date:' says {date}; the date is the one used: "
+            "correct it, or rename the file"
+        ).format(named=day.isoformat(), date=moment.date().isoformat()))
 
 
 def _is_given(value) -> bool:

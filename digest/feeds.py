@@ -1,19 +1,21 @@
 """RSS 2.0 and Atom feeds with feedgen.
 
 One function builds the feed for any list of articles (or, for the timeline's
-feed, of events); the caller picks RSS or Atom when it serialises. Feed content uses absolute URLs (fragments too),
-because a feed reader shows it far from the site.
+feed, of events); the caller picks RSS or Atom when it serialises. Feed content
+uses absolute URLs (fragments too), because a feed reader shows it far from the site.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from itertools import islice
 from typing import Mapping
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from .config import SiteConfig
@@ -93,7 +95,10 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto])
     if config.author:
         feed.author(name=config.author)
     moments = [*(a.modified for a in articles), *(event.date for event in plan.events)]
-    updated = max(moments, default=site.built_at)
+    # An empty feed is as new as the newest thing on the site, not the build's
+    # clock: else a build with nothing changed would write it again.
+    everything = [*(a.modified for a in site.articles), *(event.date for event in site.events)]
+    updated = max(moments or everything, default=site.built_at)
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
@@ -103,17 +108,24 @@ def make_feed(site: Site, plan: FeedPlan, photos: Mapping[str, ResponsivePhoto])
     return feed
 
 
+def new_entry(feed: FeedGenerator, url: str, title: str, published: datetime, updated: datetime) -> FeedEntry:
+    """An entry known by its address (its id, guid and link), with its title and dates."""
+    entry = feed.add_entry()
+    entry.id(url)
+    entry.guid(url, permalink=True)
+    entry.title(title)
+    entry.link(href=url)
+    entry.published(published)
+    entry.updated(updated)
+    return entry
+
+
 def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping[str, ResponsivePhoto],
               atom: bool) -> None:
     config = site.config
     url = config.absolute_url(article.url)
-    entry = feed.add_entry()
-    entry.id(url)
-    entry.guid(url, permalink=True)
-    entry.title(article.title)
-    entry.link(href=url)
-    entry.published(article.date)
-    entry.updated(article.modified)  # the last correction, if any: readers update the item
+    # updated is the last correction's date, if any, so readers update the item
+    entry = new_entry(feed, url, article.title, article.date, article.modified)
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
     entry.content(absolute_html(entry_html(article, photos), url), type="html" if atom else "CDATA")
     # One name for all authors, as the byline reads: readers show one author element
@@ -132,14 +144,7 @@ def add_event(feed: FeedGenerator, site: Site, event: Event) -> None:
     """A timeline event as an item that leads to its anchor on the timeline page."""
     config = site.config
     page = config.absolute_url(page_url("timeline"))
-    url = f"{page}#{event.id}"
-    entry = feed.add_entry()
-    entry.id(url)
-    entry.guid(url, permalink=True)
-    entry.title(event.title)
-    entry.link(href=url)
-    entry.published(event.date)
-    entry.updated(event.date)
+    entry = new_entry(feed, f"{page}#{event.id}", event.title, event.date, event.date)
     html = event_html(site, event, page)
     if html:
         entry.content(html, type="CDATA")
@@ -175,7 +180,7 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
     with whatever EXIF and GPS data the camera wrote, is never published.
     """
     figures = []
-    for photo in article.photos:
+    for photo in article.unplaced_photos:
         image = photos[photo.src].largest_jpeg
         caption = escape(photo.caption) + (f"（摄影：{escape(photo.credit)}）" if photo.credit else "")
         figures.append(

@@ -31,6 +31,7 @@ from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsi
                      unreadable_message)
 from .progress import Progress, quiet
 from .site import Site
+from .tags import warn_tag_slips
 
 LONG_SUMMARY_FACTOR = 2
 
@@ -69,6 +70,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     published = select_published(everything, options, config, log)
     waiting = left_out(everything, published)
     check_slugs(everything, log, published)
+    warn_tag_slips(everything, log, cache.slug)
     check_photos(published, content_dir, log, remembered_facts(cache))
     log.extend(as_warnings(check_photos(waiting, content_dir, ProblemLog(), remembered_facts(cache))))
     articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
@@ -258,7 +260,19 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
     """Every photo exists in the content folder and is an image Pillow can read."""
     for article in articles:
         for photo in article.photos:
-            if not _is_content_file(content_dir, photo.src):
+            step = sources.way_out(content_dir, photo.src)
+            if step and step.endswith(".."):
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' points outside the content folder; photo paths are relative to the "
+                    "content folder, e.g. media/yima.jpg").format(src=photo.src))
+                continue
+            if step:
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' leads outside the content folder: {step} is a symbolic link to a place "
+                    "outside it, and nothing from outside is published; copy the picture itself into the "
+                    "content folder").format(src=photo.src, step=step))
+                continue
+            if not (content_dir / photo.src).is_file():
                 log.error(
                     article.source, photo.line,
                     _("the photo '{src}' does not exist; photo paths are relative to the content folder "
@@ -270,11 +284,6 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
             except UNREADABLE as exc:
                 log.error(article.source, photo.line, unreadable_message(photo.src, exc))
     return log
-
-
-def _is_content_file(content_dir: Path, source: str) -> bool:
-    path = (content_dir / source).resolve()
-    return path.is_file() and path.is_relative_to(content_dir.resolve())
 
 
 def render_bodies(published, everything, unreadable: set[str], content_dir, config, log, cache: BuildCache,
@@ -307,7 +316,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes))
+        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes,
+                                body_images=tuple(sorted(body.images))))
     return rendered, assets, images
 
 

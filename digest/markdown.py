@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
+from xml.etree import ElementTree
 
 import markdown as markdown_lib
 import nh3
@@ -28,8 +29,8 @@ from lxml import html as lxml_html
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
-from xml.etree import ElementTree
 
+from . import sources
 from .i18n import _
 
 from .i18n import N_, _
@@ -169,7 +170,9 @@ class LinkContext:
                                             "(looked for {resolved}){hint}").format(
                 what=what, value=value, resolved=resolved, hint=self._hint(target, resolved)))
             return None
-        way_out = self._way_out(resolved)
+        if self._inside is None:
+            self._inside = sources.resolved(self.content_dir) or self.content_dir.absolute()
+        way_out = sources.way_out(self.content_dir, resolved, self._inside)
         if way_out:
             self._broken(value, resolved, _("{what} '{value}' leads outside the content folder: {way_out} is a "
                                             "symbolic link to a place outside it, and nothing from outside is "
@@ -188,23 +191,6 @@ class LinkContext:
         if tag == "img":
             self.images.add(resolved)
         return self.root + quote(resolved) + suffix  # a space or a '#' in a file name stays in it
-
-    def _way_out(self, resolved: str) -> str | None:
-        """The symbolic link on the way to ``resolved`` (a file that exists) that leads
-        out of the content folder, or None if the file is inside it."""
-        if self._inside is None:
-            self._inside = _resolved(self.content_dir) or self.content_dir.absolute()
-        inside = self._inside
-        target = _resolved(self.content_dir / resolved)
-        if target is not None and target.is_relative_to(inside):
-            return None
-        parts = resolved.split("/")
-        for end in range(1, len(parts) + 1):
-            step = "/".join(parts[:end])
-            target = _resolved(self.content_dir / step)
-            if target is None or not target.is_relative_to(inside):
-                return step
-        return resolved
 
     def _broken(self, value: str, resolved: str, message: str) -> None:
         self.broken.append(LinkProblem(value, resolved, message))
@@ -328,14 +314,6 @@ def _first_bytes(path: Path) -> bytes:
     return start.lstrip(b" \t\r\n\f").lower()
 
 
-def _resolved(path: Path) -> Path | None:
-    """``path`` with every symbolic link on the way followed, or None for a loop."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
-        return None
-
-
 def _is_file(path: Path) -> bool:
     """``path.is_file()``, and False for a name the system cannot even look up (too long)."""
     try:
@@ -349,7 +327,7 @@ ENLARGE_TITLE = "查看大图"  # the link's name, which also says what a tap do
 # Until the image's address is resolved (and checked once, as the image's), the link
 # points here; :func:`_link_photos` gives it the image's address.
 UNRESOLVED = "#enlarge"
-ENLARGE_UNRESOLVED = re.compile(r'(<a class="enlarge" href=")' + UNRESOLVED + r'("[^>]*><img\b[^>]*?\ssrc=")([^"]*)"')
+ENLARGE_UNRESOLVED = re.compile(f'(<a class="{ENLARGE}" href=")' + UNRESOLVED + r'("[^>]*><img\b[^>]*?\ssrc=")([^"]*)"')
 
 
 class PhotoFigures(Treeprocessor):
@@ -382,7 +360,7 @@ def _link_photos(html: str) -> str:
     """Each photo figure's link leads to its image (made the large rendition later,
     by :func:`digest.photos.responsive_images`)."""
     linked = ENLARGE_UNRESOLVED.sub(r'\1\3\2\3"', html)
-    return linked.replace(f'<a class="enlarge" href="{UNRESOLVED}"', '<a class="enlarge"')  # an image removed
+    return linked.replace(f'<a class="{ENLARGE}" href="{UNRESOLVED}"', f'<a class="{ENLARGE}"')  # an image removed
 
 
 def _is_lone_image(paragraph: ElementTree.Element) -> bool:

@@ -15,6 +15,7 @@ PAGE = "page"  # a digest.pages.Page, rendered with its template (on all cores)
 FEED = "feed"  # a digest.feeds.FeedPlan, made with feedgen (on all cores)
 TEMPLATE = "template"  # (template name, its variables): a small file laid out by a template
 BYTES = "bytes"  # the file's bytes themselves
+MADE = "made"  # a function that returns the file's bytes, called only when its signature changed
 COPY = "copy"  # a content or theme file (a Path), copied: editors change those in place
 LINK = "link"  # a file of the build's own cache (a Path), hard-linked: never changed in place
 BUNDLE = "bundle"  # a digest.search.Shard, indexed by Pagefind into the folder ``dest``

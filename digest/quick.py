@@ -84,7 +84,7 @@ def quick_page(kept: Kept, content_dir: Path, source: str, preview: bool = True)
     if body.problems or set(body.assets) - kept.site.assets or body.images - kept.site.images:
         return None
     final = replace(article, rendered=Body(body.headings, body.html), summary=body.summary,
-                    reading_minutes=body.reading_minutes)
+                    reading_minutes=body.reading_minutes, body_images=tuple(sorted(body.images)))
     if CARD_FIELDS(final) != CARD_FIELDS(old):
         return None
     page = article_page(kept.site, old)

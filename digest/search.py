@@ -130,7 +130,8 @@ def record_html(article: Article, body_text: str) -> str:
     are not indexed: a result shows them in its heading.
     """
     parts = [article.place, article.byline, "、".join(article.tags)]
-    parts += [photo.caption + (f"（摄影：{photo.credit}）" if photo.credit else "") for photo in article.photos]
+    parts += [photo.caption + (f"（摄影：{photo.credit}）" if photo.credit else "")
+              for photo in article.unplaced_photos]
     facts = one_word_per_character(" · ".join(part for part in parts if part))
     meta = {"url": "/" + article.url, "title": article.title, "date": chinese_datetime(article.date),
             "datetime": article.date.isoformat(), "place": article.place}

@@ -94,12 +94,41 @@ def _link_problem(path: Path, inside: Path) -> tuple[str, str] | None:
         return "warning", _("this is a symbolic link to a file that does not exist; it was left out")
     except (OSError, RuntimeError):
         return "warning", _("this symbolic link leads round in a loop; it was left out")
-    if not target.is_relative_to(inside):
+    if way_out(path.parent, path.name, inside):
         return "error", _("this is a symbolic link to a file outside the content folder, and nothing from "
                           "outside is published; copy the report itself into the content folder")
     if not target.is_file():
         return "warning", _("this symbolic link does not lead to a file; it was left out")
     return None
+
+
+def way_out(content_dir: Path, source: str, inside: Path | None = None) -> str | None:
+    """The step of ``source`` (a content path to a file that exists) where a symbolic
+    link leads out of the content folder, or None if the whole way stays inside it.
+
+    The one check of "nothing from outside is published", for reports, photos and
+    the files a body links. ``inside`` is the content folder resolved, for callers
+    that check many paths.
+    """
+    inside = inside or resolved(content_dir) or content_dir.absolute()
+    target = resolved(content_dir / source)
+    if target is not None and target.is_relative_to(inside):
+        return None
+    parts = source.split("/")
+    for end in range(1, len(parts) + 1):
+        step = "/".join(parts[:end])
+        target = resolved(content_dir / step)
+        if target is None or not target.is_relative_to(inside):
+            return step
+    return source
+
+
+def resolved(path: Path) -> Path | None:
+    """``path`` with every symbolic link on the way followed, or None for a loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
+        return None
 
 
 def source_path(path: Path, content_dir: Path) -> str:

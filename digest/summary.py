@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from .content import Article
 from .errors import ProblemLog
@@ -19,6 +20,7 @@ from .site import Site
 
 LISTED_MONTHS = 12  # the newest; the rest are summed
 LISTED_WAITING = 10  # name this many waiting reports, then count the rest
+LISTED_TAGS = 20  # name this many tags used once, then count the rest
 NO_PLACE = "（未注明地点）"
 
 
@@ -40,7 +42,9 @@ class Summary:
     scheduled: tuple[Article, ...]  # left out until their date
     warnings: int
     changes: PageChanges | None = None  # only a build knows them
+    due_in: timedelta | None = None  # until the first scheduled report comes due
     new_notices: tuple = ()  # corrections and retractions new since the last build (digest.corrections.Notice)
+    tags_used_once: tuple[str, ...] = ()  # often a slip, or a word the other reports say otherwise
 
 
 def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None = None,
@@ -55,8 +59,19 @@ def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None =
         scheduled=tuple(a for a in site.waiting if not a.draft),
         warnings=len(problems.warnings),
         changes=changes,
+        due_in=_until(next_due(site), site),
         new_notices=tuple(new_notices),
+        tags_used_once=tuple(sorted(name for name, group in site.tags.items() if len(group.articles) == 1)),
     )
+
+
+def next_due(site: Site) -> datetime | None:
+    """When the first scheduled report comes due (drafts wait for an editor, not a date)."""
+    return min((article.date for article in site.waiting if not article.draft), default=None)
+
+
+def _until(moment: datetime | None, site: Site) -> timedelta | None:
+    return moment - site.built_at if moment else None
 
 
 def format_summary(summary: Summary) -> list[str]:
@@ -75,13 +90,29 @@ def format_summary(summary: Summary) -> list[str]:
     ]
     lines += _waiting(summary.drafts, with_date=False)
     lines += _waiting(summary.scheduled, with_date=True)
+    if summary.scheduled and summary.due_in is not None:
+        first = summary.scheduled[0]
+        lines.append("  " + _("next scheduled: {source}: {title}, comes due {when} ({wait})").format(
+            source=first.source, title=first.title, when=f"{first.date:%Y-%m-%d %H:%M}", wait=how_long(summary.due_in)))
     lines += format_new_notices(summary.new_notices)
+    lines += _tags_used_once(summary.tags_used_once)
     lines.append(_("  warnings: {count}").format(count=summary.warnings))
     if summary.changes is not None:
         changes = summary.changes
         lines.append(_("  since the last build: {changed} file(s) changed, {unchanged} unchanged").format(
             changed=changes.changed, unchanged=changes.unchanged))
     return lines
+
+
+def how_long(wait: timedelta) -> str:
+    """"in 2 days 3 h", "in 3 h 5 min", "in 1 min": as precise as a wait needs."""
+    minutes = max(0, round(wait.total_seconds() / 60))
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return _("in {days} day(s) {hours} h").format(days=days, hours=hours)
+    if hours:
+        return _("in {hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    return _("in {minutes} min").format(minutes=minutes)
 
 
 def format_new_notices(notices: tuple) -> list[str]:
@@ -94,6 +125,15 @@ def format_new_notices(notices: tuple) -> list[str]:
         lines.append(_("  ... and {count} more new correction(s) and retraction(s)").format(
             count=len(notices) - LISTED_WAITING))
     return lines
+
+
+def _tags_used_once(tags: tuple[str, ...]) -> list[str]:
+    if not tags:
+        return []
+    named = ", ".join(tags[:LISTED_TAGS])
+    if len(tags) > LISTED_TAGS:
+        return [_("  tags used once: {tags} and {count} more").format(tags=named, count=len(tags) - LISTED_TAGS)]
+    return [_("  tags used once: {tags}").format(tags=named)]
 
 
 def _counts(pairs: tuple[tuple[str, int], ...]) -> str:

@@ -9,12 +9,14 @@ UID, stable across builds. Two builds of the same content give the same bytes.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from .calendar import event_url, plain_text
 from .content import Event
 from .dates import has_time
 from .feeds import absolute_html
-from .outputs import BYTES, Output
+from .changes import Signer
+from .outputs import MADE, Output
 from .site import Site
 from .urls import page_url
 
@@ -22,8 +24,10 @@ JSON_FILE = "timeline.json"
 VERSION = 1
 
 
-def timeline_json_output(site: Site) -> Output:
-    return Output(JSON_FILE, BYTES, timeline_json(site))
+def timeline_json_output(site: Site, signer: Signer) -> Output:
+    """Made again only when an event, or the title of a report an event links, changed."""
+    titles = [site.by_slug[event.article].title for event in site.events if event.article in site.by_slug]
+    return Output(JSON_FILE, MADE, partial(timeline_json, site), signer.data("json", JSON_FILE, site.events, titles))
 
 
 def timeline_json(site: Site) -> bytes:

@@ -389,3 +389,20 @@ def test_a_result_s_excerpt_comes_from_the_text_not_the_tags(browser, base_url):
     assert len(results) == 5
     for result in results:
         assert "疫情防控、基层党建" not in re.sub(r"<[^>]+>", "", result["excerpt"]), result
+
+
+def test_on_a_phone_a_wide_table_scrolls_inside_itself_and_headlines_are_balanced(browser, base_url):
+    page = open_page(browser, base_url + ARTICLE_WITH_PHOTOS, viewport=PHONE)
+    table = page.evaluate("""() => {
+        const table = document.createElement('table');
+        const row = table.insertRow();
+        for (let i = 0; i < 12; i++) { row.insertCell().textContent = '孝义市第' + i + '号卡口'; }
+        document.querySelector('.body').append(table);
+        return [table.scrollWidth, table.clientWidth];
+    }""")
+    page_width = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+    styles = page.evaluate("""() => [getComputedStyle(document.querySelector('h1')).textWrap,
+        getComputedStyle(document.querySelector('.report .place')).wordBreak]""")
+    close(page)
+    assert table[0] > table[1] and page_width[0] <= page_width[1]
+    assert styles[0].startswith("balance") and styles[1] == "keep-all"

@@ -12,6 +12,7 @@ import vobject
 
 from conftest import article_text, write_content
 from digest.calendar import calendar_bytes, calendar_outputs, place_calendar_link, plain_text
+from digest.changes import Signer, TemplateRules
 from digest.loading import BuildOptions, load_site
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -88,13 +89,28 @@ def test_two_builds_of_the_same_content_give_the_same_bytes(tmp_path):
 
 def test_each_place_with_events_has_its_own_calendar(tmp_path):
     site = site_of(tmp_path)
-    outputs = {output.dest: output.source for output in calendar_outputs(site)}
+    outputs = {output.dest: output.source() for output in calendar_outputs(site, signer_of(site))}
     place = site.places["孝义市"]
     assert set(outputs) == {"timeline.ics", place.url + "timeline.ics", site.places["下栅村"].url + "timeline.ics"}
     assert uids(outputs[place.url + "timeline.ics"]) == uids(outputs["timeline.ics"])[:1]
     link = place_calendar_link(site, place)
     assert place_calendar_link(site, replace(place, kind="tag")) is None
     assert link.subscribe == "webcal://example.cn/digest/places/xiao-yi-shi/timeline.ics"
+
+
+def signer_of(site) -> Signer:
+    return Signer(site, "base", {}, TemplateRules())
+
+
+def test_a_calendar_is_made_again_only_when_its_events_change(tmp_path):
+    def signatures(site):
+        return {output.dest: output.signature for output in calendar_outputs(site, signer_of(site))}
+
+    before = signatures(site_of(tmp_path / "a"))
+    assert before == signatures(site_of(tmp_path / "b"))
+    after = signatures(site_of(tmp_path / "c", TIMELINE.replace("夜间上岗", "夜间值守")))
+    changed = {dest for dest in before if before[dest] != after[dest]}
+    assert changed == {"timeline.ics", "places/xia-zha-cun/timeline.ics"}, "孝义市's calendar stays"
 
 
 def test_plain_text_keeps_one_line_per_paragraph_and_item():

@@ -57,12 +57,21 @@ def run_as_typed(line: str, cwd: Path, timeout: float = 300) -> subprocess.Compl
 def serve_as_typed(line: str, cwd: Path) -> str:
     """Start the preview as typed (on any free port: 8000 may be taken on this machine),
     wait for its address, stop it with Ctrl-C; what it printed."""
-    process = subprocess.Popen(shlex.split(line) + ["--port", "0"], cwd=cwd, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return interrupted_once_printed(shlex.split(line) + ["--port", "0"], cwd, "http://127.0.0.1:")
+
+
+def publish_as_typed(line: str, cwd: Path) -> str:
+    """Start the publishing loop as typed, wait for its first build, stop it with Ctrl-C."""
+    return interrupted_once_printed(shlex.split(line), cwd, ": published ")
+
+
+def interrupted_once_printed(command: list[str], cwd: Path, awaited: str) -> str:
+    """Run a command that runs until stopped; once it prints ``awaited``, Ctrl-C; it ends with 0."""
+    process = subprocess.Popen(command, cwd=cwd, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         started = process.stdout.readline()
         deadline = time.monotonic() + 120
-        while "http://127.0.0.1:" not in started and time.monotonic() < deadline and process.poll() is None:
+        while awaited not in started and time.monotonic() < deadline and process.poll() is None:
             started += process.stdout.readline()
     finally:
         process.send_signal(signal.SIGINT)
@@ -98,6 +107,8 @@ def test_the_readmes_commands_and_the_ones_new_prints_run_as_typed(tmp_path):
     for line in readme_commands():
         if " serve" in line:
             assert STOPPED in serve_as_typed(line, copy)
+        elif " publish" in line:
+            assert ": published " in publish_as_typed(line, copy)
         else:
             result = run_as_typed(line, copy)
             assert result.returncode == 0, f"{line}\n{result.stderr[-3000:]}"

@@ -286,3 +286,12 @@ def test_a_retracted_draft_gets_a_warning_and_a_misspelt_correction_key_too():
     assert [p.split(": warning: ")[0] for p in problems] == [f"{SOURCE}:8", f"{SOURCE}:10"]
     assert "unknown correction key 'dat:'; did you mean 'date:'?" in problems[0]
     assert "both retracted and a draft" in problems[1]
+
+
+def test_a_file_name_dated_another_day_than_date_gets_a_warning_at_the_date():
+    found, problems = article("title: 驿马乡\ndate: 2020年2月1日 09:00\n")
+    assert found.date.isoformat() == "2020-02-01T09:00:00+08:00"
+    assert problems == [f"{SOURCE}:3: warning: the file name says 2020-01-30 but 'date:' says 2020-02-01; "
+                        "the date is the one used: correct it, or rename the file"]
+    assert article("title: 驿马乡\ndate: 2020-01-30 23:59\n")[1] == []
+    assert article("title: 驿马乡\ndate: 2020-01-29T16:00Z\n")[1] == []  # 2020-01-30 00:00 in Shanghai

@@ -1,12 +1,11 @@
-"""Feeds: absolute URLs in content, one entry per article, feeds per place and tag,
-the channel linked to its page, one author element per entry."""
+"""Feeds: absolute URLs in content, one entry per article, feeds per place and tag and
+of the timeline, the channel linked to its page, one author element per entry."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -274,8 +275,9 @@ def test_a_long_title_or_summary_is_an_error_at_its_line(tmp_path):
 
 def feeds_of(tmp_path: Path, place: str, description: str) -> dict[str, bytes]:
     site_yaml = f"title: 测试站\nbase_url: https://example.cn/\ndescription: '{description}'\n"
+    timeline = f"- date: 2020-01-26\n  title: '{place}'\n  place: '{place}'\n  article: a\n"
     content = write_content(tmp_path, {"2020-01-30-a.md": article_text(place=f"'{place}'", tags=f"['{place}']")},
-                            site=site_yaml)
+                            timeline=timeline, site=site_yaml)
     site, _ = load_site(BuildOptions(content_dir=content, now=NOW))
     return {feed.dest: feed.data for feed in site_feeds(site, 50, {})}
 
@@ -299,6 +301,14 @@ def test_channel_descriptions_are_escaped_for_readers_that_render_html(tmp_path,
         assert title.type == "text/plain" or "onerror" not in title.value
     atom = ET.fromstring(feeds["atom.xml"]).find("{http://www.w3.org/2005/Atom}subtitle")
     assert (atom.get("type", "text"), atom.text) == ("text", hostile)  # Atom says it is text
+
+
+@pytest.mark.parametrize("hostile", [XSS, "AT&T <script>alert(1)</script>"])
+def test_timeline_feed_items_show_an_events_title_and_place_as_text(tmp_path, hostile):
+    item = feedparser.parse(feeds_of(tmp_path, hostile, "")["timeline/feed.xml"]).entries[0]
+    assert item.title == hostile
+    shown = BeautifulSoup(item.description, "html.parser")
+    assert shown.find(["img", "script"]) is None and hostile in shown.text
 
 
 def test_the_sample_sites_feed_description_is_unchanged():

@@ -132,6 +132,21 @@ def test_edit_body_renders_only_what_shows_it(newsroom, monkeypatch):
     newsroom.check()
 
 
+def test_the_sitemap_is_laid_out_again_only_when_what_it_lists_changes(newsroom, monkeypatch):
+    laid_out = []
+    make = builder.make_from_templates
+    monkeypatch.setitem(builder.MAKERS, builder.TEMPLATE,
+                        lambda outputs, work: laid_out.extend(o.dest for o in outputs) or make(outputs, work))
+    newsroom.write(file_name(5), article(5, title="改过的标题"))
+    newsroom.build()
+    assert "sitemap.xml" not in laid_out  # the same addresses and dates
+    newsroom.write(file_name(13), article(13))
+    newsroom.build()
+    assert "sitemap.xml" in laid_out
+    monkeypatch.undo()
+    newsroom.check()
+
+
 def test_edit_title(newsroom):
     newsroom.write(file_name(7), article(7, title="改过的标题：驿马乡"))
     newsroom.check()

@@ -191,7 +191,8 @@ def test_a_file_whose_front_matter_cannot_be_read_stays_an_error_that_says_how_t
 
 
 def test_the_others_are_published_by_a_real_build_beside_a_broken_draft(tmp_path):
-    content = write_content(tmp_path, {"a.md": article_text(), "draft.md": article_text(date="2020年2月30日", draft="true")})
+    content = write_content(tmp_path, {"a.md": article_text(), "draft.md": article_text(date="2020年2月30日", draft="true")},
+                            site="title: 测试站\nlanguage: en\n")
     result = run_build("--content", str(content), "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "articles/draft.md:3: warning: 'date:' says 2020年2月30日, but February 2020 has 29 days" in result.stderr

@@ -238,3 +238,21 @@ def test_a_photo_figure_links_to_its_large_rendition():
             '<img alt="地图" src="../../media/map.png"></a><figcaption>地图</figcaption></figure>')
     upgraded = photos.responsive_images(html, {"media/map.png": (2000, 1000)}, "../../")
     assert '<a class="enlarge" href="../../media/map.1600w.jpg"' in upgraded and "<picture>" in upgraded
+
+
+def test_the_first_photo_leads_the_others_follow_the_text_unless_the_body_places_them(tmp_path):
+    front = "\n  - src: media/a.jpg\n    caption: 甲\n  - src: media/b.jpg\n    caption: 乙\n  - src: media/c.jpg\n    caption: 丙"
+    content = write_content(tmp_path, {"2020/r.md": article_text(photos=front, body="正文。\n\n![乙在文中](../../media/b.jpg)\n\n完。")})
+    for name in "abc":
+        make_jpeg(content / f"media/{name}.jpg", (600, 400))
+    output = tmp_path / "output"
+    build(BuildOptions(content_dir=content, output_dir=output), Theme())
+    html = (output / "articles/r/index.html").read_text(encoding="utf-8")
+    report = html[html.index('<article class="report">'):]
+    before, rest = report.split('<div class="body">')
+    body, after = rest.split("</div>", 1)  # this body has no <div> of its own
+    alts = [re.findall(r'alt="([^"]*)"', part) for part in (before, body, after)]
+    assert alts == [["甲"], ["乙在文中"], ["丙"]]
+    feed = (output / "feed.xml").read_text(encoding="utf-8")
+    assert [feed.index(text) for text in ("甲", "乙在文中", "丙")] == sorted(feed.index(t) for t in ("甲", "乙在文中", "丙"))
+    assert "&gt;乙&lt;" not in feed and "alt=\"乙\"" not in feed

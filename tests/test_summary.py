@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from conftest import article_text, run_build, write_content
 from digest.config import SiteConfig
 from digest.content import Article
 from digest.errors import ProblemLog
-from digest.summary import LISTED_MONTHS, LISTED_WAITING, NO_PLACE, PageChanges, format_summary, make_summary
+from digest.summary import (LISTED_MONTHS, LISTED_WAITING, NO_PLACE, PageChanges, format_summary, how_long,
+                            make_summary)
 from digest.site import Site
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -52,6 +53,7 @@ def test_the_printed_report():
         "  by month: 2020-01 1",
         "  draft: articles/d.md: 标题d",
         "  scheduled: articles/later.md: 标题later (from 2020-05-01 09:00)",
+        "  next scheduled: articles/later.md: 标题later, comes due 2020-05-01 09:00 (in 61 day(s) 9 h)",
         "  warnings: 0",
         "  since the last build: 2 file(s) changed, 40 unchanged",
     ]
@@ -91,7 +93,51 @@ def test_check_and_build_print_the_report(tmp_path):
     assert "  by month: 2020-02 1, 2020-01 1" in check.stderr
     assert "  draft: articles/c.md: 草稿标题" in check.stderr
     assert "  scheduled: articles/d.md: 以后再发 (from 2999-01-01 08:00)" in check.stderr
+    assert "  next scheduled: articles/d.md: 以后再发, comes due 2999-01-01 08:00 (in " in check.stderr
     assert "  warnings: 1" in check.stderr  # the scheduled report's
     build = run_build("--content", str(content), "--output", str(tmp_path / "output"), "--drafts")
     assert build.returncode == 0, build.stderr
     assert "  reports: 3 in the site (1 of them drafts or scheduled); waiting: 0 draft(s), 1 scheduled" in build.stderr
+
+
+def test_the_next_scheduled_report_is_named_with_when_it_comes_due():
+    soon = Article(source="articles/soon.md", slug="soon", title="快了", date=datetime(2020, 3, 1, 2, 5, tzinfo=TZ))
+    site = make_site([article("a", 1, 30)], waiting=[soon, article("later", 5, 1), article("d", 2, 4, draft=True)])
+    summary = make_summary(site, ProblemLog())
+    assert summary.due_in == soon.date - BUILT
+    assert "  next scheduled: articles/soon.md: 快了, comes due 2020-03-01 02:05 (in 2 h 5 min)" in format_summary(summary)
+    assert make_summary(make_site([], waiting=[article("d", 2, 4, draft=True)]), ProblemLog()).due_in is None
+
+
+def test_a_wait_is_said_as_precisely_as_it_needs():
+    assert [how_long(timedelta(seconds=s)) for s in (20, 59 * 60, 3 * 3600 + 300, 2 * 86400 + 3 * 3600 + 59)] == [
+        "in 0 min", "in 59 min", "in 3 h 5 min", "in 2 day(s) 3 h"]
+
+
+def test_the_tags_used_once_are_listed():
+    once = Article(source="articles/e.md", slug="e", title="e", date=BUILT, tags=("卡口执守", "疫情防控"))
+    twice = Article(source="articles/f.md", slug="f", title="f", date=BUILT, tags=("疫情防控",))
+    assert make_summary(make_site([once, twice]), ProblemLog()).tags_used_once == ("卡口执守",)
+    many = [Article(source=f"articles/{n}.md", slug=f"s{n}", title="t", date=BUILT, tags=(f"标签{n:02d}",))
+            for n in range(25)]
+    lines = format_summary(make_summary(make_site(many), ProblemLog()))
+    assert "  tags used once: " + ", ".join(f"标签{n:02d}" for n in range(20)) + " and 5 more" in lines
+
+
+ENGLISH_SITE = "title: 测试站\nlanguage: en\nbase_url: https://example.cn/\n"
+
+
+def test_a_real_check_names_tag_slips_the_tags_used_once_and_a_file_name_of_another_day(tmp_path):
+    content = write_content(tmp_path, {
+        "2020-01-30-a.md": article_text(tags="[疫情防控, 卡口值守]"),
+        "2020-01-30-b.md": article_text(tags="疫情防控，卡口值守"),
+        "2020-01-30-c.md": article_text(tags="[疫情防空, 春耕]"),
+        "2020-01-31-d.md": article_text(date="2020年2月1日 10：30", tags="【疫情防控】"),
+    }, site=ENGLISH_SITE)
+    check = run_build("check", "--content", str(content))
+    assert check.returncode == 0, check.stderr
+    assert ("articles/2020-01-30-c.md:4: warning: the tag '疫情防空' looks like a slip for '疫情防控', "
+            "which 3 reports use; if it is, correct it (as written it gets a tag page of its own)") in check.stderr
+    assert ("articles/2020-01-31-d.md:3: warning: the file name says 2020-01-31 but 'date:' says 2020-02-01; "
+            "the date is the one used: correct it, or rename the file") in check.stderr
+    assert "  tags used once: 春耕, 疫情防空\n" in check.stderr
