@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import http.server
 import os
 import stat
@@ -17,6 +18,14 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = PROJECT / "content"
+
+
+def load_cli():
+    """build.py as a module, so a test can run the command line in its own process (fast)."""
+    spec = importlib.util.spec_from_file_location("build_cli", PROJECT / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_build(*args: str, cwd: Path = PROJECT, lang: str | None = "en") -> subprocess.CompletedProcess:

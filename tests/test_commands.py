@@ -25,6 +25,7 @@ VENV_PYTHON = ".venv/bin/python"  # the README's Linux and macOS form
 PROGRAM_FILES = ["build.py", "digest", "templates", "static", "content", "README.md", "pyproject.toml"]
 BARE_PYTHON = re.compile(r"(?<![\w/.\\-])python3? build\.py")
 STOPPED = "预览已停止"  # the preview's last line; the sample site is Chinese, and so are its messages
+PUBLISHED = "：已发布"  # the publishing loop's line for each build, in Chinese as well
 
 
 def readme_commands() -> list[str]:
@@ -62,7 +63,7 @@ def serve_as_typed(line: str, cwd: Path) -> str:
 
 def publish_as_typed(line: str, cwd: Path) -> str:
     """Start the publishing loop as typed, wait for its first build, stop it with Ctrl-C."""
-    return interrupted_once_printed(shlex.split(line), cwd, ": published ")
+    return interrupted_once_printed(shlex.split(line), cwd, PUBLISHED)
 
 
 def interrupted_once_printed(command: list[str], cwd: Path, awaited: str) -> str:
@@ -108,7 +109,7 @@ def test_the_readmes_commands_and_the_ones_new_prints_run_as_typed(tmp_path):
         if " serve" in line:
             assert STOPPED in serve_as_typed(line, copy)
         elif " publish" in line:
-            assert ": published " in publish_as_typed(line, copy)
+            assert PUBLISHED in publish_as_typed(line, copy)
         else:
             result = run_as_typed(line, copy)
             assert result.returncode == 0, f"{line}\n{result.stderr[-3000:]}"

@@ -9,7 +9,6 @@ nothing at all.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, article_text, run_build, tree_hash, write_content
+from conftest import PROJECT, article_text, load_cli, run_build, tree_hash, write_content
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bad"
 YIMA = "articles/2020/2020-01-30-yima.md"
@@ -163,15 +162,7 @@ EXPECTED = {
 TEXT_FIXTURES = sorted(set(EXPECTED) - {"not_utf8", "not_utf8_gbk", "empty_article"})
 
 
-def load_cli():
-    """build.py as a module, so most cases run in this process (fast) as well as in a real one."""
-    spec = importlib.util.spec_from_file_location("build_cli", PROJECT / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CLI = load_cli()
+CLI = load_cli()  # most cases run in this process (fast) as well as in a real one
 
 
 def cli(capsys, *args, lang: str = "en") -> tuple[int, list[str]]:

@@ -9,7 +9,6 @@ site get English; and a problem in a report leads with the report's title.
 from __future__ import annotations
 
 import gettext
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from conftest import PROJECT, article_text, run_build, write_content
+from conftest import PROJECT, article_text, load_cli, write_content
 from digest import i18n
 from digest.errors import Location, Problem, ProblemLog
 
@@ -30,13 +29,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "bad"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 # The lead of a problem in a report: the translation adds what the English leaves out.
 LEAD_PLACEHOLDERS = {"title", "line"}
-
-
-def load_cli():
-    spec = importlib.util.spec_from_file_location("build_cli_i18n", PROJECT / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 CLI = load_cli()
