@@ -13,6 +13,7 @@ over the cores.
 from __future__ import annotations
 
 import difflib
+import threading
 from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime, timezone
@@ -208,7 +209,7 @@ def is_left_out(draft: bool, moment: datetime | None, options: BuildOptions) -> 
     return (draft and not options.drafts) or (scheduled and not options.future)
 
 
-def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article] | None = None) -> None:
+def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article]) -> None:
     """Slugs are unique across all subfolders: each file of a clash names the others.
 
     A clash is an error only between reports this build publishes; a draft or
@@ -217,9 +218,9 @@ def check_slugs(articles: list[Article], log: ProblemLog, published: list[Articl
     sharing: dict[str, list[Article]] = {}
     for article in articles:
         sharing.setdefault(article.slug, []).append(article)
-    out = {a.source for a in published} if published is not None else {a.source for a in articles}
+    publishing = {a.source for a in published}
     for slug, group in sharing.items():
-        blocking = sum(1 for a in group if a.source in out) > 1
+        blocking = sum(1 for a in group if a.source in publishing) > 1
         for one in group if len(group) > 1 else ():
             others = _(" and ").join(other.source for other in group if other is not one)
             if "slug" in one.lines:
@@ -228,7 +229,7 @@ def check_slugs(articles: list[Article], log: ProblemLog, published: list[Articl
             else:
                 message = _("the slug '{slug}' (made from the file name) is also used by {others}; two reports "
                             "cannot share one address: give one of them its own line like 'slug: {slug}-2'")
-            (log.error if blocking and one.source in out else log.warning)(
+            (log.error if blocking and one.source in publishing else log.warning)(
                 one.source, one.line_of("slug"), message.format(slug=slug, others=others))
 
 
@@ -238,7 +239,7 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, log: P
     for article in articles:
         if article.draft and not (options.drafts or options.preview):
             continue
-        if is_left_out(False, article.date, options):
+        if is_left_out(draft=False, moment=article.date, options=options):
             log.warning(
                 article.source, article.line_of("date"),
                 _("the date is in the future: the report is scheduled and left out until {date} "
@@ -345,7 +346,8 @@ class RenderedBody:
     is_cacheable: bool  # every link resolved (a broken one's message depends on other files)
 
 
-_renderer: MarkdownRenderer | None = None
+_renderers = threading.local()  # one Markdown renderer a thread: the preview renders a saved report
+# in a thread of its own (digest/quick.py) while a build may render in the main one
 
 
 def _render_body(index: int) -> RenderedBody:
@@ -356,12 +358,12 @@ def _render_body(index: int) -> RenderedBody:
 
 def render_body(job: BodyJob, article: Article) -> RenderedBody:
     """Markdown to clean HTML, with what the pages and the cache need of it."""
-    global _renderer
     if not article.body:  # from the cache, which keeps no text: read the file again
         article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
-    _renderer = _renderer or MarkdownRenderer()
+    renderer = getattr(_renderers, "renderer", None) or MarkdownRenderer()
+    _renderers.renderer = renderer
     links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
-    html, headings = _renderer.render(article.body, links)
+    html, headings = renderer.render(article.body, links)
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
     html = responsive_images(html, sizes, links.root)

@@ -276,11 +276,9 @@ def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> Bui
 
 
 def show_quickly(preview: Preview, kept: Kept | None, paths: set[Path], state: PreviewState,
-                 pages: QuickPages) -> bool:
+                 pages: QuickPages, batch: int) -> bool:
     """Serve and announce the saved report's page before the build, when the quick
-    path can make it (:mod:`digest.quick`); whether it did. The build waits until an
-    open page has fetched it (or a second has passed): while the build loads its
-    cache, it holds the interpreter for a second or more, and the page would wait."""
+    path can make it (:mod:`digest.quick`); whether it did."""
     source = saved_report(paths, preview.content_dir) if kept else None
     if source is None:
         return False
@@ -291,32 +289,37 @@ def show_quickly(preview: Preview, kept: Kept | None, paths: set[Path], state: P
         return False
     if page is None:
         return False
-    pages.put(page.dest, page.data)
+    pages.put(page.dest, page.data, batch)
     state.publish([])
     seconds = time.monotonic() - started
     print(_("{clock} showed {source} in {seconds} s; building the rest").format(
         clock=time.strftime("%H:%M:%S"), source=source, seconds=f"{seconds:.2f}"), file=sys.stderr)
-    pages.fetched.wait(QUICK_GRACE_SECONDS)
     return True
 
 
 class QuickPages:
-    """Pages made ahead of the build (dest -> bytes), served before the files on disk,
-    and whether one has been fetched since the last was put."""
+    """Pages made ahead of the build (dest -> bytes, and the batch of saves each shows),
+    served before the files on disk; and whether one has been fetched since the last was put."""
 
     def __init__(self) -> None:
-        self._pages: dict[str, bytes] = {}
+        self._pages: dict[str, tuple[bytes, int]] = {}
+        self._lock = threading.Lock()
         self.fetched = threading.Event()
 
-    def put(self, dest: str, data: bytes) -> None:
-        self.fetched.clear()
-        self._pages[dest] = data
+    def put(self, dest: str, data: bytes, batch: int = 0) -> None:
+        with self._lock:
+            self.fetched.clear()
+            self._pages[dest] = (data, batch)
 
     def get(self, dest: str) -> bytes | None:
-        return self._pages.get(dest)
+        found = self._pages.get(dest)
+        return found[0] if found else None
 
-    def clear(self) -> None:
-        self._pages.clear()
+    def drop_built(self, batch: int) -> None:
+        """Forget the pages of the batches up to ``batch``: a build that started after them
+        wrote the same bytes (or failed, and the last good build shows)."""
+        with self._lock:
+            self._pages = {dest: page for dest, page in self._pages.items() if page[1] > batch}
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -361,19 +364,75 @@ class SourceFilter(watchfiles.DefaultFilter):
         return any(part.startswith(".") for rel in inside for part in rel.parts)
 
 
+class SaveWatcher:
+    """Watches the sources in a thread of its own, so that a saved report's page is shown
+    at once (:func:`show_quickly`) even while a build runs; every batch of saves is
+    numbered and waits for the next build, which the main thread runs."""
+
+    def __init__(self, preview: Preview, state: PreviewState, pages: QuickPages, kept: Kept | None):
+        self.preview = preview
+        self.state = state
+        self.pages = pages
+        self.kept = kept  # None while a build is due that the kept site does not know of
+        self.env = kept.env if kept else None  # the quick pages' Jinja environment, reused
+        self.stop = threading.Event()
+        self._saved = threading.Condition()
+        self._batch = 0  # the number of the last batch seen
+        self._all_shown_after: dict[int, bool] = {}  # batch -> whether it was shown quickly
+
+    def watch(self) -> None:
+        watched = self.preview.watched
+        for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched), stop_event=self.stop):
+            names = sorted({_shown_path(path, watched) for _change, path in changes})
+            print(_("changed: {files}").format(files=", ".join(names)), file=sys.stderr)
+            batch = self._batch + 1
+            shown = show_quickly(self.preview, self.kept, {Path(path) for _change, path in changes},
+                                 self.state, self.pages, batch)
+            with self._saved:
+                if not shown:
+                    self.kept = None  # other pages change: no quick page until the build has run
+                self._batch = batch
+                self._all_shown_after[batch] = shown
+                self._saved.notify_all()
+
+    def next_batches(self, built: int) -> tuple[int, bool]:
+        """Wait for saves after batch ``built``; the last batch, and whether each was shown quickly."""
+        with self._saved:
+            while self._batch == built:
+                self._saved.wait(0.5)  # a timeout, so that Ctrl-C is not held up
+            shown = all(self._all_shown_after.pop(n) for n in range(built + 1, self._batch + 1))
+            return self._batch, shown
+
+    def built(self, result: BuildResult | None, batch: int) -> None:
+        """A build that started after ``batch`` has ended: keep its site, unless saves came since
+        that were not shown quickly (the kept site must not miss what they change)."""
+        kept = keep(result, self.preview.theme, self.env) if result else None
+        self.env = kept.env if kept else self.env
+        with self._saved:
+            unseen = [self._all_shown_after.get(n, True) for n in range(batch + 1, self._batch + 1)]
+            self.kept = kept if all(unseen) else None
+
+
 def watch_and_rebuild(preview: Preview, state: PreviewState, kept: Kept | None = None,
                       pages: QuickPages | None = None) -> None:
     """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt); a saved
-    report's page is shown first when it can be (:func:`show_quickly`) from ``pages``."""
-    watched = preview.watched
+    report's page is shown first when it can be (:class:`SaveWatcher`) from ``pages``."""
     pages = QuickPages() if pages is None else pages
-    for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched)):
-        names = sorted({_shown_path(path, watched) for _change, path in changes})
-        print(_("changed: {files}").format(files=", ".join(names)), file=sys.stderr)
-        shown = show_quickly(preview, kept, {Path(path) for _change, path in changes}, state, pages)
-        result = rebuild(preview, state, announce=not shown)
-        pages.clear()  # the build wrote the same bytes, or failed and the last good build shows
-        kept = keep(result, preview.theme, kept.env if kept else None) if result else None
+    watcher = SaveWatcher(preview, state, pages, kept)
+    thread = threading.Thread(target=watcher.watch, name="digest-preview-watcher", daemon=True)
+    thread.start()
+    built = 0
+    try:
+        while True:
+            batch, shown = watcher.next_batches(built)
+            if shown:  # give an open page a moment to fetch it: while the build loads its cache,
+                pages.fetched.wait(QUICK_GRACE_SECONDS)  # it holds the interpreter for a second or more
+            result = rebuild(preview, state, announce=not shown)
+            pages.drop_built(batch)
+            watcher.built(result, batch)
+            built = batch
+    finally:
+        watcher.stop.set()
 
 
 def _shown_path(path: str, roots: list[Path]) -> str:

@@ -23,18 +23,22 @@ from digest.commands import command, early_language, wrong_python
 
 VENV_PYTHON = ".venv/bin/python"  # the README's Linux and macOS form
 PROGRAM_FILES = ["build.py", "digest", "templates", "static", "content", "README.md", "pyproject.toml"]
+GUIDE = PROJECT / "docs" / "编辑手册.md"
 BARE_PYTHON = re.compile(r"(?<![\w/.\\-])python3? build\.py")
 STOPPED = "预览已停止"  # the preview's last line; the sample site is Chinese, and so are its messages
 PUBLISHED = "：已发布"  # the publishing loop's line for each build, in Chinese as well
 
 
-def readme_commands() -> list[str]:
-    """Every build.py command in the README's code blocks that a reader would type
-    (a synopsis with [OPTIONS] is not one; the quick start has its own test)."""
-    text = (PROJECT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^ *```[a-z]*\n(.*?)^ *```", text, flags=re.S | re.M)
-    lines = [line.strip() for block in blocks for line in block.splitlines()]
-    return [line for line in lines if line.startswith(f"{VENV_PYTHON} build.py") and "[" not in line]
+def readme_commands(*documents: Path) -> list[str]:
+    """Every build.py command in the code blocks of the README (and the other documents)
+    that a reader would type, once each (a synopsis with [OPTIONS] is not one)."""
+    lines = []
+    for document in (PROJECT / "README.md", *documents):
+        text = document.read_text(encoding="utf-8")
+        blocks = re.findall(r"^ *```[a-z]*\n(.*?)^ *```", text, flags=re.S | re.M)
+        lines += [line.strip() for block in blocks for line in block.splitlines()]
+    typed = [line for line in lines if line.startswith(f"{VENV_PYTHON} build.py") and "[" not in line]
+    return list(dict.fromkeys(typed))
 
 
 def project_copy(root: Path) -> Path:
@@ -102,10 +106,10 @@ def test_no_message_names_a_bare_python():
                 assert not BARE_PYTHON.search(line), f"{source.name}:{number}: {line.strip()}"
 
 
-def test_the_readmes_commands_and_the_ones_new_prints_run_as_typed(tmp_path):
+def test_the_commands_of_the_readme_the_guide_and_new_run_as_typed(tmp_path):
     copy = project_copy(tmp_path)
     ran = []
-    for line in readme_commands():
+    for line in readme_commands(GUIDE):
         if " serve" in line:
             assert STOPPED in serve_as_typed(line, copy)
         elif " publish" in line:
