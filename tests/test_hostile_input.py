@@ -54,8 +54,10 @@ def errors_of(content: Path) -> list[str]:
 
 
 def run_limited(*args: str, timeout: float = 60, script: str | None = "build.py") -> subprocess.CompletedProcess:
-    """The real command line (or ``python *args`` without a script) with at most
-    :data:`MEMORY_LIMIT` of memory and ``timeout`` seconds."""
+    """The real command line, in English (or ``python *args`` without a script) with at
+    most :data:`MEMORY_LIMIT` of memory and ``timeout`` seconds."""
+    if script == "build.py":
+        args = (*args, "--lang", "en")
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 

@@ -132,7 +132,7 @@ def test_sigterm_ends_the_command_cleanly(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text()})
     process = subprocess.Popen(
         [sys.executable, str(PROJECT / "build.py"), "publish", "--content", str(content),
-         "--output", str(tmp_path / "output"), "--every", "1h"],
+         "--output", str(tmp_path / "output"), "--every", "1h", "--lang", "en"],
         stderr=subprocess.PIPE, text=True,
     )
     try:
