@@ -11,6 +11,9 @@
 ``.venv\\Scripts\\python``); the ``digest`` command that pip installs beside it runs
 this same main().
 
+Every command takes --lang zh|en; without it, the messages are in site.yaml's
+language (zh when it has none).
+
 Exit status: 0 built (warnings allowed), 1 the content has errors, 2 the
 command line is wrong.
 """
@@ -24,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from digest.commands import wrong_python  # noqa: E402  (the standard library only)
+from digest.commands import early_language, wrong_python  # noqa: E402  (the standard library only)
 
 if _wrong := wrong_python(sys.argv):
     print(_wrong, file=sys.stderr)  # this Python lacks the libraries: say which one has them
@@ -35,7 +38,7 @@ from digest.cache import remembered_notices  # noqa: E402
 from digest.config import is_web_address  # noqa: E402
 from digest.corrections import new_notices  # noqa: E402
 from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
-from digest.i18n import _  # noqa: E402
+from digest.i18n import LANGUAGES, N_, _, ngettext, use_language  # noqa: E402
 from digest.loading import BuildOptions, load_site  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
 from digest.summary import format_summary, make_summary  # noqa: E402
@@ -45,14 +48,27 @@ from digest.write import ForeignFiles  # noqa: E402
 DEFAULT_OUTPUT = Path("output")  # also where `check` finds what the last build published
 COMMANDS = ("build", "check", "serve", "new", "publish")
 
+# argparse's own words that an editor can meet, listed for the catalog: argparse looks
+# them up through our translation (choose_language).
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"), N_("the following arguments are required: %s"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("ignored explicit argument %r"),
+    N_("not allowed with argument %s"), N_("one of the arguments %s is required"),
+)
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv.pop(0) if argv and argv[0] in COMMANDS else "build"
+    choose_language(argv)
     parser = make_parser(command)
     args = parser.parse_args(argv)
     if command != "new" and not args.content.is_dir():
-        parser.error(f"the content folder '{args.content}' does not exist")
+        parser.error(_("the content folder '{folder}' does not exist").format(folder=args.content))
     danger = unsafe_output(args.content, args.output) if command in ("build", "publish") else None
     if danger:
         parser.error(danger)
@@ -71,32 +87,47 @@ def main(argv: list[str] | None = None) -> int:
     return run_build(args)
 
 
+def choose_language(argv: list[str]) -> None:
+    """Pick the messages' language before any is made (--help and argparse's errors too):
+    --lang, else site.yaml's language (read leniently: a broken site.yaml is told later),
+    else Chinese. Forked workers inherit it."""
+    use_language(early_language(argv))
+    argparse._ = _  # argparse's own words (usage:, options, its errors) from our catalog
+    argparse.ngettext = ngettext
+
+
 def make_parser(command: str) -> argparse.ArgumentParser:
     prog = "build.py" if command == "build" else f"build.py {command}"
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
-    parser.add_argument("--content", type=Path, default=Path("content"), help="the content folder (default: content)")
+    parser = argparse.ArgumentParser(prog=prog, description=_("The county news digest's command line."))
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help=_("the content folder (default: content)"))
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help=_("the language of the messages: zh or en (default: site.yaml's language)"))
     if command in ("build", "publish"):
-        parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the output folder (default: output)")
-        parser.add_argument("--base-url", type=base_url, help="the site's address, overriding site.yaml")
+        parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
+                            help=_("the output folder (default: output)"))
+        parser.add_argument("--base-url", type=base_url, help=_("the site's address, overriding site.yaml"))
     if command == "publish":
         parser.add_argument("--every", type=interval, default=interval("10m"),
                             help=_("look at the content at least this often, e.g. 10m, 30s, 1h (default: 10m); "
                                    "a scheduled report is published at its time, an edit at once"))
     if command in ("build", "check"):
-        parser.add_argument("--drafts", action="store_true", help="include drafts")
-        parser.add_argument("--future", action="store_true", help="include reports dated in the future")
+        parser.add_argument("--drafts", action="store_true", help=_("include drafts"))
+        parser.add_argument("--future", action="store_true", help=_("include reports dated in the future"))
     if command == "serve":
-        parser.add_argument("--port", type=port, default=8000, help="the port (default: 8000; 0: any free one)")
-        parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+        parser.add_argument("--port", type=port, default=8000, help=_("the port (default: 8000; 0: any free one)"))
+        parser.add_argument("--host", default="127.0.0.1",
+                            help=_("the address to listen on (default: 127.0.0.1)"))
     if command == "new":
-        parser.add_argument("title", help="the report's title")
-        parser.add_argument("--place", default="", help="the place the report is about")
+        parser.add_argument("title", help=_("the report's title"))
+        parser.add_argument("--place", default="", help=_("the place the report is about"))
     return parser
 
 
 def base_url(text: str) -> str:
     if not is_web_address(text):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a web address like https://example.cn/digest/")
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a web address like https://example.cn/digest/").format(text=text))
     return text
 
 
@@ -111,8 +142,8 @@ def interval(text: str):
 def port(text: str) -> int:
     """A TCP port; 0 asks the system for any free one (the tests' way)."""
     if not text.strip().isascii() or not text.strip().isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port; give a whole number from 1 to 65535, "
-                                         "or 0 for any free one")
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a port; give a whole number from 1 to 65535, or 0 for any free one").format(text=text))
     return int(text)
 
 
@@ -136,8 +167,9 @@ def run_build(args) -> int:
     print_problems(result.log)
     seconds = time.monotonic() - started
     print(
-        f"built {len(result.site.articles)} report(s) into {args.output}: "
-        f"{result.files_written} files written, {result.files_unchanged} unchanged in {seconds:.1f} s",
+        _("built {reports} report(s) into {output}: {written} files written, {unchanged} unchanged in {seconds} s")
+        .format(reports=len(result.site.articles), output=args.output, written=result.files_written,
+                unchanged=result.files_unchanged, seconds=f"{seconds:.1f}"),
         file=sys.stderr,
     )
     print_summary(result.site, result.log, new_notices=result.new_notices)
@@ -151,7 +183,8 @@ def run_check(args) -> int:
     except ContentError as exc:
         return print_problems(exc.log)
     print_problems(log)
-    print(f"ok: {len(site.articles)} report(s), {len(site.events)} event(s)", file=sys.stderr)
+    print(_("ok: {reports} report(s), {events} event(s)").format(reports=len(site.articles), events=len(site.events)),
+          file=sys.stderr)
     print_summary(site, log, new_notices=new_notices(site, remembered_notices(DEFAULT_OUTPUT)))
     return 0
 
@@ -167,20 +200,24 @@ def print_failure(exc: Exception, output: Path) -> int:
     it may not write, Pagefind failing): say so in the usual form, no traceback."""
     where = getattr(exc, "filename", None) or output
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    print(f"{where}:1: error: the build could not finish ({reason}); the previous output is left "
-          "as it was: free some disk space or fix that folder, then build again", file=sys.stderr)
+    print(f"{where}:1: error: " + _("the build could not finish ({reason}); the previous output is left as it was: "
+                                    "free some disk space or fix that folder, then build again").format(reason=reason),
+          file=sys.stderr)
     return 1
 
 
 def print_foreign(exc: ForeignFiles, shown: int = 5) -> int:
     """A first build into a folder holding someone else's files: name a few, say what to do."""
     for dest in exc.dests[:shown]:
-        print(f"{(exc.output_dir / dest).as_posix()}:1: error: this file was not made by the build, and "
-              "the build replaces its output folder whole; move it out of the folder, or choose "
-              "another --output (an empty or new folder)", file=sys.stderr)
+        print(f"{(exc.output_dir / dest).as_posix()}:1: error: "
+              + _("this file was not made by the build, and the build replaces its output folder whole; move it "
+                  "out of the folder, or choose another --output (an empty or new folder)"), file=sys.stderr)
     more = len(exc.dests) - shown
-    print(f"{exc.output_dir}: {len(exc.dests)} file(s) the build did not make"
-          + (f" ({more} more not listed)" if more > 0 else "") + "; nothing was written", file=sys.stderr)
+    if more > 0:
+        told = _("{output}: {count} file(s) the build did not make ({more} more not listed); nothing was written")
+    else:
+        told = _("{output}: {count} file(s) the build did not make; nothing was written")
+    print(told.format(output=exc.output_dir, count=len(exc.dests), more=more), file=sys.stderr)
     return 1
 
 
@@ -189,7 +226,7 @@ def print_problems(log: ProblemLog) -> int:
     for line in format_problems(log.problems):
         print(line, file=sys.stderr)
     if log.has_errors:
-        print(summary_line(log) + "; nothing was written", file=sys.stderr)
+        print(_("{count}; nothing was written").format(count=summary_line(log)), file=sys.stderr)
         return 1
     return 0
 

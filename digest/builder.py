@@ -24,6 +24,7 @@ from .config import SiteConfig
 from .content import Article
 from .corrections import new_notices, notice_keys
 from .errors import ContentError, ProblemLog
+from .i18n import _
 from .feeds import render_feed
 from .loading import BuildOptions, load_site, read_article_file
 from .meta import template_helpers
@@ -51,17 +52,19 @@ def unsafe_output(content_dir: Path, output_dir: Path) -> str | None:
     content = content_dir.resolve()
     program = [PROJECT_DIR / name for name in PROGRAM_DIRS]
     if output.exists() and not output.is_dir():
-        return f"--output '{output_dir}' is a file, not a folder; choose a folder such as 'output'"
+        return _("--output '{output}' is a file, not a folder; choose a folder such as 'output'").format(
+            output=output_dir)
     for name, folders in (
-        ("the content folder", [content]),
-        ("the current folder", [Path.cwd().resolve()]),
-        ("the program's own files", [PROJECT_DIR, *program]),
+        (_("the content folder"), [content]),
+        (_("the current folder"), [Path.cwd().resolve()]),
+        (_("the program's own files"), [PROJECT_DIR, *program]),
     ):
         if any(output == folder or output in folder.parents for folder in folders):
-            return (f"--output '{output_dir}' would replace {name}: a build replaces its output "
-                    "folder whole; choose a separate folder such as 'output'")
+            return _("--output '{output}' would replace {name}: a build replaces its output folder whole; choose a "
+                     "separate folder such as 'output'").format(output=output_dir, name=name)
     if any(folder in output.parents for folder in [content, *program]):
-        return f"--output '{output_dir}' is inside the content or the program's folders; choose a folder such as 'output'"
+        return _("--output '{output}' is inside the content or the program's folders; choose a folder such as "
+                 "'output'").format(output=output_dir)
     return None
 
 
@@ -108,8 +111,8 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         for dest in writer.foreign:
             log.warning(
                 (options.output_dir / dest).as_posix(), 1,
-                "this file was not made by the build, so it was removed: each build replaces "
-                "the output folder whole (put files to publish in the theme's static/ folder)",
+                _("this file was not made by the build, so it was removed: each build replaces "
+                  "the output folder whole (put files to publish in the theme's static/ folder)"),
             )
     finally:
         cache.close()
@@ -198,7 +201,7 @@ def make_pages(outputs: list[Output], work: Work) -> None:
     """Render the pages on all cores."""
     text_of = partial(_text_of, work.options.content_dir, work.site.config)
     pages = [_with_text(output.source, work.signer, text_of) for output in outputs]
-    done = work.progress.stage("writing pages", len(pages))
+    done = work.progress.stage(_("writing pages"), len(pages))
     job = PageJob(work.env, work.site, pages, work.options.preview)
     for index, data in enumerate(each_result(_render_page, range(len(pages)), job, done)):
         work.writer.write(pages[index].dest, data)
@@ -242,7 +245,7 @@ def make_bundles(outputs: list[Output], work: Work) -> None:
     if not outputs:
         return
     shards = [output.source for output in outputs]
-    work.indexing.wait(work.progress.stage("indexing for search", sum(len(shard.articles) for shard in shards)))
+    work.indexing.wait(work.progress.stage(_("indexing for search"), sum(len(shard.articles) for shard in shards)))
     for output, shard in zip(outputs, shards):
         work.writer.adopt_folder(output.dest.rstrip("/"), work.indexing.bundles / shard.name)
 
@@ -287,7 +290,7 @@ def _with_text_of(value, text_of):
 
 def _text_of(content_dir: Path, config: SiteConfig, article: Article) -> str:
     """The Markdown text of an article whose front matter came from the cache."""
-    fresh, _ = read_article_file(content_dir / article.source, content_dir, config)
+    fresh, _problems = read_article_file(content_dir / article.source, content_dir, config)
     return fresh.body if fresh is not None else ""
 
 

@@ -50,6 +50,7 @@ from typing import Callable
 from . import sources
 from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
+from .i18n import LOCALE_DIR, N_, _, current_language
 from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
@@ -69,10 +70,11 @@ def cache_folder(output_dir: Path) -> Path:
 
 
 def engine_key() -> str:
-    """This package's code and the library versions: a new engine invalidates everything."""
-    digest = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    """This package's code, the library versions and the messages' language and catalogs
+    (the cache keeps problems as they were told): a new engine invalidates everything."""
+    digest = hashlib.sha256(f"{FORMAT} {sys.version} {current_language()}".encode())
+    for path in sorted([*PACKAGE_DIR.glob("*.py"), *LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")]):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     for name in ENGINE_PACKAGES:
         try:
             digest.update(f"{name} {metadata.version(name)}".encode())
@@ -193,8 +195,8 @@ def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
     """One warning for a damaged part of the cache, which is made again."""
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or type(exc).__name__)
     return Problem(Location(os.fspath(path), 1), "warning",
-                   f"{what} of the build cache was damaged ({reason}); it was dropped and is made "
-                   "again, so this build may take longer")
+                   _("{what} of the build cache was damaged ({reason}); it was dropped and is made again, so this "
+                     "build may take longer").format(what=_(what), reason=reason))
 
 
 # --- the parts ----------------------------------------------------------------
@@ -229,7 +231,7 @@ class StateFile:
         except FileNotFoundError:
             return CacheState()
         except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
-            self.problems.append(damage_warning(self.path, "the state file", exc))
+            self.problems.append(damage_warning(self.path, N_("the state file"), exc))
             return CacheState()
         if (not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__)
                 or state.format != FORMAT):  # made by another version: of no use, but for one thing
@@ -242,8 +244,8 @@ class StateFile:
             write_atomically(self.path, lambda file: pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError as exc:  # a full disk: the next build checks what it finds anyway
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
-                                         f"the build cache could not be saved ({exc.strerror or exc}); "
-                                         "the next build will take longer"))
+                                         _("the build cache could not be saved ({reason}); the next build will "
+                                           "take longer").format(reason=exc.strerror or exc)))
 
 
 def remembered_notices(output_dir: Path) -> frozenset | None:
@@ -303,7 +305,7 @@ class BodyStore:
             return fallback
 
     def _drop(self, exc: BaseException) -> None:
-        self.problems.append(damage_warning(self.path or Path("bodies.sqlite"), "the store of rendered reports", exc))
+        self.problems.append(damage_warning(self.path or Path("bodies.sqlite"), N_("the store of rendered reports"), exc))
         if self._db is not None:
             try:
                 self._db.close()
@@ -419,7 +421,7 @@ class BuildCache:
             except OSError as exc:
                 if attempt == 2:
                     raise
-                self.problems.append(damage_warning(self.folder, "the folder", exc))
+                self.problems.append(damage_warning(self.folder, N_("the folder"), exc))
                 remove_path(self.folder if not self.folder.is_dir() else self.folder / "lock")
         fcntl.flock(lock, fcntl.LOCK_EX)
         return lock

@@ -15,7 +15,7 @@ from functools import lru_cache, partial
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 from icalendar import Event as CalendarEvent
 from lxml import html as lxml_html
 
@@ -29,6 +29,7 @@ from .urls import page_url
 
 CALENDAR_FILE = "timeline.ics"
 PRODUCT = "-//county-digest//timeline//ZH"
+REFRESH = timedelta(hours=1)
 # Elements whose end is the end of a line in the detail's plain text.
 BLOCKS = ("p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre")
 
@@ -76,7 +77,10 @@ def calendar_bytes(site: Site, events, name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    calendar.add("name", name)  # RFC 7986; X-WR-CALNAME for the calendars that predate it
     calendar.add("x-wr-calname", name)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})  # how often a subscriber looks
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     calendar.add("x-wr-timezone", site.config.timezone.key)
     stamp = content_stamp(site)
     for event in events:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ProblemLog
+from .i18n import _
 from .sources import SITE_FILE, UNPRINTABLE, load_yaml_file
 from .yamlfile import LineDict, empty_mapping
 
@@ -56,7 +57,7 @@ def load_config(content_dir: Path, log: ProblemLog, base_url: str | None = None)
     if raw is None:
         raw = empty_mapping()
     if not isinstance(raw, LineDict):
-        log.error(SITE_FILE, 1, "site.yaml must be 'key: value' lines, like 'title: 孝义要闻'")
+        log.error(SITE_FILE, 1, _("site.yaml must be 'key: value' lines, like 'title: 孝义要闻'"))
         raw = empty_mapping()
     _warn_misspelt_keys(raw, log)
     values = {}
@@ -85,14 +86,15 @@ def _warn_misspelt_keys(raw: LineDict, log: ProblemLog) -> None:
             if close:
                 log.warning(
                     SITE_FILE, raw.line_of(key),
-                    f"unknown setting '{key}:'; did you mean '{close[0]}:'? (as written it is not used)",
+                    _("unknown setting '{key}:'; did you mean '{meant}:'? (as written it is not used)").format(
+                        key=key, meant=close[0]),
                 )
 
 
 def _text(raw: LineDict, key: str, log: ProblemLog) -> str | None:
     value = raw[key]
     if not isinstance(value, (str, int, float)) or isinstance(value, bool) or UNPRINTABLE.search(str(value)):
-        log.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be text; put it in quotes")
+        log.error(SITE_FILE, raw.line_of(key), _("'{key}:' must be text; put it in quotes").format(key=key))
         return None
     return str(value).strip()
 
@@ -103,7 +105,7 @@ def _timezone(raw: LineDict, log: ProblemLog) -> ZoneInfo | None:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Asia' is a folder of zones
         log.error(
             SITE_FILE, raw.line_of("timezone"),
-            f"'timezone:' '{raw['timezone']}' is not a time zone name; use one like Asia/Shanghai",
+            _("'timezone:' '{value}' is not a time zone name; use one like Asia/Shanghai").format(value=raw["timezone"]),
         )
         return None
 
@@ -111,7 +113,8 @@ def _timezone(raw: LineDict, log: ProblemLog) -> ZoneInfo | None:
 def _positive_int(raw: LineDict, key: str, log: ProblemLog) -> int | None:
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        log.error(SITE_FILE, raw.line_of(key), f"'{key}:' must be a whole number above 0, e.g. {key}: 10")
+        log.error(SITE_FILE, raw.line_of(key),
+                  _("'{key}:' must be a whole number above 0, e.g. {key}: 10").format(key=key))
         return None
     return value
 
@@ -121,7 +124,7 @@ def _hosts(raw: LineDict, log: ProblemLog) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
         log.error(
             SITE_FILE, raw.line_of("allow_iframe_hosts"),
-            "'allow_iframe_hosts:' must be a list of host names, e.g. allow_iframe_hosts: [player.example.cn]",
+            _("'allow_iframe_hosts:' must be a list of host names, e.g. allow_iframe_hosts: [player.example.cn]"),
         )
         return None
     return tuple(h.strip().lower() for h in value)
@@ -160,7 +163,8 @@ def _base_url(url, raw: LineDict, log: ProblemLog, from_command_line: bool) -> s
         where = "--base-url" if from_command_line else "'base_url:'"
         log.error(
             SITE_FILE, raw.line_of("base_url"),
-            f"{where} '{url}' is not a web address; write it with http:// or https://, like https://example.cn/digest/",
+            _("{where} '{url}' is not a web address; write it with http:// or https://, like "
+              "https://example.cn/digest/").format(where=where, url=url),
         )
         return None
     return str(url).rstrip("/") + "/"

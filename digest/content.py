@@ -19,7 +19,7 @@ from typing import Callable
 
 from .dates import DateProblem, has_time, parse_date
 from .errors import ProblemLog
-from .i18n import _
+from .i18n import N_, _
 from .slugs import slugify
 from .sources import UNPRINTABLE, FrontMatter
 from .urls import page_url
@@ -194,18 +194,18 @@ def normalise(text: str) -> str:
 def _text(value) -> str:
     if isinstance(value, bool):
         raise FieldProblem(
-            "must be text, but YAML reads yes/no/true/false/on/off as a yes-or-no answer; put the text in quotes"
+            _("must be text, but YAML reads yes/no/true/false/on/off as a yes-or-no answer; put the text in quotes")
         )
     if isinstance(value, list):
-        raise FieldProblem("must be text, not a list")
+        raise FieldProblem(_("must be text, not a list"))
     if isinstance(value, dict):
-        raise FieldProblem("must be text, not 'key: value' lines; if the text contains ': ', put it in quotes")
+        raise FieldProblem(_("must be text, not 'key: value' lines; if the text contains ': ', put it in quotes"))
     if not isinstance(value, (str, int, float)):
-        raise FieldProblem("must be text")
+        raise FieldProblem(_("must be text"))
     text = str(value).strip()
     bad = UNPRINTABLE.search(text)
     if bad:
-        raise FieldProblem(f"contains the invisible character U+{ord(bad.group()):04X}; delete it")
+        raise FieldProblem(_("contains the invisible character {code}; delete it").format(code=f"U+{ord(bad.group()):04X}"))
     return normalise(text).strip()
 
 
@@ -216,19 +216,20 @@ MAX_TITLE_CHARS = 500
 MAX_SUMMARY_CHARS = 1000
 
 
-def _short_text(limit: int, what: str, advice: str) -> Callable:
-    """:func:`_text` that is at most ``limit`` characters long."""
+def _short_text(limit: int, too_long: str) -> Callable:
+    """:func:`_text` that is at most ``limit`` characters long (``too_long`` says so, untranslated)."""
     def convert(value) -> str:
         text = _text(value)
         if len(text) > limit:
-            raise FieldProblem(
-                f"is {len(text):,} characters long, more than the {limit:,} {what} may have; {advice}")
+            raise FieldProblem(_(too_long).format(length=f"{len(text):,}", limit=f"{limit:,}"))
         return text
     return convert
 
 
-_title = _short_text(MAX_TITLE_CHARS, "a title", "shorten it and put the rest in the text")
-_summary = _short_text(MAX_SUMMARY_CHARS, "a summary", "shorten it to a sentence or two")
+_title = _short_text(MAX_TITLE_CHARS, N_("is {length} characters long, more than the {limit} a title may have; "
+                                         "shorten it and put the rest in the text"))
+_summary = _short_text(MAX_SUMMARY_CHARS, N_("is {length} characters long, more than the {limit} a summary may have; "
+                                             "shorten it to a sentence or two"))
 
 
 def _items(value):
@@ -265,27 +266,27 @@ def _unique(texts) -> tuple[str, ...]:
 
 
 def _names(value) -> tuple[str, ...]:
-    pieces = _pieces(value, lambda item, exc: f"has a name that {exc}")
+    pieces = _pieces(value, lambda item, exc: _("has a name that {problem}").format(problem=exc))
     return _unique(piece.strip() for piece in pieces)
-
-
-TAG_LIST = "must be a list of words, e.g. tags: [疫情防控, 基层党建]"
 
 
 def _is_word(value) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
+TAG_LIST = N_("must be a list of words, e.g. tags: [疫情防控, 基层党建]")
+
+
 def _tags(value) -> tuple[str, ...]:
     if not isinstance(value, (str, list)):  # a number alone is a slip ('tags: 2020')
-        raise FieldProblem(TAG_LIST)
-    pieces = _pieces(value, lambda item, exc: str(exc) if _is_word(item) else TAG_LIST)
+        raise FieldProblem(_(TAG_LIST))
+    pieces = _pieces(value, lambda item, exc: str(exc) if _is_word(item) else _(TAG_LIST))
     return _unique(piece.strip().strip(TAG_BRACKETS).strip() for piece in pieces)
 
 
 def _bool(value) -> bool:
     if not isinstance(value, bool):
-        raise FieldProblem("must be true or false, e.g. draft: true")
+        raise FieldProblem(_("must be true or false, e.g. draft: true"))
     return value
 
 
@@ -294,25 +295,25 @@ def _slug(value) -> str:
     if not SLUG_FORM.match(text):
         suggestion = slugify(text) or "yima-checkpoint"
         raise FieldProblem(
-            f"'{text}' cannot be part of a web address; a slug is lower-case letters a-z, "
-            f"digits and hyphens, e.g. slug: {suggestion}"
+            _("'{text}' cannot be part of a web address; a slug is lower-case letters a-z, "
+              "digits and hyphens, e.g. slug: {suggestion}").format(text=text, suggestion=suggestion)
         )
     return text
 
 
 PHOTO_KEYS = ("src", "caption", "credit")
-PHOTO_LIST = "must be a list of pictures, each starting with '- src:', e.g. '- src: media/yima.jpg'"
+PHOTO_LIST = N_("must be a list of pictures, each starting with '- src:', e.g. '- src: media/yima.jpg'")
 
 
 def _photos(value) -> tuple[Photo, ...]:
     if not isinstance(value, list):
-        raise FieldProblem(PHOTO_LIST)
+        raise FieldProblem(_(PHOTO_LIST))
     photos = []
     for line, item in _items(value):
         if isinstance(item, str):
             item = {"src": item}
         if not isinstance(item, dict) or not item.get("src"):
-            raise FieldProblem("has a picture without 'src:'; give its path, e.g. '- src: media/yima.jpg'", line)
+            raise FieldProblem(_("has a picture without 'src:'; give its path, e.g. '- src: media/yima.jpg'"), line)
         try:
             photos.append(Photo(
                 src=_text(item["src"]).lstrip("/"),
@@ -321,14 +322,15 @@ def _photos(value) -> tuple[Photo, ...]:
                 line=item.line_of("src") if isinstance(item, LineDict) else line or 1,
             ))
         except FieldProblem as exc:
-            raise FieldProblem(f"has a picture whose src, caption or credit {exc}", line) from None
+            raise FieldProblem(_("has a picture whose src, caption or credit {problem}").format(problem=exc),
+                               line) from None
     return tuple(photos)
 
 
 CORRECTION_KEYS = ("date", "text")
 RETRACTION_KEYS = ("date", "reason")
-CORRECTION_EXAMPLE = "corrections: then '- date: 2020-02-02' and '  text: 原稿称设卡口30个，应为32个。'"
-RETRACTION_EXAMPLE = "retracted: then '  date: 2020-02-05' and '  reason: 经核实，稿件数据有误，本文撤回。'"
+CORRECTION_EXAMPLE = N_("corrections: then '- date: 2020-02-02' and '  text: 原稿称设卡口30个，应为32个。'")
+RETRACTION_EXAMPLE = N_("retracted: then '  date: 2020-02-05' and '  reason: 经核实，稿件数据有误，本文撤回。'")
 
 
 def _dated_item(item, what: str, words: str, zone: tzinfo, line: int | None) -> tuple[datetime, str]:
@@ -358,13 +360,13 @@ def _corrections(value, zone: tzinfo) -> tuple[Correction, ...]:
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):
-        raise FieldProblem(_("must be a list of corrections, e.g. {example}").format(example=CORRECTION_EXAMPLE))
+        raise FieldProblem(_("must be a list of corrections, e.g. {example}").format(example=_(CORRECTION_EXAMPLE)))
     corrections, problems = [], []
     for line, item in _items(value):
         try:
             if not isinstance(item, dict):
                 raise FieldProblem(_("must be a list of corrections, e.g. {example}").format(
-                    example=CORRECTION_EXAMPLE), line)
+                    example=_(CORRECTION_EXAMPLE)), line)
             moment, text = _dated_item(item, _("a correction"), "text", zone, line)
         except FieldProblem as exc:
             problems.append(exc)
@@ -380,7 +382,7 @@ def _corrections(value, zone: tzinfo) -> tuple[Correction, ...]:
 def _retraction(value, zone: tzinfo) -> Retraction:
     if not isinstance(value, dict):
         raise FieldProblem(_("must say when and why the report was withdrawn, e.g. {example}").format(
-            example=RETRACTION_EXAMPLE))
+            example=_(RETRACTION_EXAMPLE)))
     moment, reason = _dated_item(value, _("a retraction"), "reason", zone, None)
     return Retraction(moment, reason, value.line_of("date") if isinstance(value, LineDict) else 1)
 
@@ -424,6 +426,7 @@ KEY_SYNONYMS = {
 def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog) -> Article | None:
     """Check the front matter of one file against the field table."""
     fields = front.fields
+    _name_report(fields.get("title"), source, log)
     values: dict = {
         "source": source, "body": front.body, "body_line": front.body_line,
         "lines": dict(fields.lines),
@@ -439,12 +442,12 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
             values[spec.name] = _convert(spec, fields[key], zone)
         except FieldProblem as exc:
             for problem in exc.problems if isinstance(exc, FieldProblems) else [exc]:
-                log.error(source, problem.line or fields.line_of(key), f"'{key}:' {problem}")
+                log.error(source, problem.line or fields.line_of(key), key_problem(key, problem))
             if isinstance(exc, FieldProblems):
                 values[spec.name] = exc.found  # checked below; the article is not made
             ok = False
     if not front.body.strip():
-        log.error(source, 1, "the report has no text; write it below the front matter's closing '---'")
+        log.error(source, 1, _("the report has no text; write it below the front matter's closing '---'"))
         ok = False
     ok = _check_correction_dates(values, fields, source, log) and ok
     _warn_misspelt_keys(fields, ARTICLE_FIELDS, source, log)
@@ -461,10 +464,19 @@ def read_article(front: FrontMatter, source: str, zone: tzinfo, log: ProblemLog)
     if "slug" not in values:
         values["slug"] = slug_from_filename(source)
         if not values["slug"]:
-            log.error(source, 1, "no slug can be made from the file name; add a line like 'slug: yima'")
+            log.error(source, 1, _("no slug can be made from the file name; add a line like 'slug: yima'"))
             ok = False
     values["extra"] = {k: v for k, v in fields.items() if k not in ARTICLE_FIELDS}
     return Article(**values) if ok else None
+
+
+def _name_report(title, source: str, log: ProblemLog) -> None:
+    """The title the report's problems lead with, when it has a usable one."""
+    if _is_given(title):
+        try:
+            log.name_report(source, _title(title))
+        except FieldProblem:
+            pass  # told as a problem of its own
 
 
 def _warn_invisible(fields: LineDict, source: str, log: ProblemLog) -> None:
@@ -475,9 +487,15 @@ def _warn_invisible(fields: LineDict, source: str, log: ProblemLog) -> None:
             found = INVISIBLE.search(text) if isinstance(text, str) else None
             if found:
                 log.warning(source, line or fields.line_of(key),
-                            f"'{key}:' held the invisible character U+{ord(found.group()):04X}, which was "
-                            "removed (delete it from the file to silence this warning)")
+                            _("'{key}:' held the invisible character {code}, which was removed (delete it "
+                              "from the file to silence this warning)").format(key=key,
+                                                                               code=f"U+{ord(found.group()):04X}"))
                 break
+
+
+def key_problem(key: str, problem) -> str:
+    """``'date:' says ...``: a field's key, then what is wrong with its value."""
+    return _("'{key}:' {problem}").format(key=key, problem=problem)
 
 
 def _check_correction_dates(values: dict, fields: LineDict, source: str, log: ProblemLog) -> bool:
@@ -502,9 +520,9 @@ def _warn_correction_keys(fields: LineDict, source: str, log: ProblemLog) -> Non
     corrections = fields.get("corrections")
     for item in corrections if isinstance(corrections, list) else [corrections]:
         if isinstance(item, LineDict):
-            _warn_misspelt_keys(item, CORRECTION_KEYS, source, log, what="correction key")
+            _warn_misspelt_keys(item, CORRECTION_KEYS, source, log, UNKNOWN_CORRECTION_KEY)
     if isinstance(fields.get("retracted"), LineDict):
-        _warn_misspelt_keys(fields["retracted"], RETRACTION_KEYS, source, log, what="retraction key")
+        _warn_misspelt_keys(fields["retracted"], RETRACTION_KEYS, source, log, UNKNOWN_RETRACTION_KEY)
 
 
 def _warn_file_name_date(source: str, moment: datetime, line: int, log: ProblemLog) -> None:
@@ -531,10 +549,15 @@ def _is_given(value) -> bool:
 def _missing(fields: LineDict, key: str, spec: FieldSpec) -> tuple[int, str]:
     """The line and the message for a required field that is absent or empty."""
     if key in fields:
-        return fields.line_of(key), f"'{key}:' is empty; fill it in, e.g. '{spec.example}'"
+        return fields.line_of(key), _("'{key}:' is empty; fill it in, e.g. '{example}'").format(
+            key=key, example=spec.example)
     slips = [k for k in fields if close_key(k, ARTICLE_FIELDS) == key]
-    hint = f" ('{slips[0]}:' on line {fields.line_of(slips[0])} looks like a misspelling of it)" if slips else ""
-    return 1, f"'{key}:' is missing; add a line like '{spec.example}' to the front matter{hint}"
+    if slips:
+        return 1, _("'{key}:' is missing; add a line like '{example}' to the front matter ('{slip}:' on line "
+                    "{line} looks like a misspelling of it)").format(key=key, example=spec.example, slip=slips[0],
+                                                                      line=fields.line_of(slips[0]))
+    return 1, _("'{key}:' is missing; add a line like '{example}' to the front matter").format(
+        key=key, example=spec.example)
 
 
 def _convert(spec: FieldSpec, value, zone: tzinfo):
@@ -561,20 +584,23 @@ def close_key(key: str, known) -> str | None:
     return close[0] if close else None
 
 
-def _warn_misspelt_keys(fields: LineDict, known, source: str, log: ProblemLog, what: str = "key") -> None:
+UNKNOWN_KEY = N_("unknown key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+UNKNOWN_PICTURE_KEY = N_("unknown picture key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+UNKNOWN_CORRECTION_KEY = N_("unknown correction key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+UNKNOWN_RETRACTION_KEY = N_("unknown retraction key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+
+
+def _warn_misspelt_keys(fields: LineDict, known, source: str, log: ProblemLog, message: str = UNKNOWN_KEY) -> None:
     for key in fields:
         meant = close_key(key, known)
         if meant:
-            log.warning(
-                source, fields.line_of(key),
-                f"unknown {what} '{key}:'; did you mean '{meant}:'? (as written it is not used)",
-            )
+            log.warning(source, fields.line_of(key), _(message).format(key=key, meant=meant))
 
 
 def _warn_photo_keys(photos: list, source: str, log: ProblemLog) -> None:
     for item in photos:
         if isinstance(item, LineDict):
-            _warn_misspelt_keys(item, PHOTO_KEYS, source, log, what="picture key")
+            _warn_misspelt_keys(item, PHOTO_KEYS, source, log, UNKNOWN_PICTURE_KEY)
 
 
 def slug_from_filename(source: str) -> str:
@@ -630,7 +656,7 @@ def read_timeline(raw, source: str, zone: tzinfo, log: ProblemLog) -> list[RawEv
     if not isinstance(raw, list):
         log.error(
             source, getattr(raw, "line", 1),
-            "the timeline must be a list of events, each starting with '- date:' (a dash and a space)",
+            _("the timeline must be a list of events, each starting with '- date:' (a dash and a space)"),
         )
         return []
     events = []
@@ -645,15 +671,18 @@ def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> 
     if not isinstance(item, LineDict):
         log.error(
             source, line,
-            "a timeline entry must be 'key: value' lines under a '- ', like '- date: 2020-01-26' "
-            "followed by '  title: ...'",
+            _("a timeline entry must be 'key: value' lines under a '- ', like '- date: 2020-01-26' "
+              "followed by '  title: ...'"),
         )
         return None
     values, ok = {"line": item.line}, True
     for key, example in EVENT_EXAMPLES.items():
         if not _is_given(item.get(key)):
-            named = f" '{item['title']}'" if key == "date" and isinstance(item.get("title"), str) else ""
-            log.error(source, item.line, f"the event{named} has no '{key}:'; add a line like '{example}'")
+            if key == "date" and isinstance(item.get("title"), str):
+                message = _("the event '{title}' has no '{key}:'; add a line like '{example}'")
+            else:
+                message = _("the event has no '{key}:'; add a line like '{example}'")
+            log.error(source, item.line, message.format(title=item.get("title"), key=key, example=example))
             ok = False
     for key in EVENT_KEYS:
         if not _is_given(item.get(key)):
@@ -661,7 +690,7 @@ def _read_event(item, line: int, source: str, zone: tzinfo, log: ProblemLog) -> 
         try:
             values[key] = parse_date(item[key], zone) if key == "date" else EVENT_TEXT.get(key, _text)(item[key])
         except (DateProblem, FieldProblem) as exc:
-            log.error(source, item.line_of(key), f"'{key}:' {exc}")
+            log.error(source, item.line_of(key), key_problem(key, exc))
             ok = False
     values["article_line"] = item.line_of("article")
     values["detail_line"] = item.text_line("detail")
@@ -675,8 +704,11 @@ def _warn_unknown_event_keys(item: LineDict, source: str, log: ProblemLog) -> No
     for key in item:
         if key not in EVENT_KEYS:
             meant = close_key(key, EVENT_KEYS)
-            hint = f"; did you mean '{meant}:'?" if meant else f"; an event has only {', '.join(EVENT_KEYS)}"
-            log.warning(source, item.line_of(key), f"unknown timeline key '{key}:'{hint} (as written it is not used)")
+            if meant:
+                message = _("unknown timeline key '{key}:'; did you mean '{meant}:'? (as written it is not used)")
+            else:
+                message = _("unknown timeline key '{key}:'; an event has only {keys} (as written it is not used)")
+            log.warning(source, item.line_of(key), message.format(key=key, meant=meant, keys=", ".join(EVENT_KEYS)))
 
 
 def derived_event_id(moment: datetime, title: str) -> str:

@@ -10,7 +10,7 @@ and retraction newest first, each linked to its report; and its RSS feed,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from urllib.parse import urljoin
@@ -150,8 +150,7 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
 
 def _shown_from(notice: Notice, page_url_: str) -> Notice:
     """The notice with its note's links made relative to the page at ``page_url_``."""
-    return Notice(notice.kind, notice.date, notice.article, notice.anchor,
-                  rebased(notice.note_html, notice.article.url, "../" * page_url_.count("/")))
+    return replace(notice, note_html=rebased(notice.note_html, notice.article.url, "../" * page_url_.count("/")))
 
 
 def rebased(html: str, page: str, root: str) -> str:

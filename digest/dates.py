@@ -7,6 +7,8 @@ import unicodedata
 from calendar import monthrange
 from datetime import date, datetime, time, tzinfo
 
+from .i18n import N_, _
+
 _DATE_FORM = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
 )
@@ -18,9 +20,10 @@ _CHINESE_DAY = re.compile(
     r"|[/.](?P<month2>\d{1,2})[/.](?P<day2>\d{1,2}))\s*(?P<clock>.*)$"
 )
 
-HOW_TO_WRITE = "write it in numbers, like 2020-01-30 or 2020-01-30 09:00"
 FIRST_YEAR, LAST_YEAR = 1000, 9998  # a year beyond these is a slip, and keeps time zones in range
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = (N_("January {year}"), N_("February {year}"), N_("March {year}"), N_("April {year}"), N_("May {year}"),
+          N_("June {year}"), N_("July {year}"), N_("August {year}"), N_("September {year}"), N_("October {year}"),
+          N_("November {year}"), N_("December {year}"))
 
 
 class DateProblem(ValueError):
@@ -39,7 +42,8 @@ def parse_date(value, zone: tzinfo) -> datetime:
     elif isinstance(value, str) and _DATE_FORM.match(iso_form(value)):
         moment = _from_text(iso_form(value), shown=value.strip())
     else:
-        raise DateProblem(f"says '{value}', which is not a date; {HOW_TO_WRITE}")
+        raise DateProblem(_("says '{value}', which is not a date; write it in numbers, like 2020-01-30 or "
+                            "2020-01-30 09:00").format(value=value))
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
     return moment.astimezone(zone)
@@ -61,7 +65,7 @@ def iso_form(text: str) -> str:
 
 def _from_text(text: str, shown: str) -> datetime:
     """``text`` in ISO form; ``shown`` is how the editor wrote it, for the messages."""
-    day, _, clock = text.replace("T", " ", 1).partition(" ")
+    day, _space, clock = text.replace("T", " ", 1).partition(" ")
     year, month, mday = (int(part) for part in day.split("-"))
     if shown != text:  # a Chinese form: name it as written
         day = shown
@@ -79,19 +83,18 @@ def _from_text(text: str, shown: str) -> datetime:
     try:
         return datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
-        raise DateProblem(f"says '{shown}', which has no such time of day; {HOW_TO_WRITE}") from None
+        raise DateProblem(_("says '{value}', which has no such time of day; write it in numbers, like 2020-01-30 "
+                            "or 2020-01-30 09:00").format(value=shown)) from None
 
 
 def _no_such_day(year: int, month: int, day: str) -> str:
     """"February 2020 has 29 days" — the fact that shows the editor the slip."""
     if not 1 <= month <= 12:
-        return f"says {day}, but there is no month {month}; check the month and the day"
+        return _("says {day}, but there is no month {month}; check the month and the day").format(day=day, month=month)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        return f"says {day}, but the year {year} cannot be right; check the year"
-    return (
-        f"says {day}, but {MONTHS[month - 1]} {year} has {monthrange(year, month)[1]} days; "
-        "check the month and the day"
-    )
+        return _("says {day}, but the year {year} cannot be right; check the year").format(day=day, year=year)
+    return _("says {day}, but {month} has {days} days; check the month and the day").format(
+        day=day, month=_(MONTHS[month - 1]).format(year=year), days=monthrange(year, month)[1])
 
 
 def chinese_date(moment: datetime) -> str:

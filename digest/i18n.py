@@ -2,10 +2,11 @@
 
 Messages are written in English in the code, marked with :func:`_` (or
 :func:`ngettext` where a number decides the form), and translated through the
-gettext catalogs under ``locale/`` (managed with Babel). The command line picks
-the language once, from ``--lang`` or site.yaml's ``language``; until it does,
-the messages stay in English, the source language, which is what the library's
-own callers and unit tests see.
+gettext catalogs under ``locale/`` (managed with Babel: see the README's
+"Translating the messages"). The command line picks the language once, from
+``--lang`` or site.yaml's ``language``; until it does, the messages stay in
+English, the source language, which is what the library's own callers and unit
+tests see.
 
 Placeholders are named and filled with ``str.format`` after translation, so a
 translator can move them::
@@ -18,11 +19,12 @@ from __future__ import annotations
 import gettext
 from pathlib import Path
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "digest"
 LANGUAGES = ("zh", "en")
 
 _catalog: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
 
 
 def language_of(code: str) -> str:
@@ -32,8 +34,14 @@ def language_of(code: str) -> str:
 
 def use_language(code: str) -> None:
     """Speak ``code`` (a language tag) from now on, in this process and the ones it forks."""
-    global _catalog
-    _catalog = gettext.translation(DOMAIN, LOCALE_DIR, [language_of(code)], fallback=True)
+    global _catalog, _language
+    _language = language_of(code)
+    _catalog = gettext.translation(DOMAIN, LOCALE_DIR, [_language], fallback=True)
+
+
+def current_language() -> str:
+    """``zh`` or ``en``: what the messages are made in now (the build cache keys on it)."""
+    return _language
 
 
 def _(message: str) -> str:
@@ -42,3 +50,13 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalog.ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """A message whose English is ambiguous alone; ``context`` tells the translator which it is."""
+    return _catalog.pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog where it is defined; :func:`_` translates it where it is used."""
+    return message

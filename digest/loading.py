@@ -103,8 +103,8 @@ def with_way_out(log: ProblemLog) -> ProblemLog:
     stop the build, so each says how to let the other reports be published meanwhile."""
     way_out = _("to publish the other reports meanwhile, move this file out of the articles folder "
                 "until it is fixed")
-    return ProblemLog([replace(p, message=f"{p.message} ({way_out})") if p.is_error else p
-                       for p in log.problems])
+    return ProblemLog([replace(p, message=_("{message} ({advice})").format(message=p.message, advice=way_out))
+                       if p.is_error else p for p in log.problems])
 
 
 def as_warnings(log: ProblemLog) -> ProblemLog:
@@ -149,7 +149,7 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
         else:
             results[index] = (record.article, ProblemLog(list(record.problems)))
     job = ReadJob(content_dir, config, [paths[i] for i in missing])
-    done = progress.stage("reading reports", len(missing))
+    done = progress.stage(_("reading reports"), len(missing))
     for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
         index = missing[number]
         results[index] = (article, found)
@@ -209,7 +209,7 @@ def is_left_out(draft: bool, moment: datetime | None, options: BuildOptions) -> 
     return (draft and not options.drafts) or (scheduled and not options.future)
 
 
-def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article] | None = None) -> None:
+def check_slugs(articles: list[Article], log: ProblemLog, published: list[Article]) -> None:
     """Slugs are unique across all subfolders: each file of a clash names the others.
 
     A clash is an error only between reports this build publishes; a draft or
@@ -218,17 +218,19 @@ def check_slugs(articles: list[Article], log: ProblemLog, published: list[Articl
     sharing: dict[str, list[Article]] = {}
     for article in articles:
         sharing.setdefault(article.slug, []).append(article)
-    out = {a.source for a in published} if published is not None else {a.source for a in articles}
+    publishing = {a.source for a in published}
     for slug, group in sharing.items():
-        blocking = sum(1 for a in group if a.source in out) > 1
+        blocking = sum(1 for a in group if a.source in publishing) > 1
         for one in group if len(group) > 1 else ():
-            others = " and ".join(other.source for other in group if other is not one)
-            origin = "" if "slug" in one.lines else " (made from the file name)"
-            (log.error if blocking and one.source in out else log.warning)(
-                one.source, one.line_of("slug"),
-                f"the slug '{slug}'{origin} is also used by {others}; two reports cannot share "
-                f"one address: give one of them its own line like 'slug: {slug}-2'",
-            )
+            others = _(" and ").join(other.source for other in group if other is not one)
+            if "slug" in one.lines:
+                message = _("the slug '{slug}' is also used by {others}; two reports cannot share one address: "
+                            "give one of them its own line like 'slug: {slug}-2'")
+            else:
+                message = _("the slug '{slug}' (made from the file name) is also used by {others}; two reports "
+                            "cannot share one address: give one of them its own line like 'slug: {slug}-2'")
+            (log.error if blocking and one.source in publishing else log.warning)(
+                one.source, one.line_of("slug"), message.format(slug=slug, others=others))
 
 
 def select_published(articles, options: BuildOptions, config: SiteConfig, log: ProblemLog) -> list[Article]:
@@ -237,11 +239,11 @@ def select_published(articles, options: BuildOptions, config: SiteConfig, log: P
     for article in articles:
         if article.draft and not (options.drafts or options.preview):
             continue
-        if is_left_out(False, article.date, options):
+        if is_left_out(draft=False, moment=article.date, options=options):
             log.warning(
                 article.source, article.line_of("date"),
-                f"the date is in the future: the report is scheduled and left out "
-                f"until {article.date:%Y-%m-%d %H:%M} (use --future to include it)",
+                _("the date is in the future: the report is scheduled and left out until {date} "
+                  "(use --future to include it)").format(date=f"{article.date:%Y-%m-%d %H:%M}"),
             )
             continue
         chosen.append(article)
@@ -274,8 +276,8 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
             if not (content_dir / photo.src).is_file():
                 log.error(
                     article.source, photo.line,
-                    f"the photo '{photo.src}' does not exist; photo paths are relative "
-                    "to the content folder (not to the article), e.g. media/yima.jpg",
+                    _("the photo '{src}' does not exist; photo paths are relative to the content folder "
+                      "(not to the article), e.g. media/yima.jpg").format(src=photo.src),
                 )
                 continue
             try:
@@ -299,7 +301,7 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     todo = [a for a in published if a.source not in known]
     job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo)
     cache.render_again = partial(render_body, job)
-    done = progress.stage("rendering reports", len(todo))
+    done = progress.stage(_("rendering reports"), len(todo))
     fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
     rendered, assets, images = [], set(), set()
     for article in published:
@@ -365,7 +367,7 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
     sizes = {path: size for path in links.images if (size := still_image_size(job.content_dir / path))}
     html = responsive_images(html, sizes, links.root)
-    found = ProblemLog()
+    found = ProblemLog(titles={article.source: article.title})
     _report_links(links, article.body, article.body_line, article.source, job.unpublished, found, job.unreadable)
     text = body_text(html)
     summary = _summary(article, text.prose, job.config.summary_length, found)
@@ -387,8 +389,8 @@ def _report_links(links: LinkContext, text: str, first_line: int, source: str, u
         if problem.target in unpublished:
             log.warning(
                 source, line,
-                f"the link '{problem.link}' names a draft or scheduled report; "
-                "it shows as plain text until that report is published",
+                _("the link '{link}' names a draft or scheduled report; it shows as plain text until that "
+                  "report is published").format(link=problem.link),
             )
         elif problem.is_error:
             log.error(source, line, problem.message)
@@ -420,8 +422,9 @@ def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:
         if len(article.summary) > limit * LONG_SUMMARY_FACTOR:
             log.warning(
                 article.source, article.line_of("summary"),
-                f"the summary has {len(article.summary)} characters, far more than the "
-                f"{limit} a summary should have (site.yaml summary_length); shorten it to a sentence or two",
+                _("the summary has {length} characters, far more than the {limit} a summary should have "
+                  "(site.yaml summary_length); shorten it to a sentence or two").format(
+                    length=len(article.summary), limit=limit),
             )
         return article.summary
     return cut_summary(prose, limit)
@@ -450,8 +453,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
         elif article and article not in known:
             log.error(
                 sources.TIMELINE_FILE, raw.article_line,
-                f"'article: {article}' names no report: no article has the slug '{article}'"
-                f"{_slug_hint(article, known)}",
+                _names_no_report(article, known),
             )
         elif article and article not in published:
             article = ""  # a draft or scheduled report: no link yet
@@ -462,9 +464,11 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
     return events
 
 
-def _slug_hint(slug: str, known: set[str]) -> str:
-    """The slug an event probably meant; slugs are what articles say in 'slug:' or their file name."""
+def _names_no_report(slug: str, known: set[str]) -> str:
+    """The message for an event naming no report, with the slug it probably meant; slugs are what articles say in 'slug:' or their file name."""
     close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
     if close:
-        return f"; did you mean 'article: {close[0]}'?"
-    return "; use the slug of a report (its 'slug:', or its file name without the date and .md)"
+        return _("'article: {slug}' names no report: no article has the slug '{slug}'; "
+                 "did you mean 'article: {meant}'?").format(slug=slug, meant=close[0])
+    return _("'article: {slug}' names no report: no article has the slug '{slug}'; use the slug of a report "
+             "(its 'slug:', or its file name without the date and .md)").format(slug=slug)

@@ -33,6 +33,8 @@ from markdown.treeprocessors import Treeprocessor
 from . import sources
 from .i18n import _
 
+from .i18n import N_, _
+
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
     "toc": {"slugify": slugify_unicode, "permalink": False},
@@ -59,26 +61,25 @@ SENTENCE_ENDS = "。！？!?…"
 # script from on the site's origin: a page, an XML file or an SVG picture can.
 PUBLISHED_KINDS = {
     "images": ("jpg", "jpeg", "png", "gif", "webp", "avif"),
-    "PDF": ("pdf",),
-    "office documents": ("doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "wps", "et", "dps"),
-    "plain text": ("txt", "csv"),
+    "pdf": ("pdf",),
+    "office": ("doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "wps", "et", "dps"),
+    "text": ("txt", "csv"),
     "audio": ("mp3", "m4a", "wav", "ogg", "aac", "flac"),
     "video": ("mp4", "webm", "mov", "m4v"),
     "archives": ("zip", "rar", "7z", "gz", "tgz"),
 }
 PUBLISHED_EXTENSIONS = frozenset(ext for group in PUBLISHED_KINDS.values() for ext in group)
-ONLY_PUBLISHED_KINDS = "link only to " + ", ".join(
-    kind if kind == "PDF" else f"{kind} ({', '.join(extensions)})" for kind, extensions in PUBLISHED_KINDS.items()
-).replace(", archives", " or archives")
+ONLY_PUBLISHED_KINDS = N_("link only to images ({images}), PDF, office documents ({office}), "
+                          "plain text ({text}), audio ({audio}), video ({video}) or archives ({archives})")
 SCRIPT_EXTENSIONS = {
-    "html": "an HTML page", "htm": "an HTML page", "shtml": "an HTML page",
-    "xhtml": "an XHTML page", "xht": "an XHTML page", "xml": "an XML file",
-    "svg": "an SVG picture", "svgz": "an SVG picture",
+    "html": N_("an HTML page"), "htm": N_("an HTML page"), "shtml": N_("an HTML page"),
+    "xhtml": N_("an XHTML page"), "xht": N_("an XHTML page"), "xml": N_("an XML file"),
+    "svg": N_("an SVG picture"), "svgz": N_("an SVG picture"),
 }
 # What a file of another kind holds, told by how it starts (after a BOM and white space).
 SCRIPT_STARTS = (("<!doctype html", "HTML"), ("<html", "HTML"), ("<svg", "SVG"), ("<?xml", "XML"))
-INSTEAD_OF_SVG = "save it as a PNG (or JPEG) and use that instead"
-INSTEAD_OF_PAGE = "put the page's content in a report, or link the original site"
+INSTEAD_OF_SVG = N_("save it as a PNG (or JPEG) and use that instead")
+INSTEAD_OF_PAGE = N_("put the page's content in a report, or link the original site")
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class LinkContext:
         try:
             parts = urlsplit(value)
         except ValueError:  # e.g. an unclosed "[" in a host
-            self._broken(written, "", f"the link '{written}' is not a usable web address; check it")
+            self._broken(written, "", _("the link '{link}' is not a usable web address; check it").format(link=written))
             return None
         if parts.scheme:
             return value if parts.scheme.lower() in URL_SCHEMES else None
@@ -137,8 +138,8 @@ class LinkContext:
             return "https:" + cleaned if cleaned[:1] in ("/", "\\") else cleaned
         self.broken.append(LinkProblem(
             written, "",
-            f"the embedded frame '{written}' was removed: only hosts listed in site.yaml's "
-            f"allow_iframe_hosts may be embedded (add {host or 'its host'} there if you trust it)",
+            _("the embedded frame '{link}' was removed: only hosts listed in site.yaml's allow_iframe_hosts may be "
+              "embedded (add {host} there if you trust it)").format(link=written, host=host or _("its host")),
             is_error=False,
         ))
         return None
@@ -150,34 +151,41 @@ class LinkContext:
         else:
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(self.source), target))
         suffix = "#" + fragment if fragment else ""
-        what = "the image" if tag == "img" else "the link"
+        what = _("the image") if tag == "img" else _("the link")
         if resolved.startswith("../") or resolved == "..":
-            self._broken(value, resolved, f"{what} '{value}' points outside the content folder; link only to files inside it")
+            self._broken(value, resolved, _("{what} '{value}' points outside the content folder; link only to files "
+                                            "inside it").format(what=what, value=value))
             return None
         if resolved.endswith(".md"):
             url = self.article_urls.get(resolved)
             if url is None:
-                self._broken(value, resolved, f"{what} '{value}' names an article file that does not exist "
-                             f"(looked for {resolved}){self._hint(target, resolved)}")
+                self._broken(value, resolved, _("{what} '{value}' names an article file that does not exist "
+                                                "(looked for {resolved}){hint}").format(
+                    what=what, value=value, resolved=resolved, hint=self._hint(target, resolved)))
                 return None
             self.linked_sources.add(resolved)
             return self.root + url + suffix
         if not _is_file(self.content_dir / resolved):
-            self._broken(value, resolved, f"{what} '{value}' names a file that does not exist "
-                         f"(looked for {resolved}){self._hint(target, resolved)}")
+            self._broken(value, resolved, _("{what} '{value}' names a file that does not exist "
+                                            "(looked for {resolved}){hint}").format(
+                what=what, value=value, resolved=resolved, hint=self._hint(target, resolved)))
             return None
         if self._inside is None:
             self._inside = sources.resolved(self.content_dir) or self.content_dir.absolute()
         way_out = sources.way_out(self.content_dir, resolved, self._inside)
         if way_out:
-            self._broken(value, resolved, f"{what} '{value}' leads outside the content folder: {way_out} is a "
-                         "symbolic link to a place outside it, and nothing from outside is published; "
-                         "copy the file itself into the content folder")
+            self._broken(value, resolved, _("{what} '{value}' leads outside the content folder: {way_out} is a "
+                                            "symbolic link to a place outside it, and nothing from outside is "
+                                            "published; copy the file itself into the content folder").format(
+                what=what, value=value, way_out=way_out))
             return None
         refused = unpublished_kind(self.content_dir / resolved)
         if refused:
-            verb = "is" if tag == "img" else "leads to"
-            self._broken(value, resolved, f"{what} '{value}' {verb} {refused}")
+            if tag == "img":
+                message = _("the image '{value}' is {refused}")
+            else:
+                message = _("the link '{value}' leads to {refused}")
+            self._broken(value, resolved, message.format(value=value, refused=refused))
             return None
         self.assets.add(resolved)
         if tag == "img":
@@ -198,8 +206,9 @@ class LinkContext:
         for candidate in candidates:
             exists = candidate in self.article_urls or _is_file(self.content_dir / candidate)
             if candidate != resolved and exists:
-                return f"; paths are relative to this file: did you mean '{posixpath.relpath(candidate, here)}'?"
-        return "; check the name (paths are relative to this file)"
+                return _("; paths are relative to this file: did you mean '{path}'?").format(
+                    path=posixpath.relpath(candidate, here))
+        return _("; check the name (paths are relative to this file)")
 
 
 C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -235,11 +244,11 @@ def frame_host(url: str) -> str | None:
     authority = AUTHORITY_ENDS.split(rest, maxsplit=1)[0]
     host_and_port = authority.rpartition("@")[2]
     if host_and_port.startswith("["):  # an IPv6 address
-        address, _, after = host_and_port.partition("]")
+        address, _bracket, after = host_and_port.partition("]")
         host = (address + "]").lower() if IPV6_HOST.fullmatch((address + "]").lower()) else None
         port = after[1:] if after.startswith(":") else after
     else:
-        name, _, port = host_and_port.partition(":")
+        name, _colon, port = host_and_port.partition(":")
         host = _host_name(name)
     if host is None or (port and not (port.isascii() and port.isdigit() and int(port) <= 65535)):
         return None
@@ -271,17 +280,24 @@ def unpublished_kind(path: Path) -> str | None:
     extension = path.suffix.lower().lstrip(".")
     if extension in PUBLISHED_EXTENSIONS:
         return None
-    script = "which could run script on this site, so it is not published"
     if extension in SCRIPT_EXTENSIONS:
-        kind = SCRIPT_EXTENSIONS[extension]
-        return f"{kind}, {script}; {INSTEAD_OF_SVG if extension.startswith('svg') else INSTEAD_OF_PAGE}"
+        instead = INSTEAD_OF_SVG if extension.startswith("svg") else INSTEAD_OF_PAGE
+        return _("{kind}, which could run script on this site, so it is not published; {instead}").format(
+            kind=_(SCRIPT_EXTENSIONS[extension]), instead=_(instead))
     start = _first_bytes(path)
     for prefix, kind in SCRIPT_STARTS:
         if start.startswith(prefix.encode()):
-            return (f"a file that holds {kind} (it starts with '{prefix}'), {script}; "
-                    f"{INSTEAD_OF_SVG if kind == 'SVG' else INSTEAD_OF_PAGE}")
-    kind = f"a .{extension} file" if extension else "a file without an extension"
-    return f"{kind}, which the site does not publish; {ONLY_PUBLISHED_KINDS}"
+            instead = INSTEAD_OF_SVG if kind == "SVG" else INSTEAD_OF_PAGE
+            return _("a file that holds {kind} (it starts with '{prefix}'), which could run script on this site, "
+                     "so it is not published; {instead}").format(kind=kind, prefix=prefix, instead=_(instead))
+    kind = _("a .{extension} file").format(extension=extension) if extension else _("a file without an extension")
+    return _("{kind}, which the site does not publish; {only}").format(kind=kind, only=_only_published_kinds())
+
+
+def _only_published_kinds() -> str:
+    """What a body may link to, each kind with its extensions."""
+    return _(ONLY_PUBLISHED_KINDS).format_map(
+        {kind: ", ".join(extensions) for kind, extensions in PUBLISHED_KINDS.items()})
 
 
 def _first_bytes(path: Path) -> bytes:
@@ -381,14 +397,14 @@ class MarkdownRenderer:
         try:
             html = self.md.convert(text)
         except RecursionError:  # what the check above missed, if anything: still not a crash
-            links.broken.append(LinkProblem("", "", TOO_DEEP_TO_RENDER, line=0))
+            links.broken.append(LinkProblem("", "", _(TOO_DEEP_TO_RENDER), line=0))
             return "", ()
         headings = tuple(_flatten_toc(getattr(self.md, "toc_tokens", [])))
         cleaned = _link_photos(clean_html(html, links))
         _warn_images_without_alt(html, links)
         if html_depth(cleaned) > HTML_DEPTH_LIMIT:
-            message = (f"the HTML here puts more than {HTML_DEPTH_LIMIT} tags inside one another, "
-                       f"{MORE_THAN_A_PAGE_CAN_SHOW}; take out some of the levels")
+            message = _("the HTML here puts more than {limit} tags inside one another, which is more than a page "
+                        "can show; take out some of the levels").format(limit=HTML_DEPTH_LIMIT)
             links.broken.append(LinkProblem("", "", message, line=_deepest_tags_line(text)))
             return "", ()
         return cleaned, headings
@@ -400,9 +416,8 @@ class MarkdownRenderer:
 NESTING_LIMIT = 50  # quotes and lists inside one another; '*' and '_', or '[', open at once
 HTML_DEPTH_LIMIT = 150  # elements inside one another in the clean HTML of a body
 # (150 levels take BeautifulSoup about 625 of Python's 1,000 frames.)
-MORE_THAN_A_PAGE_CAN_SHOW = "which is more than a page can show"
-TOO_DEEP_TO_RENDER = ("the text nests too deeply to be shown (quotes, lists, emphasis or HTML tags inside "
-                      "one another); take out some of the levels")
+TOO_DEEP_TO_RENDER = N_("the text nests too deeply to be shown (quotes, lists, emphasis or HTML tags inside "
+                        "one another); take out some of the levels")
 
 SPACES = re.compile(" *")
 LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|:|\[\^[^\]\s]+\]:)(?=[ \t]|$)")  # and ':' of a definition, '[^1]:' of a footnote
@@ -440,8 +455,8 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
             block_depth = 0  # a paragraph of its own: every quote and list before it has ended
         depth = quotes + lists + min(indent // 4, block_depth)
         if depth > limit:
-            return index, (f"quotes ('>') and lists are nested here more than {limit} levels deep, "
-                           f"{MORE_THAN_A_PAGE_CAN_SHOW}; take out some of the levels")
+            return index, _("quotes ('>') and lists are nested here more than {limit} levels deep, which is more "
+                            "than a page can show; take out some of the levels").format(limit=limit)
         block_depth = max(block_depth, depth)
         after_blank = False
         if lists or line.startswith("#", start):  # a list item or a heading: inline text of its own
@@ -453,8 +468,9 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
             if run == "[":
                 open_brackets += 1
                 if open_brackets > limit:
-                    return index, (f"more than {limit} '[' are open here at once (nested, or never closed with ']'), "
-                                   "which would take the build minutes; close them, or write \\[ for the character itself")
+                    return index, _("more than {limit} '[' are open here at once (nested, or never closed with "
+                                    "']'), which would take the build minutes; close them, or write \\[ for the "
+                                    "character itself").format(limit=limit)
             elif run == "]":
                 open_brackets = max(0, open_brackets - 1)
             else:
@@ -467,9 +483,9 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
                 elif not after.isspace():
                     open_emphasis[run[0]] += len(run)
                     if open_emphasis["*"] + open_emphasis["_"] > limit:
-                        return index, (f"more than {limit} '*' or '_' are open here at once (emphasis inside "
-                                       f"emphasis), {MORE_THAN_A_PAGE_CAN_SHOW}; close them, or write \\* or \\_ "
-                                       "for the character itself")
+                        return index, _("more than {limit} '*' or '_' are open here at once (emphasis inside "
+                                        "emphasis), which is more than a page can show; close them, or write \\* "
+                                        "or \\_ for the character itself").format(limit=limit)
     return None
 
 
@@ -501,9 +517,9 @@ def costly_markup_problem(text: str) -> tuple[int, str] | None:
     say: (its line, 0 = the first; the message); None if it keeps them all."""
     for count, opened in enumerate(OPEN_TAG.finditer(text), start=1):
         if count > MAX_OPEN_TAGS:
-            return text.count("\n", 0, opened.start()), (
-                f"more than {MAX_OPEN_TAGS} HTML tags are opened with '<' and never closed with '>', "
-                "which would take the build minutes; close them, or write &lt; for the character itself")
+            return text.count("\n", 0, opened.start()), _(
+                "more than {limit} HTML tags are opened with '<' and never closed with '>', which would take the "
+                "build minutes; close them, or write &lt; for the character itself").format(limit=MAX_OPEN_TAGS)
     marks = abbreviations = footnotes = 0
     after_blank, in_html_block = True, False
     for index, line in enumerate(text.split("\n")):
@@ -518,18 +534,18 @@ def costly_markup_problem(text: str) -> tuple[int, str] | None:
             marks = 0  # a table row: each cell is read on its own
         marks += len(MARK.findall(line))
         if marks > MAX_MARKS_PER_PARAGRAPH:
-            return index, (f"this paragraph has more than {MAX_MARKS_PER_PARAGRAPH:,} formatting marks "
-                           "(<, &, [, `, *, _, \\, !), which would take the build minutes; split it "
-                           "into shorter paragraphs with empty lines")
+            return index, _("this paragraph has more than {limit} formatting marks (<, &, [, `, *, _, \\, !), "
+                            "which would take the build minutes; split it into shorter paragraphs with empty "
+                            "lines").format(limit=f"{MAX_MARKS_PER_PARAGRAPH:,}")
         abbreviations += bool(ABBREVIATION.match(line))
         if abbreviations > MAX_ABBREVIATIONS:
-            return index, (f"the text defines more than {MAX_ABBREVIATIONS} abbreviations ('*[...]:' lines), "
-                           "which would take the build minutes; keep the ones the report needs")
+            return index, _("the text defines more than {limit} abbreviations ('*[...]:' lines), which would "
+                            "take the build minutes; keep the ones the report needs").format(limit=MAX_ABBREVIATIONS)
         footnotes += len(FOOTNOTE_MARK.findall(line))
         if footnotes > MAX_FOOTNOTE_MARKS:
-            return index, (f"the text has more than {MAX_FOOTNOTE_MARKS:,} footnote marks ('[^1]', and '[^1]:' "
-                           "lines), which would take the build minutes; split the report, or list the sources "
-                           "at its end")
+            return index, _("the text has more than {limit} footnote marks ('[^1]', and '[^1]:' lines), which "
+                            "would take the build minutes; split the report, or list the sources at its "
+                            "end").format(limit=f"{MAX_FOOTNOTE_MARKS:,}")
     return None
 
 

@@ -37,6 +37,7 @@ from urllib.parse import quote, unquote
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ContentError, ProblemLog
+from .i18n import _
 from .outputs import COPY, LINK, Output
 from .parallel import run_all
 from .site import Site
@@ -133,8 +134,8 @@ def remembered_facts(cache) -> Facts:
 
 
 def unreadable_message(src: str, exc: Exception) -> str:
-    return (f"the photo '{src}' cannot be read as an image ({exc.__class__.__name__}); "
-            "save it as JPEG, PNG or WebP")
+    return _("the photo '{src}' cannot be read as an image ({reason}); save it as JPEG, PNG or WebP").format(
+        src=src, reason=exc.__class__.__name__)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def prepare_renditions(pictures: dict[str, tuple[Path, PictureFacts]],
                        cache_dir: Path) -> tuple[dict[str, ResponsivePhoto], list[Output]]:
     """Plan each picture's renditions, make those the cache lacks (on all
     cores: a phone photo takes most of a second), and plan their outputs."""
-    planned = {src: plan_renditions(src, facts.width, facts.height) for src, (_, facts) in pictures.items()}
+    planned = {src: plan_renditions(src, facts.width, facts.height) for src, (_path, facts) in pictures.items()}
     todo = []
     for src, photo in planned.items():
         path, facts = pictures[src]

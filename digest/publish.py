@@ -146,9 +146,12 @@ def watch_wait(content_dir: Path, stop: threading.Event) -> Wait:
     import watchfiles
 
     def wait(seconds: float) -> None:
-        for _changes in watchfiles.watch(content_dir, stop_event=stop, rust_timeout=max(1, round(seconds * 1000)),
-                                         yield_on_timeout=True, raise_interrupt=False):
-            return
+        try:
+            for _changes in watchfiles.watch(content_dir, stop_event=stop, rust_timeout=max(1, round(seconds * 1000)),
+                                             yield_on_timeout=True, raise_interrupt=False):
+                return
+        except OSError:  # the folder is gone for now (a network share, say): look again in a while
+            stop.wait(seconds)
 
     return wait
 

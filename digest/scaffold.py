@@ -21,12 +21,13 @@ from .config import SiteConfig, load_config
 from .commands import command, content_args
 from .content import normalise, slug_from_filename
 from .errors import ProblemLog, format_problems
-from .i18n import _
+from .i18n import N_, _
 from .loading import front_fields, read_article_file
 from .slugs import slugify
 from .sources import ARTICLES_DIR, find_articles
 
 FALLBACK_SLUG = "report"
+EXISTS = N_("{path} already exists; open it, or give the new report another title")
 
 BODY = """\
 在这里写报道正文（Markdown）。第一段是导语：什么时间、在哪里、谁、做了什么，一两句话说清楚。
@@ -49,7 +50,7 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
     if not title:
         return _fail(_("give the report a title, e.g. {command}").format(command=command("new", "驿马乡启动一级响应")), 2)
     if not content_dir.is_dir():
-        return _fail(f"the content folder '{content_dir}' does not exist", 2)
+        return _fail(_("the content folder '{folder}' does not exist").format(folder=content_dir), 2)
     log = ProblemLog()
     config = load_config(content_dir, log)
     if log.has_errors:
@@ -63,7 +64,7 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
 
     slug = slugify(title) or FALLBACK_SLUG
     if path_of(slug).exists() and _may_be_this_report(path_of(slug), title):
-        return _fail(f"{path_of(slug)} already exists; open it, or give the new report another title", 1)
+        return _fail(_(EXISTS).format(path=path_of(slug)), 1)
     slug = free_slug(slug, used_slugs(content_dir, config), path_of)
     path = path_of(slug)
     body = BODY.format(check=command("check", *content_args(content_dir)))
@@ -73,7 +74,7 @@ def new_article(title: str, content_dir: Path, place: str = "", now: datetime | 
         with path.open("x", encoding="utf-8") as file:  # "x": never overwrite
             file.write(text)
     except FileExistsError:
-        return _fail(f"{path} already exists; open it, or give the new report another title", 1)
+        return _fail(_(EXISTS).format(path=path), 1)
     print(path)
     print(_("next: edit it, and watch it with: {command}").format(command=command("serve", *content_args(content_dir))),
           file=sys.stderr)
@@ -100,7 +101,7 @@ def free_slug(slug: str, used: set[str], path_of) -> str:
 def used_slugs(content_dir: Path, config: SiteConfig) -> set[str]:
     slugs = set()
     for path in find_articles(content_dir):
-        article, _ = read_article_file(path, content_dir, config)
+        article, _problems = read_article_file(path, content_dir, config)
         slugs.add(article.slug if article else slug_from_filename(path.relative_to(content_dir).as_posix()))
     return slugs
 

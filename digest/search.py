@@ -48,6 +48,7 @@ import pagefind_bin_extended
 from .cache import short_hash
 from .content import Article
 from .dates import chinese_datetime
+from .i18n import _
 from .outputs import BUNDLE, Output
 from .parallel import cores, dies_with
 from .urls import folder
@@ -232,7 +233,8 @@ def index_folder(site: Path, bundle: Path) -> None:
     command = [pagefind_program(), "--site", str(site), "--output-path", str(bundle), "--silent"]
     result = subprocess.run(command, capture_output=True, text=True, preexec_fn=dies_with(os.getpid()))
     if result.returncode != 0:
-        raise SearchIndexError(f"pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
+        raise SearchIndexError(_("pagefind failed: {reason}").format(
+            reason=result.stderr.strip() or result.stdout.strip()))
     for name in NOT_SERVED:  # the page uses Pagefind's API, not its ready-made interfaces
         (bundle / name).unlink(missing_ok=True)
     shutil.rmtree(site)  # the records are read: they need not wait for the other shards

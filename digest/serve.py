@@ -45,7 +45,7 @@ from jinja2 import TemplateSyntaxError
 
 from .builder import BuildResult, Theme, build
 from .errors import ContentError, Location, Problem, format_problems, summary_line
-from .i18n import _
+from .i18n import _, pgettext
 from .loading import BuildOptions
 from .quick import Kept, keep, quick_page, saved_report
 from .summary import format_new_notices
@@ -256,7 +256,8 @@ def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> Bui
         result = build(preview.options, preview.theme)
     except ContentError as exc:
         print_problems(exc.log.problems)
-        print(summary_line(exc.log) + "; the preview shows the last good build", file=sys.stderr)
+        print(_("{count}; the preview shows the last good build").format(count=summary_line(exc.log)),
+              file=sys.stderr)
         state.publish(exc.log.problems, preview.content_dir)
         return None
     except Exception as exc:  # a broken template must not stop the preview
@@ -266,7 +267,8 @@ def rebuild(preview: Preview, state: PreviewState, announce: bool = True) -> Bui
         return None
     print_problems(result.log.problems)
     seconds = time.monotonic() - started
-    print(f"{time.strftime('%H:%M:%S')} built {len(result.site.articles)} report(s) in {seconds:.1f} s", file=sys.stderr)
+    print(_("{time} built {reports} report(s) in {seconds} s").format(
+        time=time.strftime("%H:%M:%S"), reports=len(result.site.articles), seconds=f"{seconds:.1f}"), file=sys.stderr)
     for line in format_new_notices(result.new_notices):
         print(line, file=sys.stderr)
     state.publish(result.log.problems, preview.content_dir, announce)
@@ -381,10 +383,10 @@ class SaveWatcher:
     def watch(self) -> None:
         watched = self.preview.watched
         for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched), stop_event=self.stop):
-            names = sorted({_shown_path(path, watched) for _, path in changes})
-            print(f"changed: {', '.join(names)}", file=sys.stderr)
+            names = sorted({_shown_path(path, watched) for _change, path in changes})
+            print(_("changed: {files}").format(files=", ".join(names)), file=sys.stderr)
             batch = self._batch + 1
-            shown = show_quickly(self.preview, self.kept, {Path(path) for _, path in changes},
+            shown = show_quickly(self.preview, self.kept, {Path(path) for _change, path in changes},
                                  self.state, self.pages, batch)
             with self._saved:
                 if not shown:
@@ -555,7 +557,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def respond(self, head: bool) -> None:
         if not is_own_host(self.headers.get("Host", ""), self.server.own_names):
-            self.send_body(403, "text/plain; charset=utf-8", b"this preview answers only to its own address\n", head)
+            self.send_body(403, "text/plain; charset=utf-8", (_("this preview answers only to its own address") + "\n").encode(), head)
             return
         path = url_path(self.path)
         if path.startswith(PREVIEW_PREFIX):
@@ -576,7 +578,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif found.status == 404:
             self.send_body(404, HTML_TYPE, self.not_found_page(), head)
         else:
-            self.send_body(found.status, "text/plain; charset=utf-8", b"forbidden\n", head)
+            self.send_body(found.status, "text/plain; charset=utf-8", (_("forbidden") + "\n").encode(), head)
 
     def send_file(self, file: Path, head: bool) -> None:
         try:
@@ -591,7 +593,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         try:
             return page.read_bytes()
         except OSError:  # nothing built yet: a page that still reloads and shows errors
-            return NO_PREVIEW_PAGE
+            return no_preview_page()
 
     def send_body(self, status: int, kind: str, body: bytes, head: bool, location: str = "") -> None:
         self.send_response(status)
@@ -613,14 +615,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_body(200, "application/json", self.server.state.current().to_json(), head)
         elif name == "events" and not head:
             if not self.server.live_streams.acquire(blocking=False):
-                self.send_body(503, "text/plain; charset=utf-8", b"too many open pages\n", head)
+                self.send_body(503, "text/plain; charset=utf-8", (_("too many open pages") + "\n").encode(), head)
                 return
             try:
                 self.stream_events()
             finally:
                 self.server.live_streams.release()
         else:
-            self.send_body(404, "text/plain; charset=utf-8", b"not found\n", head)
+            self.send_body(404, "text/plain; charset=utf-8", (_("not found") + "\n").encode(), head)
 
     def stream_events(self) -> None:
         """One ``data:`` message per build (the current one first) until the server stops."""
@@ -642,11 +644,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 RELOAD_SCRIPT = (Path(__file__).parent / "preview.js").read_text(encoding="utf-8")
 
-NO_PREVIEW_PAGE = b"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>\xe9\xa2\x84\xe8\xa7\x88</title></head>
-<body><p>No page here (yet). The preview reloads when the content builds.</p>
+def no_preview_page() -> bytes:
+    """What the preview shows where the last good build has no page (or there is none yet)."""
+    language = pgettext("the language tag of a page", "en")
+    title = _("Preview")
+    text = _("No page here (yet). The preview reloads when the content builds.")
+    return f"""<!DOCTYPE html>
+<html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><p>{text}</p>
 <script src="/__preview__/reload.js"></script></body></html>
-"""
+""".encode()
 
 
 # --- the command -------------------------------------------------------------
@@ -657,7 +664,8 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
     try:
         server = PreviewServer((host, port), preview_dir(content_dir), PreviewState())
     except OSError as exc:
-        print(f"error: cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port", file=sys.stderr)
+        print("error: " + _("cannot listen on {host}:{port} ({reason}); choose another --port").format(
+            host=host, port=port, reason=exc.strerror or exc), file=sys.stderr)
         return 2
     address = site_address(host, server.server_port)
     preview = Preview(content_dir, server.root, address, Theme())
@@ -669,7 +677,8 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
             warn_if_public(host)
             result = rebuild(preview, server.state)
             listener.start()
-            print(f"preview of {content_dir} at {address}  (Ctrl-C to stop)", flush=True)
+            print(_("preview of {content} at {address}  (Ctrl-C to stop)").format(content=content_dir, address=address),
+                  flush=True)
             watch_and_rebuild(preview, server.state, keep(result, preview.theme) if result else None,
                               server.quick_pages)
     except KeyboardInterrupt:
@@ -679,7 +688,7 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
         if listener.is_alive():
             server.shutdown()
         server.server_close()
-    print("preview stopped", file=sys.stderr)
+    print(_("preview stopped"), file=sys.stderr)
     return 0
 
 
@@ -694,8 +703,8 @@ def site_address(host: str, port: int) -> str:
 def warn_if_public(host: str) -> None:
     if host not in LOCAL_HOSTS:
         print(
-            f"warning: listening on {host or 'every address'}: other computers can see "
-            "this preview, drafts included; leave out --host to keep it on this computer",
+            "warning: " + _("listening on {host}: other computers can see this preview, drafts included; leave out "
+                            "--host to keep it on this computer").format(host=host or _("every address")),
             file=sys.stderr,
         )
 

@@ -77,7 +77,7 @@ class Site:
             places=_places(articles, events, slug_of),
             tags=_groups(articles, "tag", lambda a: list(a.tags), slug_of=slug_of),
             months=_months(articles),
-            authors=_groups(articles, "author", lambda a: list(a.authors)),
+            authors=_groups(articles, "author", lambda a: list(a.authors), slug_of=slug_of),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
             positions={a.slug: i for i, a in enumerate(articles)},
         )

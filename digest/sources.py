@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ProblemLog
+from .i18n import N_, _
 from .yamlfile import LineDict, YamlProblem, empty_mapping, load_yaml
 
 ARTICLES_DIR = "articles"
@@ -29,8 +30,8 @@ MAX_ARTICLE_BYTES = 2 << 20
 MAX_YAML_BYTES = {TIMELINE_FILE: 5 << 20, SITE_FILE: 256 << 10}
 # What to do with a YAML file that is larger.
 SHORTEN = {
-    TIMELINE_FILE: "shorten the events' details, or put long texts in reports and link them with 'article:'",
-    SITE_FILE: "keep only the settings in it",
+    TIMELINE_FILE: N_("shorten the events' details, or put long texts in reports and link them with 'article:'"),
+    SITE_FILE: N_("keep only the settings in it"),
 }
 
 
@@ -70,8 +71,8 @@ def find_articles(content_dir: Path, log: ProblemLog | None = None) -> list[Path
         for name in sorted(folders):
             if log is not None and Path(folder, name).is_symlink():
                 log.warning(source_path(Path(folder, name), content_dir), 1,
-                            "this folder is a symbolic link, and the reports in it are left out; "
-                            "move the folder itself here")
+                            _("this folder is a symbolic link, and the reports in it are left out; "
+                              "move the folder itself here"))
         for name in names:
             path = Path(folder, name)
             if not name.endswith(".md") or name.startswith("."):
@@ -90,14 +91,14 @@ def _link_problem(path: Path, inside: Path) -> tuple[str, str] | None:
     try:
         target = path.resolve(strict=True)
     except FileNotFoundError:
-        return "warning", "this is a symbolic link to a file that does not exist; it was left out"
+        return "warning", _("this is a symbolic link to a file that does not exist; it was left out")
     except (OSError, RuntimeError):
-        return "warning", "this symbolic link leads round in a loop; it was left out"
+        return "warning", _("this symbolic link leads round in a loop; it was left out")
     if way_out(path.parent, path.name, inside):
-        return "error", ("this is a symbolic link to a file outside the content folder, and nothing from "
-                         "outside is published; copy the report itself into the content folder")
+        return "error", _("this is a symbolic link to a file outside the content folder, and nothing from "
+                          "outside is published; copy the report itself into the content folder")
     if not target.is_file():
-        return "warning", "this symbolic link does not lead to a file; it was left out"
+        return "warning", _("this symbolic link does not lead to a file; it was left out")
     return None
 
 
@@ -147,7 +148,8 @@ def read_text(path: Path, source: str, log: ProblemLog, limit: int = MAX_ARTICLE
             too_large = os.fstat(file.fileno()).st_size > limit
             data = b"" if too_large else file.read(limit + 1)
     except OSError as exc:
-        log.error(source, 1, f"the file cannot be read ({exc.strerror}); check that it is a file you may open")
+        log.error(source, 1, _("the file cannot be read ({reason}); check that it is a file you may open").format(
+            reason=exc.strerror))
         return None
     if too_large or len(data) > limit:
         log.error(source, 1, _too_large(limit, yaml_file))
@@ -166,17 +168,18 @@ def read_text(path: Path, source: str, log: ProblemLog, limit: int = MAX_ARTICLE
 def _too_large(limit: int, yaml_file: str | None) -> str:
     size = f"{limit / (1 << 20):g} MB" if limit >= 1 << 20 else f"{limit / (1 << 10):g} KB"
     if yaml_file:
-        return f"{yaml_file} is larger than {size}, the most it may have; {SHORTEN.get(yaml_file, 'shorten it')}"
-    return f"the file is larger than {size}, the most a report may have; split the report into several reports"
+        advice = SHORTEN.get(yaml_file, N_("shorten it"))
+        return _("{file} is larger than {size}, the most it may have; {advice}").format(
+            file=yaml_file, size=size, advice=_(advice))
+    return _("the file is larger than {size}, the most a report may have; split the report into several "
+             "reports").format(size=size)
 
 
 def _not_utf8_message(data: bytes) -> str:
     if _looks_like_gbk(data):
-        return (
-            "the file is not UTF-8: it looks like GBK, the old Chinese Windows encoding; "
-            "open it and save it again choosing the encoding UTF-8 (另存为 → 编码 → UTF-8)"
-        )
-    return "the file is not UTF-8; open it and save it again choosing the encoding UTF-8"
+        return _("the file is not UTF-8: it looks like GBK, the old Chinese Windows encoding; "
+                 "open it and save it again choosing the encoding UTF-8 (另存为 → 编码 → UTF-8)")
+    return _("the file is not UTF-8; open it and save it again choosing the encoding UTF-8")
 
 
 def _looks_like_gbk(data: bytes) -> bool:
@@ -202,8 +205,8 @@ def _without_invisible(text: str, source: str, log: ProblemLog) -> str:
         return text
     log.warning(
         source, text.count("\n", 0, found.start()) + 1,
-        f"an invisible control character (U+{ord(found.group()):04X}) was removed; "
-        "such characters cannot appear in a web page (delete it from the file to silence this warning)",
+        _("an invisible control character ({code}) was removed; such characters cannot appear in a web page "
+          "(delete it from the file to silence this warning)").format(code=f"U+{ord(found.group()):04X}"),
     )
     return UNPRINTABLE.sub("", text)
 
@@ -218,21 +221,21 @@ def split_front_matter(file: SourceFile, log: ProblemLog) -> FrontMatter | None:
     if end is None:
         log.error(
             file.source, 1,
-            "the front matter is not closed; add a line '---' after the last field (title:, date:, ...)",
+            _("the front matter is not closed; add a line '---' after the last field (title:, date:, ...)"),
         )
         return None
     try:
         fields = load_yaml("\n".join(lines[1:end]), first_line=2)
     except YamlProblem as exc:
-        log.error(file.source, exc.line, f"the front matter cannot be read: {exc.message}")
+        log.error(file.source, exc.line, _("the front matter cannot be read: {problem}").format(problem=exc.message))
         return None
     if fields is None:
         fields = empty_mapping(2)
     if not isinstance(fields, LineDict):
         log.error(
             file.source, 2,
-            "the front matter must be 'key: value' lines, like 'title: ...' and 'date: ...' "
-            "(with an English colon and a space)",
+            _("the front matter must be 'key: value' lines, like 'title: ...' and 'date: ...' "
+              "(with an English colon and a space)"),
         )
         return None
     return FrontMatter(fields, "\n".join(lines[end + 1:]), end + 2)
@@ -240,13 +243,11 @@ def split_front_matter(file: SourceFile, log: ProblemLog) -> FrontMatter | None:
 
 def _no_front_matter(text: str) -> str:
     if not text.strip():
-        return "the file is empty; a report needs front matter ('---', title:, date:, '---') and then its text"
+        return _("the file is empty; a report needs front matter ('---', title:, date:, '---') and then its text")
     if text.lstrip().startswith("---"):
-        return "the front matter must begin on the very first line; delete the empty lines above '---'"
-    return (
-        "the file does not begin with front matter; its first line must be '---', "
-        "then title: and date: lines, then another '---' line, then the text"
-    )
+        return _("the front matter must begin on the very first line; delete the empty lines above '---'")
+    return _("the file does not begin with front matter; its first line must be '---', "
+             "then title: and date: lines, then another '---' line, then the text")
 
 
 def load_yaml_file(content_dir: Path, name: str, log: ProblemLog):
@@ -260,5 +261,5 @@ def load_yaml_file(content_dir: Path, name: str, log: ProblemLog):
     try:
         return load_yaml(source.text)
     except YamlProblem as exc:
-        log.error(name, exc.line, f"{name} cannot be read: {exc.message}")
+        log.error(name, exc.line, _("{file} cannot be read: {problem}").format(file=name, problem=exc.message))
         return None

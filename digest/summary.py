@@ -76,26 +76,31 @@ def _until(moment: datetime | None, site: Site) -> timedelta | None:
 
 def format_summary(summary: Summary) -> list[str]:
     """The lines to print, one fact a line."""
-    early = f" ({summary.included_early} of them drafts or scheduled)" if summary.included_early else ""
+    if summary.included_early:
+        reports = _("  reports: {reports} in the site ({early} of them drafts or scheduled); waiting: "
+                    "{drafts} draft(s), {scheduled} scheduled")
+    else:
+        reports = _("  reports: {reports} in the site; waiting: {drafts} draft(s), {scheduled} scheduled")
     lines = [
-        "before publishing:",
-        f"  reports: {summary.reports} in the site{early}; waiting: "
-        f"{len(summary.drafts)} draft(s), {len(summary.scheduled)} scheduled",
-        "  by place: " + _counts(summary.by_place),
-        "  by month: " + _months(summary.by_month),
+        _("before publishing:"),
+        reports.format(reports=summary.reports, early=summary.included_early, drafts=len(summary.drafts),
+                       scheduled=len(summary.scheduled)),
+        _("  by place: {counts}").format(counts=_counts(summary.by_place)),
+        _("  by month: {counts}").format(counts=_months(summary.by_month)),
     ]
-    lines += _waiting("draft", summary.drafts, with_date=False)
-    lines += _waiting("scheduled", summary.scheduled, with_date=True)
+    lines += _waiting(summary.drafts, with_date=False)
+    lines += _waiting(summary.scheduled, with_date=True)
     if summary.scheduled and summary.due_in is not None:
         first = summary.scheduled[0]
         lines.append("  " + _("next scheduled: {source}: {title}, comes due {when} ({wait})").format(
             source=first.source, title=first.title, when=f"{first.date:%Y-%m-%d %H:%M}", wait=how_long(summary.due_in)))
     lines += format_new_notices(summary.new_notices)
     lines += _tags_used_once(summary.tags_used_once)
-    lines.append(f"  warnings: {summary.warnings}")
+    lines.append(_("  warnings: {count}").format(count=summary.warnings))
     if summary.changes is not None:
         changes = summary.changes
-        lines.append(f"  since the last build: {changes.changed} file(s) changed, {changes.unchanged} unchanged")
+        lines.append(_("  since the last build: {changed} file(s) changed, {unchanged} unchanged").format(
+            changed=changes.changed, unchanged=changes.unchanged))
     return lines
 
 
@@ -132,7 +137,7 @@ def _tags_used_once(tags: tuple[str, ...]) -> list[str]:
 
 
 def _counts(pairs: tuple[tuple[str, int], ...]) -> str:
-    return ", ".join(f"{name} {count}" for name, count in pairs) or "none"
+    return _(", ").join(f"{name} {count}" for name, count in pairs) or _("none")
 
 
 def _months(pairs: tuple[tuple[str, int], ...]) -> str:
@@ -140,15 +145,21 @@ def _months(pairs: tuple[tuple[str, int], ...]) -> str:
     if len(pairs) <= LISTED_MONTHS:
         return _counts(pairs)
     earlier = pairs[LISTED_MONTHS:]
-    return (_counts(pairs[:LISTED_MONTHS])
-            + f", {len(earlier)} earlier month(s) {sum(count for _, count in earlier)}")
+    return _("{newest}, {months} earlier month(s) {count}").format(
+        newest=_counts(pairs[:LISTED_MONTHS]), months=len(earlier), count=sum(count for _month, count in earlier))
 
 
-def _waiting(label: str, articles: tuple[Article, ...], with_date: bool) -> list[str]:
+def _waiting(articles: tuple[Article, ...], with_date: bool) -> list[str]:
+    """Scheduled reports (``with_date``, the date they come out) or drafts, a line each, then how many more."""
     lines = []
     for article in articles[:LISTED_WAITING]:
-        when = f" (from {article.date:%Y-%m-%d %H:%M})" if with_date else ""
-        lines.append(f"  {label}: {article.source}: {article.title}{when}")
-    if len(articles) > LISTED_WAITING:
-        lines.append(f"  ... and {len(articles) - LISTED_WAITING} more {label}(s)")
+        if with_date:
+            line = _("  scheduled: {source}: {title} (from {date})")
+        else:
+            line = _("  draft: {source}: {title}")
+        lines.append(line.format(source=article.source, title=article.title, date=f"{article.date:%Y-%m-%d %H:%M}"))
+    more = len(articles) - LISTED_WAITING
+    if more > 0:
+        lines.append((_("  ... and {count} more scheduled(s)") if with_date
+                      else _("  ... and {count} more draft(s)")).format(count=more))
     return lines

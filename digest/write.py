@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
+from .i18n import _
+
 STAGING_MARK = ".new-"
 DIR_MODE = 0o755
 FILE_MODE = 0o644  # of files written whole by write_atomically (renditions the output links to)
@@ -124,7 +126,8 @@ class ForeignFiles(Exception):
     """The output folder holds files no build made, and no build has used it yet."""
 
     def __init__(self, output_dir: Path, dests: list[str]):
-        super().__init__(f"{output_dir}: {len(dests)} file(s) the build did not make")
+        super().__init__(_("{output}: {count} file(s) the build did not make").format(output=output_dir,
+                                                                                     count=len(dests)))
         self.output_dir = output_dir
         self.dests = dests
 
@@ -309,7 +312,7 @@ class OutputWriter:
         self._make_folders(folder.rpartition("/")[0])
         shutil.move(made, self.staging / folder)
         root = self.staging / folder
-        for path, _, _ in os.walk(root):
+        for path, _folders, _files in os.walk(root):
             os.chmod(path, DIR_MODE)
         for dest in walk_files(root):
             self.register(f"{folder}/{dest}")
@@ -499,7 +502,7 @@ def walk_files(root: Path) -> Iterator[str]:
     """The path (``a/b.html``) of every file under ``root``, as strings: the
     output is walked every build and has a file or two per report."""
     top = os.fspath(root)
-    for folder, _, names in os.walk(top):
+    for folder, _folders, names in os.walk(top):
         prefix = folder[len(top) + 1:].replace(os.sep, "/")
         for name in names:
             yield f"{prefix}/{name}" if prefix else name
@@ -561,8 +564,8 @@ def exchange(a: Path, b: Path) -> None:
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
-        raise OSError(errno.ENOSYS, "this system cannot swap two folders in one step (no renameat2), "
-                      "so the output is not replaced", os.fspath(b))
+        raise OSError(errno.ENOSYS, _("this system cannot swap two folders in one step (no renameat2), "
+                                      "so the output is not replaced"), os.fspath(b))
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
         code = ctypes.get_errno()
         raise OSError(code, os.strerror(code), os.fspath(b))

@@ -26,6 +26,8 @@ from bisect import bisect_left
 
 import yaml
 
+from .i18n import N_, _
+
 MAX_DEPTH = 40
 # Aliases ('&name' ... '*name') are a convenience no front matter needs much of: a real
 # file repeats a name or a date a few times. Every '*' in one document (a front matter,
@@ -91,7 +93,7 @@ class _LineAware:
         except (ValueError, OverflowError) as exc:  # e.g. a 5000-digit number
             raise YamlProblem(
                 self.file_line(node.start_mark),
-                f"the value cannot be read ({exc}); put it in quotes if it is text",
+                _("the value cannot be read ({reason}); put it in quotes if it is text").format(reason=exc),
             ) from None
 
     def construct_line_mapping(self, node):
@@ -101,12 +103,13 @@ class _LineAware:
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)):
-                raise YamlProblem(self.file_line(key_node.start_mark), "a key must be a plain word, like title")
+                raise YamlProblem(self.file_line(key_node.start_mark), _("a key must be a plain word, like title"))
             key = str(key)
             if key in mapping:
                 raise YamlProblem(
                     self.file_line(key_node.start_mark),
-                    f"'{key}:' is given twice (first on line {mapping.lines[key]}); keep only one of them",
+                    _("'{key}:' is given twice (first on line {line}); keep only one of them").format(
+                        key=key, line=mapping.lines[key]),
                 )
             mapping[key] = self.construct_object(value_node, deep=True)
             mapping.lines[key] = self.file_line(value_node.start_mark)
@@ -144,8 +147,8 @@ class _Loader(_LineAware, yaml.SafeLoader):
             if anchored is not None and not isinstance(anchored, yaml.ScalarNode):
                 raise YamlProblem(
                     self.file_line(event.start_mark),
-                    f"'*{event.anchor}' repeats a whole list or mapping, which is not allowed; "
-                    "write the values out instead of using '&' and '*'",
+                    _("'*{anchor}' repeats a whole list or mapping, which is not allowed; "
+                      "write the values out instead of using '&' and '*'").format(anchor=event.anchor),
                 )
             if anchored is not None:
                 self._count_alias(event, anchored)
@@ -154,8 +157,8 @@ class _Loader(_LineAware, yaml.SafeLoader):
             if self.depth > MAX_DEPTH:
                 raise YamlProblem(
                     self.file_line(self.peek_event().start_mark),
-                    f"the values are nested more than {MAX_DEPTH} levels deep; "
-                    "check the brackets and the indentation",
+                    _("the values are nested more than {depth} levels deep; "
+                      "check the brackets and the indentation").format(depth=MAX_DEPTH),
                 )
             return super().compose_node(parent, index)
         finally:
@@ -169,14 +172,16 @@ class _Loader(_LineAware, yaml.SafeLoader):
         if self.alias_uses > MAX_ALIAS_USES:
             raise YamlProblem(
                 self.file_line(event.start_mark),
-                f"'*{event.anchor}' is one use of '*' too many: a file may repeat values with '*' at most "
-                f"{MAX_ALIAS_USES} times; write the values out instead of using '&' and '*'",
+                _("'*{anchor}' is one use of '*' too many: a file may repeat values with '*' at most "
+                  "{uses} times; write the values out instead of using '&' and '*'").format(
+                    anchor=event.anchor, uses=MAX_ALIAS_USES),
             )
         if self.aliased_chars > MAX_ALIASED_CHARS:
             raise YamlProblem(
                 self.file_line(event.start_mark),
-                f"'*{event.anchor}' takes the text repeated with '*' past {MAX_ALIASED_CHARS:,} characters "
-                "in one file; write the values out instead of using '&' and '*'",
+                _("'*{anchor}' takes the text repeated with '*' past {chars} characters "
+                  "in one file; write the values out instead of using '&' and '*'").format(
+                    anchor=event.anchor, chars=f"{MAX_ALIASED_CHARS:,}"),
             )
 
 
@@ -237,41 +242,51 @@ def load_yaml(text: str, first_line: int = 1):
         raise YamlProblem(first_line + index, message) from None
     except yaml.reader.ReaderError as exc:
         line = first_line + text.count("\n", 0, exc.position)
-        raise YamlProblem(line, f"it contains the invisible character U+{exc.character:04X}; delete it") from None
+        raise YamlProblem(line, _("it contains the invisible character {code}; delete it").format(
+            code=f"U+{exc.character:04X}")) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(first_line, f"the YAML cannot be read ({exc})") from None
+        raise YamlProblem(first_line, _("the YAML cannot be read ({reason})").format(reason=exc)) from None
     except RecursionError:
-        raise YamlProblem(first_line, "the values are nested too deeply; check the brackets") from None
+        raise YamlProblem(first_line, _("the values are nested too deeply; check the brackets")) from None
     finally:
         loader.dispose()
 
 
 # --- PyYAML's messages, said the way an editor can act on -------------------
 
-INDENTATION = "a line does not line up with the lines around it; keys of one entry must start in the same column"
-QUOTE_IT = "put the whole value in quotes"
-
 # (words in PyYAML's message, point at where the construct began?, what to do); first match wins
 EXPLANATIONS = (
     ("mapping values are not allowed", False,
-     f"there is a ':' where none can be; if the value itself contains ': ', {QUOTE_IT} "
-     "(e.g. title: \"驿马乡: 卡口值守\"), otherwise check the indentation"),
+     N_("there is a ':' where none can be; if the value itself contains ': ', put the whole value in quotes "
+        "(e.g. title: \"驿马乡: 卡口值守\"), otherwise check the indentation")),
     ("could not find expected ':'", True,
-     "this line is not 'key: value'; write a colon and a space after the key"),
-    ("found character '\\t'", False, "a tab is used for indentation; YAML needs spaces instead of tabs"),
-    ("expected ',' or ']'", True, "a list opened with '[' is not closed; end it with ']' and put commas between the items"),
-    ("expected ',' or '}'", True, f"a '{{' is not closed; end it with '}}', or {QUOTE_IT} if the braces are text"),
-    ("unknown escape character", False, "a backslash inside double quotes starts an escape; use single quotes instead"),
-    ("quoted scalar", True, "a quotation mark is not closed; end the value with the same quote mark it starts with"),
-    ("undefined alias", False, f"a value starts with '*', which YAML reads as a reference; {QUOTE_IT}"),
-    ("could not determine a constructor", False, f"a value starts with '!', which YAML reads as a type; {QUOTE_IT}"),
-    ("cannot start any token", False, f"a value starts with a character YAML reserves (@ ` % |); {QUOTE_IT}"),
-    ("expected alphabetic or numeric character", False, f"a value starts with '&' or '*', which YAML reserves; {QUOTE_IT}"),
-    ("entries are not allowed here", False, f"a '- ' list item stands where a value should be; {QUOTE_IT} or fix the indentation"),
-    ("expected <block end>", False, INDENTATION + ", and nothing may follow a closing quote"),
-    ("did not find expected key", False, INDENTATION),
-    ("did not find expected '-' indicator", False, "the '- ' items of one list must start in the same column"),
-    ("but found another document", False, "there is a second '---' line; keep one document per file"),
+     N_("this line is not 'key: value'; write a colon and a space after the key")),
+    ("found character '\\t'", False, N_("a tab is used for indentation; YAML needs spaces instead of tabs")),
+    ("expected ',' or ']'", True,
+     N_("a list opened with '[' is not closed; end it with ']' and put commas between the items")),
+    ("expected ',' or '}'", True,
+     N_("a '{' is not closed; end it with '}', or put the whole value in quotes if the braces are text")),
+    ("unknown escape character", False,
+     N_("a backslash inside double quotes starts an escape; use single quotes instead")),
+    ("quoted scalar", True,
+     N_("a quotation mark is not closed; end the value with the same quote mark it starts with")),
+    ("undefined alias", False,
+     N_("a value starts with '*', which YAML reads as a reference; put the whole value in quotes")),
+    ("could not determine a constructor", False,
+     N_("a value starts with '!', which YAML reads as a type; put the whole value in quotes")),
+    ("cannot start any token", False,
+     N_("a value starts with a character YAML reserves (@ ` % |); put the whole value in quotes")),
+    ("expected alphabetic or numeric character", False,
+     N_("a value starts with '&' or '*', which YAML reserves; put the whole value in quotes")),
+    ("entries are not allowed here", False,
+     N_("a '- ' list item stands where a value should be; put the whole value in quotes or fix the indentation")),
+    ("expected <block end>", False,
+     N_("a line does not line up with the lines around it; keys of one entry must start in the same column, "
+        "and nothing may follow a closing quote")),
+    ("did not find expected key", False,
+     N_("a line does not line up with the lines around it; keys of one entry must start in the same column")),
+    ("did not find expected '-' indicator", False, N_("the '- ' items of one list must start in the same column")),
+    ("but found another document", False, N_("there is a second '---' line; keep one document per file")),
 )
 
 
@@ -281,9 +296,11 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     for words, at_start, advice in EXPLANATIONS:
         if words in said:
             mark = exc.context_mark if at_start and exc.context_mark else exc.problem_mark
+            advice = _(advice)
             break
     else:
-        mark, advice = exc.problem_mark or exc.context_mark, f"the YAML cannot be read ({exc.problem or exc.context})"
+        mark = exc.problem_mark or exc.context_mark
+        advice = _("the YAML cannot be read ({reason})").format(reason=exc.problem or exc.context)
     lines = text.split("\n")
     index = min(text.count("\n", 0, mark.index), len(lines) - 1) if mark else 0
     if "mapping values are not allowed" in said and index > 0 and _lacks_colon(lines[index - 1]):
@@ -301,7 +318,7 @@ def _colon_hint(line: str) -> str | None:
     if not _lacks_colon(line):
         return None
     if "：" in line:
-        return "the key is followed by a Chinese colon '：'; write an English colon and a space, e.g. 'title: ...'"
+        return _("the key is followed by a Chinese colon '：'; write an English colon and a space, e.g. 'title: ...'")
     if ":" in line:
-        return "there is no space after the colon; write 'key: value', e.g. 'title: ...'"
+        return _("there is no space after the colon; write 'key: value', e.g. 'title: ...'")
     return None

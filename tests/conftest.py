@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import http.server
 import os
 import stat
@@ -19,12 +20,30 @@ PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = PROJECT / "content"
 
 
-def run_build(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
-    """Run the real command line, as an editor would."""
+def load_cli():
+    """build.py as a module, so a test can run the command line in its own process (fast)."""
+    spec = importlib.util.spec_from_file_location("build_cli", PROJECT / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_build(*args: str, cwd: Path = PROJECT, lang: str | None = "en") -> subprocess.CompletedProcess:
+    """Run the real command line, as an editor would; in English unless ``lang`` says
+    otherwise (None: the site's language, as an editor who gives no --lang gets)."""
     return subprocess.run(
-        [sys.executable, str(PROJECT / "build.py"), *args],
+        [sys.executable, str(PROJECT / "build.py"), *args, *(["--lang", lang] if lang else [])],
         cwd=cwd, capture_output=True, text=True, timeout=300,
     )
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """A test that runs the command line in this process leaves the language it chose;
+    the next test starts in the library's own English again."""
+    yield
+    from digest.i18n import use_language
+    use_language("en")
 
 
 @pytest.fixture(scope="session")

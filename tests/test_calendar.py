@@ -48,6 +48,7 @@ def test_the_calendar_reads_back_the_same_with_icalendar_and_vobject(tmp_path):
     assert [str(e["summary"]) for e in events] == [e.summary.value for e in theirs.vevent_list]
     assert [str(e["uid"]) for e in events] == [e.uid.value for e in theirs.vevent_list]
     assert ours.walk("VTIMEZONE")[0]["tzid"] == "Asia/Shanghai"
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\nX-PUBLISHED-TTL:PT1H\r\n" in ics
 
 
 def test_a_date_alone_is_an_all_day_event_and_a_time_is_in_the_site_timezone(tmp_path):

@@ -25,6 +25,8 @@ VENV_PYTHON = ".venv/bin/python"  # the README's Linux and macOS form
 PROGRAM_FILES = ["build.py", "digest", "templates", "static", "content", "README.md", "pyproject.toml"]
 GUIDE = PROJECT / "docs" / "编辑手册.md"
 BARE_PYTHON = re.compile(r"(?<![\w/.\\-])python3? build\.py")
+STOPPED = "预览已停止"  # the preview's last line; the sample site is Chinese, and so are its messages
+PUBLISHED = "：已发布"  # the publishing loop's line for each build, in Chinese as well
 
 
 def readme_commands(*documents: Path) -> list[str]:
@@ -65,7 +67,7 @@ def serve_as_typed(line: str, cwd: Path) -> str:
 
 def publish_as_typed(line: str, cwd: Path) -> str:
     """Start the publishing loop as typed, wait for its first build, stop it with Ctrl-C."""
-    return interrupted_once_printed(shlex.split(line), cwd, ": published ")
+    return interrupted_once_printed(shlex.split(line), cwd, PUBLISHED)
 
 
 def interrupted_once_printed(command: list[str], cwd: Path, awaited: str) -> str:
@@ -109,9 +111,9 @@ def test_the_commands_of_the_readme_the_guide_and_new_run_as_typed(tmp_path):
     ran = []
     for line in readme_commands(GUIDE):
         if " serve" in line:
-            assert "preview stopped" in serve_as_typed(line, copy)
+            assert STOPPED in serve_as_typed(line, copy)
         elif " publish" in line:
-            assert ": published " in publish_as_typed(line, copy)
+            assert PUBLISHED in publish_as_typed(line, copy)
         else:
             result = run_as_typed(line, copy)
             assert result.returncode == 0, f"{line}\n{result.stderr[-3000:]}"
@@ -121,7 +123,7 @@ def test_the_commands_of_the_readme_the_guide_and_new_run_as_typed(tmp_path):
                 assert {c.split()[2] for c in told} == {"serve", "check"}, told
                 for follow_up in told:
                     if " serve" in follow_up:
-                        assert "preview stopped" in serve_as_typed(follow_up, copy)
+                        assert STOPPED in serve_as_typed(follow_up, copy)
                     else:
                         assert run_as_typed(follow_up, copy).returncode == 0, follow_up
                     ran.append(follow_up)

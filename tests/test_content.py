@@ -6,6 +6,8 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.content import event_ids, read_article, read_timeline
 from digest.errors import ProblemLog, format_problems
@@ -295,3 +297,15 @@ def test_a_file_name_dated_another_day_than_date_gets_a_warning_at_the_date():
                         "the date is the one used: correct it, or rename the file"]
     assert article("title: 驿马乡\ndate: 2020-01-30 23:59\n")[1] == []
     assert article("title: 驿马乡\ndate: 2020-01-29T16:00Z\n")[1] == []  # 2020-01-30 00:00 in Shanghai
+
+
+@settings(max_examples=60, deadline=None)
+@given(tags=st.lists(st.text(st.sampled_from("疫情防控卡口值守驿马乡AB1"), min_size=1, max_size=6), min_size=1, max_size=4,
+                     unique=True),
+       separators=st.lists(st.sampled_from([",", "，", "、", ";", "；", ", ", "、 "]), min_size=3, max_size=3),
+       brackets=st.sampled_from(["{}", "【{}】", "「{}」", "《{}》"]))
+def test_any_tags_joined_by_any_separators_come_back_as_written(tags, separators, brackets):
+    line = "".join(brackets.format(tag) + separators[i % 3] for i, tag in enumerate(tags))
+    found, problems = article(f"title: 驿马乡\ndate: 2020-01-30\ntags: \"{line}\"\n")
+    assert problems == []
+    assert found.tags == tuple(tags)

@@ -9,7 +9,6 @@ nothing at all.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, article_text, run_build, tree_hash, write_content
+from conftest import PROJECT, article_text, load_cli, run_build, tree_hash, write_content
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bad"
 YIMA = "articles/2020/2020-01-30-yima.md"
@@ -163,21 +162,13 @@ EXPECTED = {
 TEXT_FIXTURES = sorted(set(EXPECTED) - {"not_utf8", "not_utf8_gbk", "empty_article"})
 
 
-def load_cli():
-    """build.py as a module, so most cases run in this process (fast) as well as in a real one."""
-    spec = importlib.util.spec_from_file_location("build_cli", PROJECT / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+CLI = load_cli()  # most cases run in this process (fast) as well as in a real one
 
 
-CLI = load_cli()
-
-
-def cli(capsys, *args) -> tuple[int, list[str]]:
-    """Run the command line in-process: (exit status, stderr lines)."""
+def cli(capsys, *args, lang: str = "en") -> tuple[int, list[str]]:
+    """Run the command line in-process, in English unless asked: (exit status, stderr lines)."""
     capsys.readouterr()
-    code = CLI.main([str(arg) for arg in args])
+    code = CLI.main([str(arg) for arg in args] + ["--lang", lang])
     return code, capsys.readouterr().err.splitlines()
 
 
@@ -256,7 +247,8 @@ def test_the_real_command_reports_every_mistake_sorted_with_no_traceback(tmp_pat
 def test_an_alias_bomb_is_refused_quickly(tmp_path):
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, str(PROJECT / "build.py"), "check", "--content", str(FIXTURES / "timeline_alias_bomb")],
+        [sys.executable, str(PROJECT / "build.py"), "check", "--content", str(FIXTURES / "timeline_alias_bomb"),
+         "--lang", "en"],
         capture_output=True, text=True, timeout=30,
     )
     assert result.returncode == 1

@@ -16,7 +16,7 @@ import pytest
 from conftest import PROJECT, article_text, write_content
 from digest.builder import Theme
 from digest.loading import BuildOptions
-from digest.publish import Attempt, Publisher, build_for, parse_interval
+from digest.publish import Attempt, Publisher, build_for, parse_interval, watch_wait
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2030, 5, 1, 8, 59, tzinfo=SHANGHAI)
@@ -132,7 +132,7 @@ def test_sigterm_ends_the_command_cleanly(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text()})
     process = subprocess.Popen(
         [sys.executable, str(PROJECT / "build.py"), "publish", "--content", str(content),
-         "--output", str(tmp_path / "output"), "--every", "1h"],
+         "--output", str(tmp_path / "output"), "--every", "1h", "--lang", "en"],
         stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -146,3 +146,9 @@ def test_sigterm_ends_the_command_cleanly(tmp_path):
             os.kill(process.pid, signal.SIGKILL)
     assert process.returncode == 0, stderr
     assert "published 1 report(s)" in stderr and "Traceback" not in stderr
+
+
+def test_the_wait_outlives_a_content_folder_that_is_gone_for_now(tmp_path):
+    started = time.monotonic()
+    watch_wait(tmp_path / "unmounted", threading.Event())(0.05)
+    assert time.monotonic() - started < 5

@@ -123,7 +123,7 @@ def test_an_existing_file_is_refused_and_left_alone(tmp_path, capsys):
 
 
 def test_the_same_title_on_another_day_gets_its_own_slug(tmp_path):
-    content = write_content(tmp_path, {"2020/2020-01-01-kakou.md": article_text(title="卡口")})
+    content = write_content(tmp_path, {"2020/2020-01-01-kakou.md": article_text(title="卡口", date="2020-01-01")})
     assert new(content, "卡口") == 0
     text = (content / "articles/2020/2020-01-30-kakou-2.md").read_text(encoding="utf-8")
     assert "\nslug: kakou-2\n" in text

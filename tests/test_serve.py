@@ -70,7 +70,7 @@ def start_server(root: Path, articles: dict[str, str] | None = None) -> Server:
     (root / "secret.txt").write_text(SECRET, encoding="utf-8")
     with (root / "stdout.txt").open("w") as stdout, (root / "stderr.txt").open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, str(PROJECT / "build.py"), "serve", "--content", "content", "--port", "0"],
+            [sys.executable, str(PROJECT / "build.py"), "serve", "--content", "content", "--port", "0", "--lang", "en"],
             cwd=root, stdout=stdout, stderr=stderr,
         )
     deadline = time.monotonic() + 120
@@ -361,7 +361,8 @@ def test_a_port_in_use_is_a_clear_error(tmp_path):
         taken.listen()
         port = str(taken.getsockname()[1])
         result = subprocess.run(
-            [sys.executable, str(PROJECT / "build.py"), "serve", "--content", str(SAMPLE_CONTENT), "--port", port],
+            [sys.executable, str(PROJECT / "build.py"), "serve", "--content", str(SAMPLE_CONTENT), "--port", port,
+             "--lang", "en"],
             capture_output=True, text=True, timeout=60,
         )
     assert result.returncode == 2
