@@ -130,7 +130,7 @@ def format_new_notices(notices: tuple) -> list[str]:
 def _tags_used_once(tags: tuple[str, ...]) -> list[str]:
     if not tags:
         return []
-    named = ", ".join(tags[:LISTED_TAGS])
+    named = _(", ").join(tags[:LISTED_TAGS])
     if len(tags) > LISTED_TAGS:
         return [_("  tags used once: {tags} and {count} more").format(tags=named, count=len(tags) - LISTED_TAGS)]
     return [_("  tags used once: {tags}").format(tags=named)]
