@@ -28,6 +28,18 @@ def load_cli():
     return module
 
 
+def check_lines(content: Path, now) -> list[str]:
+    """What ``check`` prints for ``content`` at ``now`` (every error and warning, sorted, in English)."""
+    from digest.errors import ContentError, format_problems
+    from digest.loading import BuildOptions, load_site
+
+    try:
+        _, log = load_site(BuildOptions(content_dir=content, now=now))
+    except ContentError as error:
+        log = error.log
+    return format_problems(log.problems)
+
+
 def run_build(*args: str, cwd: Path = PROJECT, lang: str | None = "en") -> subprocess.CompletedProcess:
     """Run the real command line, as an editor would; in English unless ``lang`` says
     otherwise (None: the site's language, as an editor who gives no --lang gets)."""

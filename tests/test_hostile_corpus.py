@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from digest.builder import build
-from digest.errors import ContentError, format_problems
-from digest.loading import BuildOptions, load_site
+from digest.loading import BuildOptions
 from digest.render import Theme
+
+from conftest import check_lines
 
 CORPUS = Path(__file__).parent / "fixtures" / "hostile"
 NOW = datetime(2020, 3, 1, tzinfo=timezone.utc)
@@ -56,11 +57,8 @@ def copy_of(hole: str, tmp_path: Path) -> Path:
 
 
 def problems(content: Path) -> list[str]:
-    try:
-        _, log = load_site(BuildOptions(content_dir=content, now=NOW))
-    except ContentError as error:
-        log = error.log
-    return format_problems(log.problems)
+    """What ``check`` prints for ``content`` (every error and warning, sorted)."""
+    return check_lines(content, NOW)
 
 
 def expected_lines(hole: str) -> list[str]:

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import article_text, write_content
+from conftest import article_text, check_lines, write_content
 from digest import markdown as markdown_module
 from digest.builder import build
-from digest.errors import ContentError, format_problems
-from digest.loading import BuildOptions, load_site
+from digest.loading import BuildOptions
 from digest.markdown import LinkContext, MarkdownRenderer, frame_host
 from digest.render import Theme
 
@@ -41,11 +40,7 @@ def content_with(tmp_path: Path, body: str, files: dict[str, bytes] = {}, site: 
 
 def problems(content: Path) -> list[str]:
     """What ``check`` prints for ``content`` (every error and warning, sorted)."""
-    try:
-        _, log = load_site(BuildOptions(content_dir=content, now=NOW))
-    except ContentError as error:
-        log = error.log
-    return format_problems(log.problems)
+    return check_lines(content, NOW)
 
 
 def render(body: str, content_dir: Path, source: str = A, hosts=()) -> tuple[str, LinkContext]:
