@@ -149,7 +149,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
 
     Returns the signature of each output that has one, for the next build.
     """
-    env = make_environment(theme.templates_dir)
+    env = make_environment(theme.templates_dir, site.config.language)
     env.globals.update(template_helpers(site, pictures.photos))
     signer = make_signer(site, theme, options, env, cache, pictures.photos)
     outputs = plan_site(site, theme.static_dir, pictures, signer, short_hash(cache.engine, repr(site.config)))

@@ -35,7 +35,8 @@ from .site import Group, Site
 
 KNOWN_SITE_ATTRIBUTES = {"place_url", "author_url", "status_of", "by_slug", "config"}
 KNOWN_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace",
-                 "photos", "photo_sizes", "lead_sizes", "share_card"}  # *_sizes: constants of the engine
+                 "photos", "photo_sizes", "lead_sizes", "share_card",  # *_sizes: constants of the engine
+                 "gettext", "ngettext", "pgettext", "npgettext", "_"}  # the site's language, in the base (site.yaml)
 BODY_ATTRIBUTES = {"html", "headings", "body"}
 ARTICLE_PAGE = "article.html"  # the only template that may show a body
 GROUP_PAGE = "group.html"  # the only template that may list a group's articles
@@ -62,7 +63,7 @@ def template_rules(templates_dir: Path, globals_: set[str]) -> TemplateRules:
     """What the templates use, read from their syntax trees (conservative when unsure)."""
     if globals_ - KNOWN_GLOBALS:
         return TemplateRules(skip=False)
-    env = Environment()
+    env = Environment(extensions=["jinja2.ext.i18n"])  # as the build's: {% trans %} parses
     cards = shallow = True
     text = False
     for path in sorted(templates_dir.rglob("*")):

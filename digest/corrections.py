@@ -19,14 +19,15 @@ from bs4 import BeautifulSoup
 from feedgen.feed import FeedGenerator
 
 from .content import Article
-from .dates import chinese_date, chinese_datetime
+from .dates import long_date, long_datetime
+from .i18n import N_, page_texts
 from .outputs import BYTES, Output
 from .pages import Page
 from .site import Site
 from .urls import page_file, page_url
 
 CORRECTION, RETRACTION = "correction", "retraction"
-LABELS = {CORRECTION: "更正", RETRACTION: "撤稿"}
+LABELS = {CORRECTION: N_("Correction"), RETRACTION: N_("Retraction")}  # translated where shown
 FEED_FILE = "feed.xml"
 SITE_ROOT = "https://site.invalid/"  # a stand-in base for resolving a note's relative links
 LINK_ATTRIBUTES = {"a": "href", "img": "src"}
@@ -52,23 +53,26 @@ class Notice:
         return f"{self.article.url}#{self.anchor}"
 
 
-def correction_notice(article: Article) -> str:
+def correction_notice(article: Article, language: str) -> str:
     """The line under a corrected report's headline: 本文已于2020年2月2日更正."""
-    return f"本文已于{chinese_date(article.last_correction.date)}更正"
+    date = long_date(article.last_correction.date, language)
+    return page_texts(language).gettext("Corrected on {date}").format(date=date)
 
 
-def retraction_notice(article: Article) -> str:
+def retraction_notice(article: Article, language: str) -> str:
     """What a withdrawn report says in place of its text, as one line."""
-    return f"本文已于{chinese_date(article.retracted.date)}撤稿。{article.retracted.reason}"
+    date = long_date(article.retracted.date, language)
+    return page_texts(language).gettext("Retracted on {date}. {reason}").format(date=date, reason=article.retracted.reason)
 
 
-def corrections_html(article: Article) -> str:
+def corrections_html(article: Article, language: str) -> str:
     """A corrected report's notes as a feed shows them, before its text (links
     relative to the report's page)."""
     if not article.corrections:
         return ""
-    notes = "".join(f"<li><p>{chinese_datetime(c.date)}</p>{c.note_html}</li>" for c in article.corrections)
-    return f'<div class="corrections"><p><strong>{correction_notice(article)}</strong></p><ol>{notes}</ol></div>'
+    notes = "".join(f"<li><p>{long_datetime(c.date, language)}</p>{c.note_html}</li>" for c in article.corrections)
+    notice = correction_notice(article, language)
+    return f'<div class="corrections"><p><strong>{notice}</strong></p><ol>{notes}</ol></div>'
 
 
 def correction_anchor(number: int) -> str:
@@ -107,7 +111,7 @@ def correction_pages(site: Site) -> list[Page]:
     """The corrections page, and the page of each retracted report at its own address."""
     url = page_url("corrections")
     listed = [_shown_from(notice, url) for notice in notices(site)]
-    pages = [Page(page_file(url), "corrections.html", "更正与撤稿",
+    pages = [Page(page_file(url), "corrections.html", page_texts(site.config.language).gettext("Corrections and retractions"),
                   {"notices": listed, "feed": url + FEED_FILE})]
     pages += [retracted_page(article) for article in site.retracted]
     return pages
@@ -128,8 +132,9 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
     config = site.config
     page = config.absolute_url(page_url("corrections"))
     feed = FeedGenerator()
-    feed.title(f"{config.title} · 更正与撤稿")
-    feed.description(escape(f"{config.title}刊发报道的更正与撤稿"))
+    texts = page_texts(config.language)
+    feed.title(f"{config.title} · " + texts.gettext("Corrections and retractions"))
+    feed.description(escape(texts.gettext("Corrections and retractions of the reports of {site}").format(site=config.title)))
     feed.link(href=config.absolute_url(page_url("corrections") + FEED_FILE), rel="self")
     feed.link(href=page, rel="alternate")  # last: feedgen makes the channel's <link> of the last one
     feed.language(config.language)
@@ -141,7 +146,7 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
         url = config.absolute_url(notice.url)
         entry = feed.add_entry()
         entry.guid(url, permalink=True)
-        entry.title(f"{notice.label}：{notice.article.title}")
+        entry.title(texts.gettext("{label}: {title}").format(label=texts.gettext(notice.label), title=notice.article.title))
         entry.link(href=url)
         entry.published(notice.date)
         entry.description(rebased(notice.note_html, notice.article.url, config.absolute_url("")))

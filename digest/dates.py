@@ -7,7 +7,7 @@ import unicodedata
 from calendar import monthrange
 from datetime import date, datetime, time, tzinfo
 
-from .i18n import N_, _
+from .i18n import N_, _, language_of, page_texts
 
 _DATE_FORM = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
@@ -95,6 +95,28 @@ def _no_such_day(year: int, month: int, day: str) -> str:
         return _("says {day}, but the year {year} cannot be right; check the year").format(day=day, year=year)
     return _("says {day}, but {month} has {days} days; check the month and the day").format(
         day=day, month=_(MONTHS[month - 1]).format(year=year), days=monthrange(year, month)[1])
+
+
+# A day as English readers of the site read it: 3 Feb 2020.
+SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def long_date(moment: datetime, language: str) -> str:
+    """A day on a page of a site in ``language``: 2020年1月30日, or 30 Jan 2020."""
+    if language_of(language) == "zh":
+        return chinese_date(moment)
+    return f"{moment.day} {SHORT_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def long_datetime(moment: datetime, language: str) -> str:
+    """A moment on a page: 2020年1月30日 09:00 or 30 Jan 2020 09:00, the time only where one was given."""
+    text = long_date(moment, language)
+    return f"{text} {moment:%H:%M}" if has_time(moment) else text
+
+
+def month_title(year: int, month: int, language: str) -> str:
+    """A month on a page: 2020年1月, or January 2020."""
+    return page_texts(language).gettext(MONTHS[month - 1]).format(year=year)
 
 
 def chinese_date(moment: datetime) -> str:

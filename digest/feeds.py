@@ -21,6 +21,7 @@ from feedgen.feed import FeedGenerator
 from .config import SiteConfig
 from .content import Article, Event
 from .corrections import corrections_html
+from .i18n import page_texts
 from .photos import ResponsivePhoto
 from .site import Site
 from .urls import feed_file, page_url
@@ -60,11 +61,13 @@ def feed_plans(site: Site, limit: int) -> list[FeedPlan]:
         FeedPlan("feed.xml", newest, config.title, "", config.description),
         FeedPlan("atom.xml", newest, config.title, "", config.description, atom=True),
     ]
+    texts = page_texts(config.language)
     for group in (*site.places.values(), *site.tags.values()):
-        plans.append(FeedPlan(feed_file(group.url), tuple(group.articles[:limit]),
-                              f"{config.title} · {group.name}", group.url, f"{group.name}的报道"))
+        plans.append(FeedPlan(feed_file(group.url), tuple(group.articles[:limit]), f"{config.title} · {group.name}",
+                              group.url, texts.gettext("Reports about {name}").format(name=group.name)))
     timeline = page_url("timeline")
-    plans.append(FeedPlan(feed_file(timeline), (), f"{config.title} · 时间线", timeline, "时间线上的事件，新的在前",
+    plans.append(FeedPlan(feed_file(timeline), (), f"{config.title} · " + texts.gettext("Timeline"), timeline,
+                          texts.gettext("The events of the timeline, newest first"),
                           events=tuple(islice(reversed(site.events), limit))))
     return plans
 
@@ -127,7 +130,7 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     # updated is the last correction's date, if any, so readers update the item
     entry = new_entry(feed, url, article.title, article.date, article.modified)
     entry.summary(escape(article.summary), type="html")  # readers show RSS descriptions as HTML
-    entry.content(absolute_html(entry_html(article, photos), url), type="html" if atom else "CDATA")
+    entry.content(absolute_html(entry_html(article, photos, config.language), url), type="html" if atom else "CDATA")
     # One name for all authors, as the byline reads: readers show one author element
     # (newsboat the last dc:creator, feedparser the last Atom author).
     byline = article.byline or unsigned_byline(config)
@@ -156,13 +159,16 @@ def event_html(site: Site, event: Event, page: str) -> str:
     """What a reader shows of an event: its detail (its links made absolute from
     the timeline ``page``), then its place and the report on it, linked."""
     config = site.config
+    texts = page_texts(config.language)
     parts = [absolute_html(event.detail_html, page)] if event.detail_html else []
     if event.place:  # every event's place has a page
         url = config.absolute_url(site.place_url(event.place))
-        parts.append(f'<p>地点：<a href="{escape(url)}">{escape(event.place)}</a></p>')
+        link = f'<a href="{escape(url)}">{escape(event.place)}</a>'
+        parts.append("<p>" + texts.gettext("Place: {link}").format(link=link) + "</p>")
     article = site.by_slug.get(event.article)
     if article:
-        parts.append(f'<p>报道：<a href="{escape(config.absolute_url(article.url))}">{escape(article.title)}</a></p>')
+        link = f'<a href="{escape(config.absolute_url(article.url))}">{escape(article.title)}</a>'
+        parts.append("<p>" + texts.gettext("Report: {link}").format(link=link) + "</p>")
     return "".join(parts)
 
 
@@ -172,22 +178,23 @@ def unsigned_byline(config: SiteConfig) -> str:
     return config.author or str(config.extra.get("publisher") or "") or config.title
 
 
-def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto]) -> str:
+def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto], language: str) -> str:
     """The article as a feed reader shows it, as its page does: the first photo
     with its caption, the body (with its own figures), then the other photos.
 
     A photo is its largest JPEG rendition, as on a share card: the original,
     with whatever EXIF and GPS data the camera wrote, is never published.
     """
+    texts = page_texts(language)
     figures = []
     for photo in article.unplaced_photos:
         image = photos[photo.src].largest_jpeg
-        caption = escape(photo.caption) + (f"（摄影：{escape(photo.credit)}）" if photo.credit else "")
+        caption = escape(photo.caption) + (texts.gettext(" (Photo: {credit})").format(credit=escape(photo.credit)) if photo.credit else "")
         figures.append(
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'
         )
-    return corrections_html(article) + "".join(figures[:1]) + article.html + "".join(figures[1:])
+    return corrections_html(article, language) + "".join(figures[:1]) + article.html + "".join(figures[1:])
 
 
 def absolute_html(html: str, page_url: str) -> str:

@@ -17,6 +17,7 @@ translator can move them::
 from __future__ import annotations
 
 import gettext
+from functools import lru_cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -42,6 +43,13 @@ def use_language(code: str) -> None:
 def current_language() -> str:
     """``zh`` or ``en``: what the messages are made in now (the build cache keys on it)."""
     return _language
+
+
+@lru_cache(maxsize=None)
+def page_texts(code: str) -> gettext.NullTranslations:
+    """The texts templates and page makers put on a site's pages, in the SITE's language
+    (site.yaml's ``language``), whatever language the command line speaks to the editor."""
+    return gettext.translation(DOMAIN, LOCALE_DIR, [language_of(code)], fallback=True)
 
 
 def _(message: str) -> str:

@@ -94,7 +94,7 @@ def share_card(site: Site, photos: dict[str, ResponsivePhoto], page: Page) -> Sh
 def article_card(config: SiteConfig, photos: dict[str, ResponsivePhoto], page: Page, article: Article) -> ShareCard:
     card = ShareCard(
         title=article.title,
-        description=retraction_notice(article) if article.retracted else article.summary,
+        description=retraction_notice(article, config.language) if article.retracted else article.summary,
         url=config.absolute_url(page.url),
         kind="article",
         site_name=config.title,
@@ -140,16 +140,16 @@ def news_article_data(config: SiteConfig, card: ShareCard, article: Article) -> 
     if article.tags:
         data["keywords"] = list(article.tags)
     if article.corrections or article.retracted:
-        data["correction"] = correction_data(article)
+        data["correction"] = correction_data(article, config.language)
     return data
 
 
-def correction_data(article: Article) -> list[dict]:
+def correction_data(article: Article, language: str) -> list[dict]:
     """schema.org's ``correction``: a CorrectionComment per note, oldest first; a
     retraction is the last one, its text the notice and the reason."""
     notes = [(correction.date, body_text(correction.note_html).visible.strip()) for correction in article.corrections]
     if article.retracted:
-        notes.append((article.retracted.date, retraction_notice(article)))
+        notes.append((article.retracted.date, retraction_notice(article, language)))
     return [{"@type": "CorrectionComment", "text": text, "datePublished": moment.isoformat()} for moment, text in notes]
 
 

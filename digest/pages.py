@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .calendar import place_calendar_link, timeline_calendar_link
+from .i18n import page_texts
 from .search import bundle_urls
 from .site import Group, Site, month_key, month_name
 from .urls import feed_file, folder, page_file, page_url
@@ -36,15 +37,16 @@ class Page:
 def plan_pages(site: Site) -> list[Page]:
     pages = front_pages(site)
     pages += [article_page(site, article) for article in site.articles]
-    pages += group_pages(site, site.places, "place", "地点")
-    pages += group_pages(site, site.tags, "tag", "标签")
-    pages += group_pages(site, site.months, "month", "归档")
-    pages += group_pages(site, site.authors, "author", "作者")
-    pages.append(Page(page_file(page_url("timeline")), "timeline.html", "时间线", {
+    texts = page_texts(site.config.language)
+    pages += group_pages(site, site.places, "place", texts.gettext("Places"))
+    pages += group_pages(site, site.tags, "tag", texts.gettext("Tags"))
+    pages += group_pages(site, site.months, "month", texts.gettext("Archive"))
+    pages += group_pages(site, site.authors, "author", texts.gettext("Authors"))
+    pages.append(Page(page_file(page_url("timeline")), "timeline.html", texts.gettext("Timeline"), {
         "months": timeline_months(site), "calendar": timeline_calendar_link(site.config),
         "feed": feed_file(page_url("timeline"))}))
-    pages.append(Page(page_file(page_url("search")), "search.html", "搜索", {"search_bundles": bundle_urls(site.articles)}))
-    pages.append(Page("404.html", "404.html", "页面不存在", in_sitemap=False))
+    pages.append(Page(page_file(page_url("search")), "search.html", texts.gettext("Search"), {"search_bundles": bundle_urls(site.articles)}))
+    pages.append(Page("404.html", "404.html", texts.gettext("Page not found"), in_sitemap=False))
     return pages
 
 
@@ -79,10 +81,11 @@ def front_pages(site: Site) -> list[Page]:
     """The front page, paginated: index.html, page/2/index.html, ...; the first
     leads with :func:`lead_report`, taken out of its list."""
     lead = lead_report(site)
+    texts = page_texts(site.config.language)
     pages = []
     for url, chunk, pagination in paginate(site.articles, "", site.config.per_page):
         first = pagination.number == 1
-        pages.append(Page(page_file(url), "index.html", site.config.title if first else f"第 {pagination.number} 页", {
+        pages.append(Page(page_file(url), "index.html", site.config.title if first else texts.gettext("Page {number}").format(number=pagination.number), {
             "lead": lead if first else None,
             "articles": tuple(a for a in chunk if not (first and a is lead)),
             "latest_events": site.events[-5:][::-1],
@@ -107,12 +110,15 @@ def article_page(site: Site, article) -> Page:
 def group_pages(site: Site, groups: dict[str, Group], kind: str, label: str) -> list[Page]:
     """An index of all groups, and the pages of each group, paginated as the front
     page is; a place's events and calendar stand on its first page."""
+    texts = page_texts(site.config.language)
     pages = [Page(page_file(page_url(kind)), "groups.html", label,
                   {"groups": list(groups.values()), "folder": folder(kind)})]
     for group in groups.values():
         for url, chunk, pagination in paginate(group.articles, group.url, site.config.per_page):
             first = pagination.number == 1
-            title = f"{label}：{group.name}" + ("" if first else f" · 第 {pagination.number} 页")
+            title = texts.gettext("{label}: {name}").format(label=label, name=group.name)
+            if not first:
+                title += " · " + texts.gettext("Page {number}").format(number=pagination.number)
             pages.append(Page(page_file(url), "group.html", title, {
                 "group": group,
                 "articles": chunk,
@@ -130,7 +136,7 @@ class TimelineMonth:
     """One month of the timeline under its heading: its events by day, oldest first."""
 
     key: str  # 2020-01: the heading's anchor
-    name: str  # 2020年1月
+    name: str  # 2020年1月, January 2020
     days: list  # [(date, [event, ...]), ...]
 
 
@@ -139,4 +145,4 @@ def timeline_months(site: Site) -> list[TimelineMonth]:
     months: dict = {}
     for event in site.events:
         months.setdefault(month_key(event.date), {}).setdefault(event.date.date(), []).append(event)
-    return [TimelineMonth(key, month_name(key), list(days.items())) for key, days in months.items()]
+    return [TimelineMonth(key, month_name(key, site.config.language), list(days.items())) for key, days in months.items()]

@@ -25,7 +25,7 @@ from .content import Article, Body
 from .loading import BodyJob, read_article_file, render_body
 from .meta import template_helpers
 from .pages import article_page
-from .render import Theme, make_environment, render_page
+from .render import Theme, make_environment, render_page, speak
 from .site import Site
 from .sources import ARTICLES_DIR
 
@@ -52,7 +52,10 @@ class QuickPage:
 def keep(result: BuildResult, theme: Theme, env: Environment | None = None) -> Kept:
     """What to keep of a good build; ``env`` (the last one) is reused, its templates
     reloaded by Jinja when their files change."""
-    env = env or make_environment(theme.templates_dir)
+    if env is None:
+        env = make_environment(theme.templates_dir, result.site.config.language)
+    else:
+        speak(env, result.site.config.language)
     env.globals.update(template_helpers(result.site, result.photos))
     rules = template_rules(theme.templates_dir, set(env.globals))
     site = result.site

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .dates import chinese_date, chinese_datetime, has_time
+from .dates import has_time, long_date, long_datetime
+from .i18n import page_texts
 from .pages import Page
 from .site import Site
 
@@ -27,8 +28,11 @@ class Theme:
     static_dir: Path = PROJECT_DIR / "static"
 
 
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(templates_dir: Path, language: str) -> Environment:
+    """The environment for a site in ``language`` (site.yaml's): its templates' ``_()``
+    and dates speak the site's language, not the command line's."""
     env = Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=StrictUndefined,
@@ -36,11 +40,18 @@ def make_environment(templates_dir: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["cn_date"] = chinese_date
-    env.filters["cn_datetime"] = chinese_datetime
     env.filters["iso"] = lambda moment: moment.isoformat()
     env.filters["clock"] = lambda moment: f"{moment:%H:%M}" if has_time(moment) else ""
+    speak(env, language)
     return env
+
+
+def speak(env: Environment, language: str) -> None:
+    """Put ``language``'s texts and dates into the templates (Jinja looks them up at
+    each render, so a kept environment follows a site whose language changed)."""
+    env.install_gettext_translations(page_texts(language), newstyle=True)
+    env.filters["long_date"] = lambda moment: long_date(moment, language)
+    env.filters["long_datetime"] = lambda moment: long_datetime(moment, language)
 
 
 def render_page(env: Environment, site: Site, page: Page, preview: bool = False) -> bytes:

@@ -13,6 +13,8 @@ from itertools import islice
 
 from .config import SiteConfig
 from .content import Article, Event
+from .dates import month_title
+from .i18n import page_texts
 from .slugs import name_slug
 from .urls import page_url
 
@@ -76,7 +78,7 @@ class Site:
             by_slug={a.slug: a for a in articles + retracted},
             places=_places(articles, events, slug_of),
             tags=_groups(articles, "tag", lambda a: list(a.tags), slug_of=slug_of),
-            months=_months(articles),
+            months=_months(articles, config.language),
             authors=_groups(articles, "author", lambda a: list(a.authors), slug_of=slug_of),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
             positions={a.slug: i for i, a in enumerate(articles)},
@@ -103,8 +105,8 @@ class Site:
         return list(islice(others, limit))  # stop at the limit: a place may hold thousands
 
     def status_of(self, article: Article) -> str:
-        """草稿 or 定时发布 for reports shown only in preview; else nothing."""
-        return _status_label(article, self.built_at)
+        """Draft (草稿) or Scheduled (定时发布) for reports shown only in preview; else nothing."""
+        return _status_label(article, self.built_at, self.config.language)
 
     def place_url(self, name: str) -> str | None:
         group = self.places.get(name)
@@ -159,24 +161,25 @@ def month_key(moment: datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def month_name(key: str) -> str:
-    """``2020-01`` → ``2020年1月``."""
-    return f"{int(key[:4])}年{int(key[5:])}月"
+def month_name(key: str, language: str) -> str:
+    """``2020-01`` → ``2020年1月`` (or ``January 2020`` on an English site)."""
+    return month_title(int(key[:4]), int(key[5:]), language)
 
 
-def _months(articles) -> dict[str, Group]:
+def _months(articles, language: str) -> dict[str, Group]:
     members = defaultdict(list)
     for article in articles:
         members[month_key(article.date)].append(article)
     return {
-        key: Group(month_name(key), key, tuple(found), "month")
+        key: Group(month_name(key, language), key, tuple(found), "month")
         for key, found in sorted(members.items(), reverse=True)
     }
 
 
-def _status_label(article: Article, built_at: datetime) -> str:
+def _status_label(article: Article, built_at: datetime, language: str) -> str:
+    texts = page_texts(language)
     if article.draft:
-        return "草稿"
+        return texts.gettext("Draft")
     if article.date > built_at:
-        return "定时发布"
+        return texts.gettext("Scheduled")
     return ""

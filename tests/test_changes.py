@@ -31,7 +31,7 @@ def test_the_projects_templates_allow_skipping_unchanged_pages():
     from digest.meta import template_helpers
     from digest.render import make_environment
 
-    env = make_environment(PROJECT / "templates")
+    env = make_environment(PROJECT / "templates", "zh-CN")
     env.globals.update(template_helpers(None, {}))
     rules = template_rules(PROJECT / "templates", set(env.globals))
     assert rules.skip and rules.cards and rules.shallow_groups

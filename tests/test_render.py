@@ -21,7 +21,7 @@ def test_chinese_dates_show_a_time_only_where_one_was_given():
 
 
 def test_environment_escapes_and_refuses_undefined_names():
-    env = make_environment(Theme().templates_dir)
+    env = make_environment(Theme().templates_dir, "zh-CN")
     env.loader = DictLoader({"t.html": "{{ value }}", "u.html": "{{ missing }}"})
     assert env.get_template("t.html").render(value="<script>") == "&lt;script&gt;"
     with pytest.raises(UndefinedError):
