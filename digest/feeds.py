@@ -133,7 +133,8 @@ def add_entry(feed: FeedGenerator, site: Site, article: Article, photos: Mapping
     entry.content(absolute_html(entry_html(article, photos, config.language), url), type="html" if atom else "CDATA")
     # One name for all authors, as the byline reads: readers show one author element
     # (newsboat the last dc:creator, feedparser the last Atom author).
-    byline = article.byline or unsigned_byline(config)
+    separator = page_texts(config.language).pgettext("between the names of a byline", ", ")
+    byline = separator.join(article.authors) or unsigned_byline(config)
     if atom:
         entry.author(name=byline)
     else:

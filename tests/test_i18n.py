@@ -1,9 +1,11 @@
-"""The editors' side speaks the site's language (#13).
+"""The editors' side and the pages speak the site's language (#13).
 
-Every message the code marks has a Chinese translation with the same placeholders;
-the compiled catalog is the one its .po says; a Chinese editor meets no English
-sentence, from the bad-content fixtures to ``--help``; ``--lang en`` and an ``en``
-site get English; and a problem in a report leads with the report's title.
+Every message the code and the templates mark has a Chinese translation with the
+same placeholders; the compiled catalog is the one its .po says; a Chinese editor
+meets no English sentence, from the bad-content fixtures to ``--help``; ``--lang en``
+and an ``en`` site get English; a problem in a report leads with the report's title;
+an ``en`` site's pages carry no Chinese of ours (the golden test keeps a ``zh`` site's
+bytes).
 """
 
 from __future__ import annotations
@@ -46,11 +48,14 @@ def catalog():
 
 
 def code_messages() -> set[tuple[str | None, str]]:
-    """(context, msgid) of every message marked in the code now, as pybabel extracts them."""
+    """(context, msgid) of every message marked in the code and the templates now, as
+    pybabel extracts them (babel.cfg)."""
     found = set()
-    for folder, pattern in ((PROJECT / "digest", "**.py"), (PROJECT, "build.py")):
+    for folder, pattern, method in ((PROJECT / "digest", "**.py", "python"), (PROJECT, "build.py", "python"),
+                                    (PROJECT / "templates", "**.html", "jinja2")):
         for _name, _line, message, _comments, context in extract_from_dir(
-                folder, method_map=[(pattern, "python")], keywords=KEYWORDS):
+                folder, method_map=[(pattern, method)], keywords=KEYWORDS,
+                options_map={pattern: {"extensions": "jinja2.ext.i18n"}}):
             found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
@@ -273,3 +278,59 @@ def test_the_package_build_compiles_the_catalog(tmp_path):
     with (tmp_path / "lib" / "digest" / "locale" / "zh" / "LC_MESSAGES" / "digest.mo").open("rb") as file:
         compiled = gettext.GNUTranslations(file)
     assert compiled.gettext("preview stopped") == "预览已停止"
+
+
+# --- the pages -----------------------------------------------------------------
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+ENGLISH_TIMELINE = """- date: 2020-01-30 09:00
+  title: Checkpoints open
+  place: Yima
+  article: yima
+"""
+
+
+def english_site(tmp_path, capsys, language: str) -> Path:
+    """An English report with a place, a correction and a timeline event, built with
+    the command line's language the opposite of the site's (pages follow the site)."""
+    report = article_text(title="Yima guards its roads", body="The town set up checkpoints.", place="Yima",
+                          author="Zhang Shichuan, Zhao Quan", tags="[roads]", updated="2020-02-03 08:00",
+                          corrections="\n  - date: 2020-02-02\n    text: The first version said 30 checkpoints.")
+    content = write_content(tmp_path, {"2020/2020-01-30-yima.md": report}, timeline=ENGLISH_TIMELINE,
+                            site=f"title: Xiaoyi News\nbase_url: https://example.com/\nlanguage: {language}\n")
+    output = tmp_path / "output"
+    code, lines = cli(capsys, "--content", content, "--output", output, "--lang", "zh")
+    assert code == 0, lines
+    return output
+
+
+@pytest.mark.parametrize("language", ["en", "en-US"])
+def test_an_english_sites_pages_carry_no_chinese(tmp_path, capsys, language):
+    output = english_site(tmp_path, capsys, language)
+    pages = sorted(output.rglob("*.html")) + sorted(output.rglob("*.xml"))
+    names = {page.relative_to(output).as_posix() for page in pages}
+    assert {"index.html", "404.html", "timeline/index.html", "search/index.html", "corrections/index.html",
+            "archive/2020-01/index.html"} <= names
+    assert any(name.startswith("places/") and name.count("/") == 2 for name in names)
+    assert any(name.startswith("articles/") for name in names)
+    chinese = {page.relative_to(output).as_posix(): CJK.findall(page.read_text(encoding="utf-8"))
+               for page in pages}
+    assert {name: found for name, found in chinese.items() if found} == {}
+    for page in (p for p in pages if p.suffix == ".html"):
+        assert f'<html lang="{language}">' in page.read_text(encoding="utf-8")
+    article = next(p for p in pages if p.relative_to(output).as_posix().startswith("articles/"))
+    text = article.read_text(encoding="utf-8")
+    assert "30 Jan 2020" in text and "Updated <time" in text and "3 Feb 2020 08:00" in text
+    assert "Corrected on 2 Feb 2020" in text and "min read" in text
+    assert "January 2020" in (output / "timeline" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_change_of_the_sites_language_renders_the_pages_again(tmp_path, capsys):
+    output = english_site(tmp_path, capsys, "en")
+    site_yaml = tmp_path / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("language: en", "language: zh-CN"),
+                         encoding="utf-8")
+    code, lines = cli(capsys, "--content", tmp_path / "content", "--output", output)
+    assert code == 0, lines
+    front = (output / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in front and "最新报道" in front and "Latest reports" not in front
