@@ -62,7 +62,8 @@ def correction_notice(article: Article, language: str) -> str:
 def retraction_notice(article: Article, language: str) -> str:
     """What a withdrawn report says in place of its text, as one line."""
     date = long_date(article.retracted.date, language)
-    return page_texts(language).gettext("Retracted on {date}. {reason}").format(date=date, reason=article.retracted.reason)
+    notice = page_texts(language).gettext("Retracted on {date}. {reason}")
+    return notice.format(date=date, reason=article.retracted.reason)
 
 
 def corrections_html(article: Article, language: str) -> str:
@@ -111,7 +112,8 @@ def correction_pages(site: Site) -> list[Page]:
     """The corrections page, and the page of each retracted report at its own address."""
     url = page_url("corrections")
     listed = [_shown_from(notice, url) for notice in notices(site)]
-    pages = [Page(page_file(url), "corrections.html", page_texts(site.config.language).gettext("Corrections and retractions"),
+    title = page_texts(site.config.language).gettext("Corrections and retractions")
+    pages = [Page(page_file(url), "corrections.html", title,
                   {"notices": listed, "feed": url + FEED_FILE})]
     pages += [retracted_page(article) for article in site.retracted]
     return pages
@@ -134,7 +136,8 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
     feed = FeedGenerator()
     texts = page_texts(config.language)
     feed.title(f"{config.title} · " + texts.gettext("Corrections and retractions"))
-    feed.description(escape(texts.gettext("Corrections and retractions of the reports of {site}").format(site=config.title)))
+    description = texts.gettext("Corrections and retractions of the reports of {site}").format(site=config.title)
+    feed.description(escape(description))
     feed.link(href=config.absolute_url(page_url("corrections") + FEED_FILE), rel="self")
     feed.link(href=page, rel="alternate")  # last: feedgen makes the channel's <link> of the last one
     feed.language(config.language)
@@ -146,7 +149,8 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
         url = config.absolute_url(notice.url)
         entry = feed.add_entry()
         entry.guid(url, permalink=True)
-        entry.title(texts.gettext("{label}: {title}").format(label=texts.gettext(notice.label), title=notice.article.title))
+        label = texts.gettext(notice.label)
+        entry.title(texts.gettext("{label}: {title}").format(label=label, title=notice.article.title))
         entry.link(href=url)
         entry.published(notice.date)
         entry.description(rebased(notice.note_html, notice.article.url, config.absolute_url("")))

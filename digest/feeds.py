@@ -190,7 +190,9 @@ def entry_html(article: Article, photos: Mapping[str, ResponsivePhoto], language
     figures = []
     for photo in article.unplaced_photos:
         image = photos[photo.src].largest_jpeg
-        caption = escape(photo.caption) + (texts.gettext(" (Photo: {credit})").format(credit=escape(photo.credit)) if photo.credit else "")
+        caption = escape(photo.caption)
+        if photo.credit:
+            caption += texts.gettext(" (Photo: {credit})").format(credit=escape(photo.credit))
         figures.append(
             f'<figure><img src="../../{escape(image.href)}" width="{image.width}" height="{image.height}" '
             f'alt="{escape(photo.caption)}"><figcaption>{caption}</figcaption></figure>'

@@ -45,7 +45,8 @@ def plan_pages(site: Site) -> list[Page]:
     pages.append(Page(page_file(page_url("timeline")), "timeline.html", texts.gettext("Timeline"), {
         "months": timeline_months(site), "calendar": timeline_calendar_link(site.config),
         "feed": feed_file(page_url("timeline"))}))
-    pages.append(Page(page_file(page_url("search")), "search.html", texts.gettext("Search"), {"search_bundles": bundle_urls(site.articles)}))
+    pages.append(Page(page_file(page_url("search")), "search.html", texts.gettext("Search"),
+                      {"search_bundles": bundle_urls(site.articles)}))
     pages.append(Page("404.html", "404.html", texts.gettext("Page not found"), in_sitemap=False))
     return pages
 
@@ -85,7 +86,8 @@ def front_pages(site: Site) -> list[Page]:
     pages = []
     for url, chunk, pagination in paginate(site.articles, "", site.config.per_page):
         first = pagination.number == 1
-        pages.append(Page(page_file(url), "index.html", site.config.title if first else texts.gettext("Page {number}").format(number=pagination.number), {
+        title = site.config.title if first else texts.gettext("Page {number}").format(number=pagination.number)
+        pages.append(Page(page_file(url), "index.html", title, {
             "lead": lead if first else None,
             "articles": tuple(a for a in chunk if not (first and a is lead)),
             "latest_events": site.events[-5:][::-1],
@@ -145,4 +147,5 @@ def timeline_months(site: Site) -> list[TimelineMonth]:
     months: dict = {}
     for event in site.events:
         months.setdefault(month_key(event.date), {}).setdefault(event.date.date(), []).append(event)
-    return [TimelineMonth(key, month_name(key, site.config.language), list(days.items())) for key, days in months.items()]
+    language = site.config.language
+    return [TimelineMonth(key, month_name(key, language), list(days.items())) for key, days in months.items()]
