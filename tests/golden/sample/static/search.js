@@ -18,6 +18,8 @@ const list = document.getElementById("search-results");
 const moreRow = document.getElementById("search-more-row");
 const moreButton = document.getElementById("search-more");
 const root = form.dataset.root;
+// The status lines, in the site's language, from the page (templates/search.html).
+const say = form.dataset;
 
 let pagefind = null;
 let shown = [];      // results of the current query, not yet all rendered
@@ -72,15 +74,15 @@ async function runSearch(text) {
   list.replaceChildren();
   moreRow.hidden = true;
   if (terms.length === 0) {
-    statusLine.textContent = query ? "请输入要找的字词。" : "";
+    statusLine.textContent = query ? say.sayEmpty : "";
     return;
   }
-  statusLine.textContent = "正在搜索……";
+  statusLine.textContent = say.saySearching;
   let results;
   try {
     results = await findAll(terms);
   } catch (error) {
-    statusLine.textContent = "搜索没能载入，请刷新页面再试。";
+    statusLine.textContent = say.sayFailed;
     throw error;
   }
   if (number !== latest) {
@@ -90,8 +92,8 @@ async function runSearch(text) {
   await showMore(number);
   if (number === latest) {
     statusLine.textContent = results.length
-      ? `找到 ${results.length} 篇报道包含“${query}”。`
-      : `没有找到包含“${query}”的报道。`;
+      ? say.sayFound.replace("{count}", results.length).replace("{query}", query)
+      : say.sayNone.replace("{query}", query);
   }
 }
 
