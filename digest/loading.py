@@ -360,8 +360,9 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
     """Markdown to clean HTML, with what the pages and the cache need of it."""
     if not article.body:  # from the cache, which keeps no text: read the file again
         article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
-    renderer = getattr(_renderers, "renderer", None) or MarkdownRenderer()
-    _renderers.renderer = renderer
+    renderer = getattr(_renderers, "renderer", None)
+    if renderer is None or renderer.language != job.config.language:
+        renderer = _renderers.renderer = MarkdownRenderer(job.config.language)
     links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
     html, headings = renderer.render(article.body, links)
     states = {path: file_state(job.content_dir / path) for path in links.assets}  # before the images are read
@@ -404,7 +405,7 @@ def render_corrections(articles: list[Article], everything, content_dir: Path, c
     content files its links name. Notes are few and short: rendered every build."""
     urls = {a.source: a.url for a in articles}
     unpublished = {a.source for a in everything} - set(urls)
-    renderer, assets, done = MarkdownRenderer(), set(), []
+    renderer, assets, done = MarkdownRenderer(config.language), set(), []
     for article in articles:
         notes = []
         for correction in article.corrections:
@@ -444,7 +445,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
     urls = {a.source: a.url for a in articles}
     unpublished = {a.source for a in everything} - set(urls)
     unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in unreadable}
-    renderer = MarkdownRenderer()
+    renderer = MarkdownRenderer(config.language)
     events = []
     for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article

@@ -14,6 +14,7 @@ folder. A body nested past the limits below is refused before it is rendered.
 from __future__ import annotations
 
 import difflib
+import gettext
 import math
 import posixpath
 import re
@@ -31,14 +32,12 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from . import sources
-from .i18n import _
-
-from .i18n import N_, _
+from .i18n import N_, _, page_texts
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
     "toc": {"slugify": slugify_unicode, "permalink": False},
-    "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处", "SUPERSCRIPT_TEXT": "{}"},
+    "footnotes": {"SUPERSCRIPT_TEXT": "{}"},  # BACKLINK_TITLE: in the site's language (MarkdownRenderer)
 }
 
 ALLOWED_TAGS = (nh3.ALLOWED_TAGS - {"center", "acronym", "strike", "tt", "big"}) | {"iframe"}
@@ -323,7 +322,6 @@ def _is_file(path: Path) -> bool:
 
 
 ENLARGE = "enlarge"  # the class of the link around a photo that opens it large
-ENLARGE_TITLE = "查看大图"  # the link's name, which also says what a tap does
 # Until the image's address is resolved (and checked once, as the image's), the link
 # points here; :func:`_link_photos` gives it the image's address.
 UNRESOLVED = "#enlarge"
@@ -334,7 +332,13 @@ class PhotoFigures(Treeprocessor):
     """An image that stands alone in its paragraph is a photo: a ``<figure>`` whose
     caption is the alt text and whose credit is the title (the contract's rule),
     the image inside a link to itself, so that a tap opens it large without script
-    (:func:`digest.photos.responsive_images` points the link at the large rendition)."""
+    (:func:`digest.photos.responsive_images` points the link at the large rendition).
+    The link's name, which also says what a tap does, and the credit's brackets are
+    in the site's language (``texts``)."""
+
+    def __init__(self, md, texts: gettext.NullTranslations) -> None:
+        super().__init__(md)
+        self.texts = texts
 
     def run(self, root: ElementTree.Element) -> None:
         for paragraph in root.iter("p"):
@@ -347,13 +351,14 @@ class PhotoFigures(Treeprocessor):
             paragraph.tag, paragraph.tail = "figure", tail
             paragraph.set("class", "photo")
             link = ElementTree.SubElement(paragraph, "a", {"class": ENLARGE, "href": UNRESOLVED,
-                                                           "title": ENLARGE_TITLE})
+                                                           "title": self.texts.gettext("View the large picture")})
             link.append(image)
             if caption or credit:
                 figcaption = ElementTree.SubElement(paragraph, "figcaption")
                 figcaption.text = caption
                 if credit:  # as a front-matter photo's: （摄影：赵泉）
-                    ElementTree.SubElement(figcaption, "span", {"class": "credit"}).text = f"（{credit}）"
+                    ElementTree.SubElement(figcaption, "span", {"class": "credit"}).text = (
+                        self.texts.gettext("({credit})").format(credit=credit))
 
 
 def _link_photos(html: str) -> str:
@@ -369,16 +374,25 @@ def _is_lone_image(paragraph: ElementTree.Element) -> bool:
 
 
 class PhotoFigureExtension(Extension):
+    def __init__(self, texts: gettext.NullTranslations) -> None:
+        super().__init__()
+        self.texts = texts
+
     def extendMarkdown(self, md) -> None:
-        md.treeprocessors.register(PhotoFigures(md), "photo_figures", 5)  # after inline images are made
+        md.treeprocessors.register(PhotoFigures(md, self.texts), "photo_figures", 5)  # after inline images are made
 
 
 class MarkdownRenderer:
     """A reusable Markdown converter; one per process, reset between bodies."""
 
-    def __init__(self) -> None:
-        self.md = markdown_lib.Markdown(extensions=[*EXTENSIONS, PhotoFigureExtension()],
-                                        extension_configs=EXTENSION_CONFIGS)
+    def __init__(self, language: str = "zh-CN") -> None:
+        """``language``: the site's, for the few words the HTML of a body has of its own."""
+        texts = page_texts(language)
+        configs = {**EXTENSION_CONFIGS, "footnotes": {
+            **EXTENSION_CONFIGS["footnotes"], "BACKLINK_TITLE": texts.gettext("Back to reference %d in the text")}}
+        self.language = language
+        self.md = markdown_lib.Markdown(extensions=[*EXTENSIONS, PhotoFigureExtension(texts)],
+                                        extension_configs=configs)
 
     def render(self, text: str, links: LinkContext) -> tuple[str, tuple]:
         """Body Markdown → clean HTML and the (level, id, name) of its headings.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,15 @@ def test_a_pasted_img_without_alt_gets_an_empty_one_and_a_warning():
 ])
 def test_reading_time_counts_chinese_by_the_character(text, minutes):
     assert reading_minutes(text) == minutes
+
+
+def test_the_words_a_body_has_of_its_own_are_in_the_sites_language(tmp_path):
+    """A photo's link name and credit brackets, and a footnote's back link, follow
+    site.yaml's language: an English site gets no Chinese it did not write."""
+    body = '![Checkpoint](https://example.org/a.jpg "Photo: Zhao Quan")\n\nText.[^1]\n\n[^1]: A note.\n'
+    english, _ = MarkdownRenderer("en").render(body, LinkContext("articles/a.md", tmp_path, {}))
+    chinese, _ = MarkdownRenderer("zh-CN").render(body, LinkContext("articles/a.md", tmp_path, {}))
+    assert 'title="View the large picture"' in english and "(Photo: Zhao Quan)" in english
+    assert 'title="Back to reference 1 in the text"' in english
+    assert not re.search("[\u4e00-\u9fff\uff08\uff09]", english)
+    assert 'title="查看大图"' in chinese and "（Photo: Zhao Quan）" in chinese and "返回正文第 1 处" in chinese
