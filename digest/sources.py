@@ -94,7 +94,7 @@ def _link_problem(path: Path, inside: Path) -> tuple[str, str] | None:
         return "warning", _("this is a symbolic link to a file that does not exist; it was left out")
     except (OSError, RuntimeError):
         return "warning", _("this symbolic link leads round in a loop; it was left out")
-    if way_out(path.parent, path.name, inside):
+    if not target.is_relative_to(inside):  # the test way_out makes, on the target resolved above
         return "error", _("this is a symbolic link to a file outside the content folder, and nothing from "
                           "outside is published; copy the report itself into the content folder")
     if not target.is_file():
@@ -106,8 +106,9 @@ def way_out(content_dir: Path, source: str, inside: Path | None = None) -> str |
     """The step of ``source`` (a content path to a file that exists) where a symbolic
     link leads out of the content folder, or None if the whole way stays inside it.
 
-    The one check of "nothing from outside is published", for reports, photos and
-    the files a body links. ``inside`` is the content folder resolved, for callers
+    The check of "nothing from outside is published" for photos and the files a
+    body links (a report's own symbolic link is tested on its resolved target in
+    :func:`_link_problem`). ``inside`` is the content folder resolved, for callers
     that check many paths.
     """
     inside = inside or resolved(content_dir) or content_dir.absolute()
