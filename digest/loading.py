@@ -16,7 +16,7 @@ import difflib
 import threading
 from dataclasses import dataclass, replace
 from functools import partial
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from . import search, sources
@@ -27,6 +27,7 @@ from .dates import DateProblem, parse_date
 from .errors import WARNING, ContentError, ProblemLog
 from .i18n import _
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of, reading_minutes
+from .options import BuildOptions
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
                      unreadable_message)
@@ -35,24 +36,6 @@ from .site import Site
 from .tags import warn_tag_slips
 
 LONG_SUMMARY_FACTOR = 2
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the command line asked for."""
-
-    content_dir: Path
-    output_dir: Path = Path("output")
-    base_url: str | None = None
-    drafts: bool = False
-    future: bool = False
-    preview: bool = False  # `serve`: show drafts and scheduled reports, marked
-    now: datetime | None = None
-
-    @property
-    def build_time(self) -> datetime:
-        return self.now or datetime.now(timezone.utc)
-
 
 
 def load_site(options: BuildOptions, cache: BuildCache | None = None,

@@ -6,26 +6,17 @@ more than a loop or an ``if`` belongs in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .dates import has_time, long_date, long_datetime
 from .i18n import page_texts
+from .options import PROJECT_DIR, Theme
 from .pages import Page
 from .site import Site
 
 PREVIEW_SCRIPT = "__preview__/reload.js"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Where the templates and static assets of the site's look live."""
-
-    templates_dir: Path = PROJECT_DIR / "templates"
-    static_dir: Path = PROJECT_DIR / "static"
 
 
 def make_environment(templates_dir: Path, language: str) -> Environment:
