@@ -285,7 +285,12 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo)
     cache.render_again = partial(render_body, job)
     done = progress.stage(_("rendering reports"), len(todo))
-    fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
+    fresh = {}
+    for article, body in zip(todo, each_result(_render_body, range(len(todo)), job, done)):
+        fresh[article.source] = body  # kept as it comes in, while the workers render the next ones
+        cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
+                            body.problems, body.links, body.assets, body.images, body.is_cacheable,
+                            body.reading_minutes)
     rendered, assets, images = [], set(), set()
     for article in published:
         body = known.get(article.source) or fresh[article.source]
@@ -294,9 +299,6 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
             assets |= set(dict(body.assets))
             images |= set(body.images)
         if isinstance(body, RenderedBody):
-            cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
-                                body.problems, body.links, body.assets, body.images, body.is_cacheable,
-                                body.reading_minutes)
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
