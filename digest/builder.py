@@ -25,7 +25,7 @@ from .content import Article
 from .corrections import new_notices, notice_keys
 from .errors import ContentError, ProblemLog
 from .i18n import _
-from .feeds import render_feed
+from .feeds import entry_contents, render_feed
 from .loading import load_site, read_article_file
 from .meta import template_helpers
 from .options import BuildOptions, real_output
@@ -194,7 +194,7 @@ def make_pages(outputs: list[Output], work: Work) -> None:
 
 def make_feeds(outputs: list[Output], work: Work) -> None:
     plans = [output.source for output in outputs]
-    job = FeedJob(work.site, plans, work.photos)
+    job = FeedJob(work.site, plans, work.photos, entry_contents(work.site, plans, work.photos))
     for index, data in enumerate(each_result(_render_feed, range(len(plans)), job, min_items=4)):
         work.writer.write(plans[index].dest, data)
 
@@ -298,8 +298,9 @@ class FeedJob:
     site: Site
     plans: list
     photos: dict
+    contents: dict  # source -> what its entries show (feeds.entry_contents)
 
 
 def _render_feed(index: int) -> bytes:
     job = shared()
-    return render_feed(job.site, job.plans[index], job.photos)
+    return render_feed(job.site, job.plans[index], job.photos, job.contents)
