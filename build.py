@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,16 +35,16 @@ if _wrong := wrong_python(sys.argv):
     print(_wrong, file=sys.stderr)  # this Python lacks the libraries: say which one has them
     sys.exit(2)
 
-from digest.builder import Theme, build, unsafe_output  # noqa: E402
+# Only what a build with nothing to do needs is imported here; the rest (Markdown,
+# Jinja, Pagefind) is imported where a command needs it, so that such a build is quick.
 from digest.cache import remembered_notices  # noqa: E402
 from digest.config import is_web_address  # noqa: E402
-from digest.corrections import new_notices  # noqa: E402
 from digest.errors import ContentError, ProblemLog, format_problems, summary_line  # noqa: E402
 from digest.i18n import LANGUAGES, N_, _, ngettext, use_language  # noqa: E402
-from digest.loading import BuildOptions, load_site  # noqa: E402
+from digest.options import BuildOptions, Theme, real_output, unsafe_output  # noqa: E402
 from digest.progress import for_terminal  # noqa: E402
-from digest.summary import format_summary, make_summary  # noqa: E402
-from digest.search import SearchIndexError  # noqa: E402
+from digest.summary import Summary, format_summary, make_summary  # noqa: E402
+from digest.unchanged import LastBuild, unchanged_build  # noqa: E402
 from digest.write import ForeignFiles  # noqa: E402
 
 DEFAULT_OUTPUT = Path("output")  # also where `check` finds what the last build published
@@ -153,6 +155,13 @@ def run_build(args) -> int:
         content_dir=args.content, output_dir=args.output, base_url=args.base_url,
         drafts=args.drafts, future=args.future,
     )
+    now = datetime.now(timezone.utc)
+    last = unchanged_build(replace(options, output_dir=real_output(args.output)), Theme(), now)
+    if last is not None:
+        return print_unchanged(last, args.output, now, time.monotonic() - started)
+    from digest.builder import build
+    from digest.search import SearchIndexError
+
     progress = for_terminal(sys.stderr)
     try:
         result = build(options, Theme(), progress)
@@ -176,7 +185,24 @@ def run_build(args) -> int:
     return 0
 
 
+def print_unchanged(last: LastBuild, output: Path, now: datetime, seconds: float) -> int:
+    """What a build says when nothing it reads has changed: the same warnings and summary
+    as the last build's (with the time to the next scheduled report counted again)."""
+    print_problems(ProblemLog(list(last.problems)))
+    print(
+        _("built {reports} report(s) into {output}: {written} files written, {unchanged} unchanged in {seconds} s")
+        .format(reports=last.summary.reports, output=output, written=0, unchanged=last.files,
+                seconds=f"{seconds:.1f}"),
+        file=sys.stderr,
+    )
+    print_lines(replace(last.summary, due_in=last.next_due - now if last.next_due else None))
+    return 0
+
+
 def run_check(args) -> int:
+    from digest.corrections import new_notices
+    from digest.loading import load_site
+
     options = BuildOptions(content_dir=args.content, drafts=args.drafts, future=args.future)
     try:
         site, log = load_site(options)
@@ -191,7 +217,11 @@ def run_check(args) -> int:
 
 def print_summary(site, log: ProblemLog, changes=None, new_notices=()) -> None:
     """The pre-publish summary: places, months, what is waiting, new corrections, warnings, changes."""
-    for line in format_summary(make_summary(site, log, changes, new_notices)):
+    print_lines(make_summary(site, log, changes, new_notices))
+
+
+def print_lines(summary: Summary) -> None:
+    for line in format_summary(summary):
         print(line, file=sys.stderr)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from . import search
+from . import search, unchanged
 from .cache import BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig
@@ -25,49 +25,19 @@ from .content import Article
 from .corrections import new_notices, notice_keys
 from .errors import ContentError, ProblemLog
 from .i18n import _
-from .feeds import render_feed
-from .loading import BuildOptions, load_site, read_article_file
+from .feeds import entry_contents, render_feed
+from .loading import load_site, read_article_file
 from .meta import template_helpers
+from .options import BuildOptions, real_output
 from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, MADE, PAGE, TEMPLATE, Output
 from .parallel import cores, each_result, shared
 from .photos import Pictures, photo_cache_dir, prepare_pictures, remembered_facts
 from .plan import plan_site
 from .progress import Progress, quiet
-from .render import PROJECT_DIR, Theme, make_environment, render_page
+from .render import Theme, make_environment, render_page
 from .site import Group, Site
-from .write import OutputChanged, OutputWriter, Trees
-
-PROGRAM_DIRS = ("digest", "templates", "static", "tests", ".git")  # never an output folder
-
-
-
-def unsafe_output(content_dir: Path, output_dir: Path) -> str | None:
-    """Why building into ``output_dir`` would destroy something, if it would.
-
-    A build replaces its output folder whole, so the output must not be or
-    hold the content, the program, or the folder the editor works in, nor sit
-    inside the content or the program's own folders.
-    """
-    output = output_dir.resolve()
-    content = content_dir.resolve()
-    program = [PROJECT_DIR / name for name in PROGRAM_DIRS]
-    if output.exists() and not output.is_dir():
-        return _("--output '{output}' is a file, not a folder; choose a folder such as 'output'").format(
-            output=output_dir)
-    for name, folders in (
-        (_("the content folder"), [content]),
-        (_("the current folder"), [Path.cwd().resolve()]),
-        (_("the program's own files"), [PROJECT_DIR, *program]),
-    ):
-        if any(output == folder or output in folder.parents for folder in folders):
-            return _("--output '{output}' would replace {name}: a build replaces its output folder whole; choose a "
-                     "separate folder such as 'output'").format(output=output_dir, name=name)
-    if any(folder in output.parents for folder in [content, *program]):
-        return _("--output '{output}' is inside the content or the program's folders; choose a folder such as "
-                 "'output'").format(output=output_dir)
-    return None
-
-
+from .summary import make_summary, next_due
+from .write import Manifest, OutputChanged, OutputWriter, Trees, WriteCounts
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -91,11 +61,14 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
     options = replace(options, output_dir=real_output(options.output_dir))
     cache = BuildCache(options.output_dir)
     try:
+        inputs = unchanged.take_inputs(options, theme) if cache.folder else None  # before anything is read
+        unchanged.forget(options.output_dir)
         try:
             site, log = load_site(options, cache, progress)
         except ContentError:
             cache.save()  # what was learned about the good files stays useful
             raise
+        told = tuple(log.problems)  # about the content, as a build with nothing to do tells them again
         gc.freeze()  # the site and the cache's state live until the end: not the cycle collector's work
         try:
             pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(options.output_dir.absolute()),
@@ -107,6 +80,8 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         fresh = new_notices(site, cache.state.notices_seen)
         cache.update(notices_seen=notice_keys(site))
         cache.save()
+        if inputs is not None:
+            remember_build(options, inputs, site, told, cache.state.trees.output, writer.counts)
         log.problems.extend(cache.problems)
         for dest in writer.foreign:
             log.warning(
@@ -119,10 +94,20 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
     return BuildResult(site, log, writer.counts.written, writer.counts.unchanged, pictures.photos, fresh)
 
 
-def real_output(output_dir: Path) -> Path:
-    """A symbolic link as the output folder (``output`` → the web server's folder): the
-    build replaces the folder it leads to, and the link stays as it is."""
-    return Path(os.path.realpath(output_dir)) if output_dir.is_symlink() else output_dir
+def remember_build(options: BuildOptions, inputs: unchanged.Inputs, site: Site, told: tuple,
+                   output: Manifest | None, counts: WriteCounts) -> None:
+    """Leave the record by which the next build can tell that it has nothing to do. Not
+    for a site with no dates (its feeds are dated by the build's clock) or one whose
+    output is not known file by file."""
+    everything = (*site.articles, *site.waiting, *site.retracted)
+    dates = [*(a.date for a in everything), *(a.updated for a in everything if a.updated),
+             *(c.date for a in everything for c in a.corrections), *(event.date for event in site.events)]
+    if not dates or output is None:
+        return
+    told_log = ProblemLog(list(told))
+    unchanged.remember(options.output_dir, unchanged.LastBuild(
+        inputs, unchanged.horizon(dates, site.built_at), output, told, make_summary(site, told_log),
+        next_due(site), counts.written + counts.unchanged))
 
 
 def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: BuildCache,
@@ -209,7 +194,7 @@ def make_pages(outputs: list[Output], work: Work) -> None:
 
 def make_feeds(outputs: list[Output], work: Work) -> None:
     plans = [output.source for output in outputs]
-    job = FeedJob(work.site, plans, work.photos)
+    job = FeedJob(work.site, plans, work.photos, entry_contents(work.site, plans, work.photos))
     for index, data in enumerate(each_result(_render_feed, range(len(plans)), job, min_items=4)):
         work.writer.write(plans[index].dest, data)
 
@@ -241,12 +226,12 @@ def make_links(outputs: list[Output], work: Work) -> None:
 
 
 def make_bundles(outputs: list[Output], work: Work) -> None:
-    """Wait for Pagefind's bundles and move them into the new tree."""
+    """Move each of Pagefind's bundles into the new tree as soon as it is made."""
     if not outputs:
         return
     shards = [output.source for output in outputs]
-    work.indexing.wait(work.progress.stage(_("indexing for search"), sum(len(shard.articles) for shard in shards)))
-    for output, shard in zip(outputs, shards):
+    done = work.progress.stage(_("indexing for search"), sum(len(shard.articles) for shard in shards))
+    for output, shard in zip(outputs, work.indexing.each_bundle(done)):
         work.writer.adopt_folder(output.dest.rstrip("/"), work.indexing.bundles / shard.name)
 
 
@@ -313,8 +298,9 @@ class FeedJob:
     site: Site
     plans: list
     photos: dict
+    contents: dict  # source -> what its entries show (feeds.entry_contents)
 
 
 def _render_feed(index: int) -> bytes:
     job = shared()
-    return render_feed(job.site, job.plans[index], job.photos)
+    return render_feed(job.site, job.plans[index], job.photos, job.contents)

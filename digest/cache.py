@@ -578,8 +578,9 @@ class BuildCache:
 
     def remember_body(self, article: Article, html: str, headings, summary: str, search_text: str,
                       problems, links: dict[str, str], assets, images, is_cacheable: bool,
-                      reading_minutes: int = 0) -> None:
-        """Keep a freshly rendered body; one with a broken link is only fingerprinted."""
+                      reading_minutes: int = 0) -> bool:
+        """Keep a freshly rendered body; one with a broken link is only fingerprinted.
+        True if its HTML can be fetched again (:meth:`html`) from a store on disk."""
         found = self.state.articles.get(article.source)
         digest = found.digest if found is not None else ""
         if not is_cacheable or found is None:
@@ -588,7 +589,7 @@ class BuildCache:
             if found is not None and found.body is not None:
                 found.body = None
                 self.dirty = True
-            return
+            return False
         links_key = repr(sorted(links.items())) + repr(sorted(assets.items()))
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
@@ -597,6 +598,7 @@ class BuildCache:
                                 reading_minutes)
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
+        return self.folder is not None
 
     # --- rendered bodies --------------------------------------------------------
 

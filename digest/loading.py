@@ -16,7 +16,7 @@ import difflib
 import threading
 from dataclasses import dataclass, replace
 from functools import partial
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from . import search, sources
@@ -27,6 +27,7 @@ from .dates import DateProblem, parse_date
 from .errors import WARNING, ContentError, ProblemLog
 from .i18n import _
 from .markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, line_of, reading_minutes
+from .options import BuildOptions
 from .parallel import each_result, shared
 from .photos import (UNREADABLE, Facts, read_picture, remembered_facts, responsive_images, still_image_size,
                      unreadable_message)
@@ -35,24 +36,6 @@ from .site import Site
 from .tags import warn_tag_slips
 
 LONG_SUMMARY_FACTOR = 2
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the command line asked for."""
-
-    content_dir: Path
-    output_dir: Path = Path("output")
-    base_url: str | None = None
-    drafts: bool = False
-    future: bool = False
-    preview: bool = False  # `serve`: show drafts and scheduled reports, marked
-    now: datetime | None = None
-
-    @property
-    def build_time(self) -> datetime:
-        return self.now or datetime.now(timezone.utc)
-
 
 
 def load_site(options: BuildOptions, cache: BuildCache | None = None,
@@ -300,9 +283,12 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
     todo = [a for a in published if a.source not in known]
     job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo)
-    cache.render_again = partial(render_body, job)
     done = progress.stage(_("rendering reports"), len(todo))
-    fresh = {todo[i].source: body for i, body in enumerate(each_result(_render_body, range(len(todo)), job, done))}
+    fresh = {}
+    for index, body in enumerate(each_result(_render_body, range(len(todo)), job, done)):
+        fresh[todo[index].source] = kept_body(todo[index], body, cache)
+    cache.bodies.flush()  # before workers are forked to render pages: they read the store
+    cache.render_again = partial(render_body, replace(job, articles=[]))
     rendered, assets, images = [], set(), set()
     for article in published:
         body = known.get(article.source) or fresh[article.source]
@@ -310,16 +296,23 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
         if not article.retracted:  # a withdrawn report's page shows none of its files
             assets |= set(dict(body.assets))
             images |= set(body.images)
-        if isinstance(body, RenderedBody):
-            cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
-                                body.problems, body.links, body.assets, body.images, body.is_cacheable,
-                                body.reading_minutes)
+        if isinstance(body, RenderedBody) and body.html is not None:
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, rendered=final, summary=body.summary, reading_minutes=body.reading_minutes,
-                                body_images=tuple(sorted(body.images))))
+        rendered.append(replace(article, body="", rendered=final, summary=body.summary,
+                                reading_minutes=body.reading_minutes, body_images=tuple(sorted(body.images))))
     return rendered, assets, images
+
+
+def kept_body(article: Article, body: RenderedBody, cache: BuildCache) -> RenderedBody:
+    """A freshly rendered body, remembered in the cache, as the build keeps it in memory:
+    without its HTML when the cache's store can give that back to the pages that show it
+    (10,000 bodies' HTML is 100 MB), and without its search text, which the cache keeps."""
+    stored = cache.remember_body(article, body.html, body.headings, body.summary, body.search_text,
+                                 body.problems, body.links, body.assets, body.images, body.is_cacheable,
+                                 body.reading_minutes)
+    return replace(body, html=None if stored else body.html, search_text="")
 
 
 @dataclass(frozen=True)
@@ -334,7 +327,7 @@ class BodyJob:
 
 @dataclass(frozen=True)
 class RenderedBody:
-    html: str
+    html: str | None  # None: kept in the cache's store only (see kept_body)
     headings: tuple
     summary: str
     reading_minutes: int

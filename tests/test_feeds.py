@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from bs4 import BeautifulSoup
 
 from digest.config import SiteConfig
 from digest.content import Article, Body, Event, Photo
-from digest.feeds import absolute_html, site_feeds
+from digest.feeds import absolute_html, absolute_html_by_soup, absolute_html_fast, site_feeds
 from digest.photos import plan_renditions
 from digest.site import Site
 
@@ -27,6 +29,68 @@ def test_absolute_html_resolves_links_images_and_fragments():
     assert 'href="https://example.cn/digest/articles/yima/#fn:1"' in result
     assert 'src="https://example.cn/digest/media/a.jpg"' in result
     assert 'href="https://x.org/"' in result
+
+
+
+BODY = ('<p>正文&amp;<a href="../other/#fn:1" class="footnote-ref">1</a>&nbsp;&lt;x&gt; &#x27;q&#x27;</p>\n\n'
+        '<figure><picture><source type="image/webp" srcset="a-480.webp 480w, a-960.webp 960w" sizes="100vw">'
+        '<img src="../../a-480.jpg" srcset="../../a-480.jpg 480w, ../../a-960.jpg 960w" sizes="100vw" width="960" '
+        'height="720" loading="lazy" decoding="async" alt="卡口 &quot;A&quot; &amp; B"></picture>'
+        '<figcaption>卡口<br></figcaption></figure>\n  \n<pre><code>  \n</code></pre>'
+        '<iframe src="//player.example/1" allowfullscreen=""></iframe><p title="it\'s">x</p>')
+
+
+def test_absolute_html_reads_nh3s_html_itself_as_beautifulsoup_would():
+    url = "https://example.cn/digest/articles/yima/"
+    fast = absolute_html_fast(BODY, url)
+    assert fast is not None  # not left to BeautifulSoup
+    assert fast == absolute_html_by_soup(BODY, url)
+    assert '<img alt=\'卡口 "A" &amp; B\' height="720" src="https://example.cn/digest/a-960.jpg" width="960"/>' in fast
+
+
+@pytest.mark.parametrize("html", [
+    "<p>a<b>b</p></b>",  # not nested as written: BeautifulSoup closes the tags between
+    "<p>open", "</p>", "<br/>", "<P>x</P>", "<p class='x'>x</p>", "<p>a &copy; b</p>", "<!-- x --><p>x</p>",
+    "<script>a&amp;b</script>", '<p class="a  b">x</p>', "<iframe>a&amp;b</iframe>", "<p>a < b</p>",
+    "<picture><source srcset=\"x\"></picture>", '<p id="a" id="b">x</p>',
+])
+def test_absolute_html_leaves_other_html_to_beautifulsoup(html):
+    assert absolute_html_fast(html, "https://example.cn/") is None
+
+
+HTML_TAGS = st.sampled_from(["p", "a", "img", "br", "pre", "picture", "source", "iframe", "span", "textarea", "ol"])
+HTML_ATTRIBUTES = st.sampled_from(["href", "src", "srcset", "class", "alt", "title", "sizes", "rel", "loading", "id"])
+HTML_VALUES = st.lists(st.sampled_from([*" a/.,:#?驿\t\n'\"<>&", "&amp;", "&quot;", "&#x27;", "&lt;", "&nbsp;", "../../",
+                                        "480w", "https://x.org/", "//y/"]), max_size=8).map("".join)
+HTML_TEXTS = st.lists(st.sampled_from([*" \n\t\r\x0c\xa0驿a<>\"'&", "&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&#39;",
+                                       "&#x27;", "&copy;"]), max_size=6).map("".join)
+
+
+@st.composite
+def html_fragments(draw, depth=0):
+    parts = []
+    for _ in range(draw(st.integers(0, 3))):
+        if depth > 2 or draw(st.booleans()):
+            parts.append(draw(HTML_TEXTS))
+            continue
+        tag = draw(HTML_TAGS)
+        values = draw(st.dictionaries(HTML_ATTRIBUTES, HTML_VALUES, max_size=3))
+        written = "".join(f' {key}="{value}"' for key, value in values.items())
+        inner = "" if tag in ("img", "br", "source") else draw(html_fragments(depth=depth + 1)) + f"</{tag}>"
+        parts.append(f"<{tag}{written}>{inner}")
+    return "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(html_fragments())
+def test_absolute_html_reads_any_html_as_beautifulsoup_does(html):
+    url = "https://example.cn/digest/articles/yima/"
+    try:
+        expected = absolute_html_by_soup(html, url)
+    except (TypeError, KeyError):  # a <picture> without an <img>, an <img> without srcset
+        expected = None
+    fast = absolute_html_fast(html, url)
+    assert fast is None or fast == expected
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"

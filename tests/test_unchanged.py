@@ -1,0 +1,187 @@
+"""A build with nothing to do: it says so from the last build's record, and only when
+nothing the build reads has changed and the output is as that build left it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from digest import builder, unchanged
+from digest.builder import build
+from digest.cache import cache_folder
+from digest.options import BuildOptions, Theme
+from conftest import PROJECT, article_text, load_cli, write_content
+
+NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """Files made by a test are seconds old, too new to be trusted on their stamps."""
+    monkeypatch.setattr(unchanged, "RACY_NS", 0)
+
+
+class Site:
+    """A small content folder, a theme of its own, and an output built from them."""
+
+    def __init__(self, root: Path):
+        self.content = write_content(root, {
+            "2020/2020-01-30-a.md": article_text("第一篇", "2020-01-30", "驿马乡的报道。", place="驿马乡"),
+            "2020/2020-02-01-b.md": article_text("第二篇", "2020-02-01", "崇文街道的报道。", tags="[防疫]"),
+            "2024/2024-07-01-c.md": article_text("定时稿", "2024-07-01 08:00", "还没到时间。"),
+        }, timeline="- date: 2020-01-26\n  title: 启动一级响应\n")
+        self.theme = Theme(root / "templates", root / "static")
+        shutil.copytree(PROJECT / "templates", self.theme.templates_dir)
+        shutil.copytree(PROJECT / "static", self.theme.static_dir)
+        self.options = BuildOptions(content_dir=self.content, output_dir=root / "output", now=NOW)
+
+    def build(self, **changes):
+        return build(replace(self.options, **changes), self.theme)
+
+    def unchanged(self, now: datetime = NOW, **changes):
+        return unchanged.unchanged_build(replace(self.options, **changes), self.theme, now)
+
+
+@pytest.fixture
+def site(tmp_path, trusting) -> Site:
+    made = Site(tmp_path)
+    made.build()
+    return made
+
+
+def test_a_build_leaves_a_record_that_vouches_for_its_output(site):
+    last = site.unchanged()
+    assert last is not None
+    assert last.summary.reports == 2 and last.files == len(last.output.ids)
+    assert [a.title for a in last.summary.scheduled] == ["定时稿"]
+    assert last.horizon == datetime(2024, 7, 1, 0, 0, tzinfo=timezone.utc)  # 08:00 in Beijing
+
+
+@pytest.mark.parametrize("change", [
+    "edit", "same size and time", "new file", "removed file", "new folder", "template", "static",
+])
+def test_any_change_to_what_the_build_reads_means_a_whole_build(site, change):
+    article = site.content / "articles" / "2020" / "2020-01-30-a.md"
+    if change == "edit":
+        article.write_text(article.read_text(encoding="utf-8") + "补充一句。\n", encoding="utf-8")
+    elif change == "same size and time":  # the bytes differ, size and mtime are put back: the ctime tells
+        before = article.stat()
+        text = article.read_bytes()
+        article.write_bytes(text.replace("驿马乡".encode(), "柱濮乡".encode()))
+        os.utime(article, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif change == "new file":
+        (site.content / "media").mkdir()
+        (site.content / "media" / "notice.pdf").write_bytes(b"%PDF-1.4\n")
+    elif change == "removed file":
+        (site.content / "timeline.yaml").unlink()
+    elif change == "new folder":
+        (site.content / "articles" / "2021").mkdir()
+        (site.content / "articles" / "2021" / "2021-01-01-d.md").write_text(article_text(), encoding="utf-8")
+    elif change == "template":
+        base = site.theme.templates_dir / "base.html"
+        base.write_text(base.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    else:
+        (site.theme.static_dir / "extra.css").write_text("p{}", encoding="utf-8")
+    assert site.unchanged() is None
+
+
+@pytest.mark.parametrize("option", [
+    {"base_url": "https://other.example/"}, {"drafts": True}, {"future": True},
+])
+def test_other_options_mean_a_whole_build(site, option):
+    assert site.unchanged(**option) is None
+
+
+def test_another_engine_means_a_whole_build(site, monkeypatch):
+    monkeypatch.setattr(unchanged, "engine_key", lambda: "another version")
+    assert site.unchanged() is None
+
+
+@pytest.mark.parametrize("damage", ["removed", "edited", "added"])
+def test_an_output_not_as_the_build_left_it_means_a_whole_build(site, damage):
+    page = site.options.output_dir / "index.html"
+    if damage == "removed":
+        page.unlink()
+    elif damage == "edited":
+        with open(page, "a", encoding="utf-8") as file:
+            file.write("<!-- by hand -->")
+    else:
+        (site.options.output_dir / "by-hand.html").write_text("<p>hi</p>", encoding="utf-8")
+    assert site.unchanged() is None
+
+
+def test_a_scheduled_report_coming_due_means_a_whole_build(site):
+    due = datetime(2024, 7, 1, 0, 0, tzinfo=timezone.utc)
+    assert site.unchanged(now=due - timedelta(seconds=1)) is not None
+    assert site.unchanged(now=due) is None
+
+
+def test_files_changed_just_before_the_build_are_not_trusted(tmp_path, monkeypatch):
+    monkeypatch.setattr(unchanged, "RACY_NS", 10**12)  # every file is "just changed"
+    made = Site(tmp_path)
+    made.build()
+    assert made.unchanged() is None
+
+
+def test_a_failed_build_leaves_no_record(site):
+    bad = site.content / "articles" / "2020" / "2020-02-02-bad.md"
+    bad.write_text("---\ntitle: 坏\n---\n正文\n", encoding="utf-8")  # no date: an error
+    with pytest.raises(builder.ContentError):
+        site.build()
+    assert not (cache_folder(site.options.output_dir) / unchanged.RECORD).exists()
+    bad.unlink()
+    assert site.unchanged() is None
+
+
+def test_a_damaged_record_means_a_whole_build(site):
+    (cache_folder(site.options.output_dir) / unchanged.RECORD).write_bytes(b"garbage")
+    assert site.unchanged() is None
+
+
+def test_the_command_line_says_what_a_whole_build_would_say(tmp_path, trusting, monkeypatch, capsys):
+    """The same warnings, counts and summary as a whole build with nothing to do."""
+    content = write_content(tmp_path, {
+        "2020/2020-01-30-a.md": article_text("第一篇", "2020-01-30", "见[草稿](2020-02-01-b.md)。"),
+        "2020/2020-02-01-b.md": article_text("草稿", "2020-02-01", "未完。", draft="true"),
+        "2099/2099-01-01-c.md": article_text("定时稿", "2099-01-01", "以后发布。"),
+    })
+    cli = load_cli()
+    args = ["--content", str(content), "--output", str(tmp_path / "output"), "--lang", "en"]
+
+    def said() -> list[str]:
+        assert cli.main(list(args)) == 0
+        return [re.sub(r"in [\d.]+ s", "in S s", line) for line in capsys.readouterr().err.splitlines()]
+
+    said()  # the first build
+    (cache_folder(tmp_path / "output") / unchanged.RECORD).unlink()
+    whole = said()  # nothing to do, found out the long way; it leaves the record again
+    monkeypatch.setattr(builder, "build", lambda *a, **k: pytest.fail("a whole build was made"))
+    assert said() == whole
+    assert any("draft" in line for line in whole) and any("0 files written" in line for line in whole)
+
+
+def test_a_build_with_nothing_to_do_loads_neither_markdown_nor_jinja(tmp_path):
+    """What makes it quick: it does not import the libraries that render."""
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT / "content", content)
+    time.sleep(unchanged.RACY_NS / 1e9)  # until the copies are old enough to be trusted
+    command = [sys.executable, "-X", "importtime", str(PROJECT / "build.py"), "--content", str(content),
+               "--output", str(tmp_path / "output"), "--lang", "en"]
+
+    def imported() -> set[str]:
+        done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+
+    assert {"markdown", "digest.builder"} <= imported()  # the first build renders
+    assert not imported() & {"markdown", "jinja2", "digest.builder", "feedgen", "bs4", "lxml"}
