@@ -226,12 +226,12 @@ def make_links(outputs: list[Output], work: Work) -> None:
 
 
 def make_bundles(outputs: list[Output], work: Work) -> None:
-    """Wait for Pagefind's bundles and move them into the new tree."""
+    """Move each of Pagefind's bundles into the new tree as soon as it is made."""
     if not outputs:
         return
     shards = [output.source for output in outputs]
-    work.indexing.wait(work.progress.stage(_("indexing for search"), sum(len(shard.articles) for shard in shards)))
-    for output, shard in zip(outputs, shards):
+    done = work.progress.stage(_("indexing for search"), sum(len(shard.articles) for shard in shards))
+    for output, shard in zip(outputs, work.indexing.each_bundle(done)):
         work.writer.adopt_folder(output.dest.rstrip("/"), work.indexing.bundles / shard.name)
 
 

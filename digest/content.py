@@ -68,6 +68,17 @@ class Body:
     def __reduce__(self):
         return (Body, (self.headings, self.html))
 
+    def forget(self) -> None:
+        """Let go of the HTML and of the way to fetch it (the build cache, which holds
+        every report's record): for a site kept in memory after its build that shows
+        no body again (the preview's, :mod:`digest.quick`). Reading it then fails."""
+        self._html = None
+        self._fetch = _forgotten
+
+
+def _forgotten() -> str:
+    raise LookupError("this body's HTML was not kept after its build")
+
 
 @dataclass(frozen=True)
 class Photo:

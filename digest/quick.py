@@ -59,6 +59,8 @@ def keep(result: BuildResult, theme: Theme, env: Environment | None = None) -> K
     env.globals.update(template_helpers(result.site, result.photos))
     rules = template_rules(theme.templates_dir, set(env.globals))
     site = result.site
+    for article in site.articles:  # a quick page shows only the saved report's body, read again;
+        article.rendered.forget()  # the others' HTML and the build cache behind it need not stay
     return Kept(site, env, {a.source: a for a in site.articles}, {a.source: a.url for a in site.articles},
                 rules.skip and rules.cards)
 

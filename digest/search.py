@@ -41,7 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pagefind_bin_extended
 
@@ -201,13 +201,15 @@ class Indexing:
                 (site / record_path(article)).write_text(record_html(article, self.text_of(article)), encoding="utf-8")
             self._runs.append(self._pool.submit(index_folder, site, self.bundles / shard.name))
 
-    def wait(self, done: Callable[[int], None] | None = None) -> None:
-        """Wait for every bundle; ``done`` is told the reports of each shard indexed (a progress bar)."""
+    def each_bundle(self, done: Callable[[int], None] | None = None) -> Iterator[Shard]:
+        """Each shard once its bundle is made, in order, so that the caller takes it in while
+        Pagefind works on the next; ``done`` is told the reports of each shard indexed (a progress bar)."""
         self.start()
         for shard, run in zip(self.todo, self._runs):
             run.result()
             if done:
                 done(len(shard.articles))
+            yield shard
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)  # waits for the shards begun: Pagefind writes in work

@@ -23,6 +23,8 @@ that serves only regular files inside the preview folder.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import ipaddress
 import json
 import re
@@ -375,6 +377,7 @@ class SaveWatcher:
         self.pages = pages
         self.kept = kept  # None while a build is due that the kept site does not know of
         self.env = kept.env if kept else None  # the quick pages' Jinja environment, reused
+        self._env_in_use = threading.Lock()  # a quick page renders with it while a build's keep() updates it
         self.stop = threading.Event()
         self._saved = threading.Condition()
         self._batch = 0  # the number of the last batch seen
@@ -395,8 +398,9 @@ class SaveWatcher:
             names = sorted({_shown_path(path, watched) for _change, path in changes})
             print(_("changed: {files}").format(files=", ".join(names)), file=sys.stderr)
             batch = self._batch + 1
-            shown = show_quickly(self.preview, self.kept, {Path(path) for _change, path in changes},
-                                 self.state, self.pages, batch)
+            with self._env_in_use:
+                shown = show_quickly(self.preview, self.kept, {Path(path) for _change, path in changes},
+                                     self.state, self.pages, batch)
             with self._saved:
                 if not shown:
                     self.kept = None  # other pages change: no quick page until the build has run
@@ -417,33 +421,53 @@ class SaveWatcher:
     def built(self, result: BuildResult | None, batch: int) -> None:
         """A build that started after ``batch`` has ended: keep its site, unless saves came since
         that were not shown quickly (the kept site must not miss what they change)."""
-        kept = keep(result, self.preview.theme, self.env) if result else None
+        with self._env_in_use:
+            kept = keep(result, self.preview.theme, self.env) if result else None
         self.env = kept.env if kept else self.env
         with self._saved:
             unseen = [self._all_shown_after.get(n, True) for n in range(batch + 1, self._batch + 1)]
             self.kept = kept if all(unseen) else None
 
 
-def watch_and_rebuild(preview: Preview, state: PreviewState, kept: Kept | None = None,
-                      pages: QuickPages | None = None) -> None:
+def watch_and_rebuild(watcher: SaveWatcher) -> None:
     """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt); a saved
-    report's page is shown first when it can be (:class:`SaveWatcher`) from ``pages``."""
-    pages = QuickPages() if pages is None else pages
-    watcher = SaveWatcher(preview, state, pages, kept)
+    report's page is shown first when it can be (:class:`SaveWatcher`). The watcher
+    alone holds the kept site, which each build replaces."""
     thread = threading.Thread(target=watcher.watch, name="digest-preview-watcher", daemon=True)
     thread.start()
     built = 0
     try:
         while True:
+            let_go_of_garbage()
             batch, shown = watcher.next_batches(built)
             if shown:  # give an open page a moment to fetch it: while the build loads its cache,
-                pages.fetched.wait(QUICK_GRACE_SECONDS)  # it holds the interpreter for a second or more
-            result = rebuild(preview, state, announce=not shown)
-            pages.drop_built(batch)
+                watcher.pages.fetched.wait(QUICK_GRACE_SECONDS)  # it holds the interpreter for a second or more
+            result = rebuild(watcher.preview, watcher.state, announce=not shown)
+            watcher.pages.drop_built(batch)
             watcher.built(result, batch)
+            del result  # while the next build runs, only the kept site of this one stays
             built = batch
     finally:
         watcher.stop.set()
+
+
+def let_go_of_garbage() -> None:
+    """Free what the last build left, before the next one: this process lives on.
+
+    A build freezes the objects it holds (:func:`digest.builder.build`): the cycle
+    collector skips them, and would skip for good the garbage among them (the last
+    build's Jinja environment, which holds its whole site). One full collection
+    finds it; what is left, the kept site, is frozen again, so the collections
+    that run during a quick page skip it too. The memory freed goes back to the
+    system (glibc otherwise keeps it for this process), so the next build starts
+    from the kept site alone.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; elsewhere nothing to do
+    if trim is not None:
+        trim(0)
 
 
 def _shown_path(path: str, roots: list[Path]) -> str:
@@ -690,8 +714,10 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
             listener.start()
             print(_("preview of {content} at {address}  (Ctrl-C to stop)").format(content=content_dir, address=address),
                   flush=True)
-            watch_and_rebuild(preview, server.state, keep(result, preview.theme) if result else None,
-                              server.quick_pages)
+            watcher = SaveWatcher(preview, server.state, server.quick_pages,
+                                  keep(result, preview.theme) if result else None)
+            del result  # the watcher keeps what it needs: this frame lasts as long as the preview
+            watch_and_rebuild(watcher)
     except KeyboardInterrupt:
         pass
     finally:

@@ -68,6 +68,17 @@ def test_a_body_edit_gives_the_page_a_build_makes_and_the_build_a_cold_builds_tr
     assert_same_tree(preview.output_dir, cold.output_dir)
 
 
+def test_the_kept_site_lets_go_of_the_bodies_a_quick_page_does_not_show(kept_preview):
+    """Their HTML, and the build cache that fetches it, would double the preview's memory
+    while the next build loads its own; a theme that read one would get no quick page."""
+    preview, kept = kept_preview
+    other = next(a for a in kept.site.articles if a.source != YIMA)
+    with pytest.raises(LookupError):
+        other.rendered.html
+    assert kept.by_source[YIMA].rendered.headings  # what lists and the page's outline show stays
+    assert quick_page(kept, preview.content_dir, YIMA) is not None
+
+
 @pytest.mark.parametrize("change", [
     lambda text: text.replace("title: ", "title: 改过的", 1),  # lists show the title
     lambda text: re.sub(r"(?m)^summary: .*\n", "", text),  # the summary then comes from the body

@@ -187,5 +187,5 @@ def test_a_shard_pagefind_fails_on_fails_the_build_and_leaves_no_records(tmp_pat
     todo = [search.Shard(name, []) for name in ("2020", "2019", "2018")]
     with pytest.raises(SearchIndexError, match="no space left"):
         with search.Indexing(todo, lambda article: "", tmp_path) as indexing:
-            indexing.wait()
+            list(indexing.each_bundle())
     assert not list(tmp_path.glob("search-*"))

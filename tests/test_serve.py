@@ -3,6 +3,7 @@ that never hands out a file outside the preview folder."""
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import re
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -447,3 +449,30 @@ def test_many_pages_at_once_are_all_answered(server):
         return get(server, "/").status
     with ThreadPoolExecutor(max_workers=50) as pool:
         assert set(pool.map(fetch, range(200))) == {200}
+
+
+# --- memory: a preview lives on after its builds ---------------------------------
+
+
+class Cycle:
+    """Garbage only the cycle collector finds."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_the_garbage_a_build_froze_is_collected_before_the_next_build():
+    """A build freezes what it holds; the preview lives on, and must not keep for good
+    the cycles among it (the last build's Jinja environment holds its whole site)."""
+    garbage = Cycle()
+    gone = weakref.ref(garbage)
+    gc.freeze()  # as a build does
+    del garbage
+    gc.collect()
+    assert gone() is not None  # frozen: the collector skips it
+    try:
+        serve.let_go_of_garbage()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0  # what lives on is frozen again: quick pages' collections skip it
+    finally:
+        gc.unfreeze()
