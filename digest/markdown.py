@@ -388,10 +388,15 @@ class MarkdownRenderer:
 
     def __init__(self, language: str = "zh-CN") -> None:
         """``language``: the site's, for the few words the HTML of a body has of its own."""
-        texts = page_texts(language)
+        self.language = language
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        """A new Python-Markdown converter: at first, and after one was stopped half-way
+        through a body (a RecursionError), which may leave its state mixed up."""
+        texts = page_texts(self.language)
         configs = {**EXTENSION_CONFIGS, "footnotes": {
             **EXTENSION_CONFIGS["footnotes"], "BACKLINK_TITLE": texts.gettext("Back to reference %d in the text")}}
-        self.language = language
         self.md = markdown_lib.Markdown(extensions=[*EXTENSIONS, PhotoFigureExtension(texts)],
                                         extension_configs=configs)
         self.inline = self.md.treeprocessors["inline"]
@@ -415,6 +420,7 @@ class MarkdownRenderer:
         try:
             html = self.md.convert(text)
         except RecursionError:  # what the check above missed, if anything: still not a crash
+            self._start_afresh()
             links.broken.append(LinkProblem("", "", _(TOO_DEEP_TO_RENDER), line=0))
             return "", ()
         headings = tuple(_flatten_toc(getattr(self.md, "toc_tokens", [])))

@@ -209,3 +209,24 @@ def test_a_plain_chinese_paragraph_tries_no_inline_pattern():
     names = {name for name in RENDERER.md.inlinePatterns._data if RENDERER.md.inlinePatterns[name]
              in list(RENDERER.patterns_for("见[报道](a.md)。"))}
     assert {"link", "reference", "footnote"} <= names and "em_strong" not in names
+
+
+def test_a_body_stopped_half_way_leaves_no_state_for_the_next(tmp_path, monkeypatch):
+    """A RecursionError inside Python-Markdown stops it in the middle of a body, its
+    state mixed up: the renderer goes on with a new converter, which renders the next
+    body as a fresh renderer does."""
+    renderer = MarkdownRenderer()
+    stopped = renderer.md
+
+    def stop_half_way(text):
+        stopped.lines = text.split("\n")  # as convert leaves it when a block processor recurses too deep
+        raise RecursionError
+
+    monkeypatch.setattr(stopped, "convert", stop_half_way)
+    links = LinkContext("articles/a.md", tmp_path, {})
+    assert renderer.render("> 引用", links) == ("", ())
+    assert "nests too deeply" in links.broken[0].message
+    assert renderer.md is not stopped
+    body = "第一段 *强调*[^1]。\n\n[^1]: 注释\n"
+    assert renderer.render(body, LinkContext("articles/a.md", tmp_path, {})) == \
+        MarkdownRenderer().render(body, LinkContext("articles/a.md", tmp_path, {}))
