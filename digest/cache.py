@@ -554,6 +554,11 @@ class BuildCache:
         self.state.articles[source] = ArticleRecord(digest, light, tuple(problems), None, self._signs.get(source, ()))
         self.dirty = True
 
+    def known_digest(self, source: str) -> str:
+        """The sha256 of the article file as this build read it ("" if not known)."""
+        found = self.state.articles.get(source)
+        return found.digest if found is not None else ""
+
     def forget_missing(self, sources: set[str]) -> None:
         """Drop the records of files that are gone (deleted or renamed)."""
         for source in [s for s in self.state.articles if s not in sources]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -135,8 +135,8 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
     done = progress.stage(_("reading reports"), len(missing))
     for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
         index = missing[number]
-        results[index] = (article, found)
         cache.remember(names[index], digests[index], article, found.problems)
+        results[index] = (replace(article, body="") if article else None, found)  # read again to render
     cache.forget_missing(set(names))
     return results
 
@@ -282,7 +282,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     unpublished = {a.source for a in everything} - set(urls)
     known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
     todo = [a for a in published if a.source not in known]
-    job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo)
+    job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo,
+                  {a.source: cache.known_digest(a.source) for a in todo})
     done = progress.stage(_("rendering reports"), len(todo))
     fresh = {}
     for index, body in enumerate(each_result(_render_body, range(len(todo)), job, done)):
@@ -323,6 +324,7 @@ class BodyJob:
     unpublished: set[str]
     unreadable: set[str]  # article files whose front matter could not be read
     articles: list[Article]
+    digests: dict[str, str] = field(default_factory=dict)  # source -> sha256 of the file as it was read
 
 
 @dataclass(frozen=True)
@@ -351,8 +353,8 @@ def _render_body(index: int) -> RenderedBody:
 
 def render_body(job: BodyJob, article: Article) -> RenderedBody:
     """Markdown to clean HTML, with what the pages and the cache need of it."""
-    if not article.body:  # from the cache, which keeps no text: read the file again
-        article = read_article_file(job.content_dir / article.source, job.content_dir, job.config)[0] or article
+    if not article.body:  # the build keeps no text once it is read: read the file again
+        article = with_text(job, article)
     renderer = getattr(_renderers, "renderer", None)
     if renderer is None or renderer.language != job.config.language:
         renderer = _renderers.renderer = MarkdownRenderer(job.config.language)
@@ -369,6 +371,16 @@ def render_body(job: BodyJob, article: Article) -> RenderedBody:
                         tuple(found.problems),
                         {source: job.urls[source] for source in links.linked_sources},
                         states, frozenset(sizes), not links.broken)
+
+
+def with_text(job: BodyJob, article: Article) -> Article:
+    """The article with its Markdown text: the body alone when the file is as it was read,
+    else the whole file read again (a file changed since is rendered as it is now)."""
+    path = job.content_dir / article.source
+    body = sources.read_body(path, article.source, job.digests.get(article.source, ""))
+    if body is not None:
+        return replace(article, body=body)
+    return read_article_file(path, job.content_dir, job.config)[0] or article
 
 
 def _report_links(links: LinkContext, text: str, first_line: int, source: str, unpublished, log,

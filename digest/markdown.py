@@ -30,6 +30,7 @@ from lxml import html as lxml_html
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import Registry
 
 from . import sources
 from .i18n import N_, _, page_texts
@@ -393,6 +394,8 @@ class MarkdownRenderer:
         self.language = language
         self.md = markdown_lib.Markdown(extensions=[*EXTENSIONS, PhotoFigureExtension(texts)],
                                         extension_configs=configs)
+        self.inline = self.md.treeprocessors["inline"]
+        self._patterns: dict[tuple, Registry] = {}  # which patterns can match -> those patterns
 
     def render(self, text: str, links: LinkContext) -> tuple[str, tuple]:
         """Body Markdown → clean HTML and the (level, id, name) of its headings.
@@ -408,6 +411,7 @@ class MarkdownRenderer:
             links.broken.append(LinkProblem("", "", found[1], line=found[0]))
             return "", ()
         self.md.reset()
+        self.inline.inlinePatterns = self.patterns_for(text)
         try:
             html = self.md.convert(text)
         except RecursionError:  # what the check above missed, if anything: still not a crash
@@ -422,6 +426,40 @@ class MarkdownRenderer:
             links.broken.append(LinkProblem("", "", message, line=_deepest_tags_line(text)))
             return "", ()
         return cleaned, headings
+
+    def patterns_for(self, text: str) -> Registry:
+        """Python-Markdown's inline patterns that can match somewhere in ``text``.
+
+        Its inline processor tries every pattern on every run of text; most of a
+        Chinese report's paragraphs hold none of the characters a pattern starts
+        with. The text it works on is the Markdown's own (less what it stashed
+        away; tabs made spaces), so a pattern whose characters are not in
+        ``text`` matches nowhere, and leaving it out changes nothing.
+        """
+        full = self.md.inlinePatterns
+        can_match = tuple(any(part in text for part in parts) for parts in INLINE_PATTERN_NEEDS.values())
+        found = self._patterns.get(can_match)
+        if found is None:
+            found = self._patterns[can_match] = Registry()
+            cannot = {name for name, possible in zip(INLINE_PATTERN_NEEDS, can_match) if not possible}
+            # Registry has no public way to read the priorities back; a copy, as reading an
+            # item (full[name]) sorts the list in place
+            for item in list(full._priority):
+                if item.name not in cannot:
+                    found.register(full[item.name], item.name, item.priority)
+        return found
+
+
+# What the text must hold for each of Python-Markdown's inline patterns to match (any one
+# of these); a pattern not named here is always tried.
+INLINE_PATTERN_NEEDS = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[",),
+    "reference": ("[",), "link": ("[",), "image_link": ("[",), "image_reference": ("[",),
+    "short_reference": ("[",), "short_image_ref": ("[",),
+    "autolink": ("<",), "automail": ("<",), "html": ("<",), "entity": ("&",),
+    "linebreak": ("  ", "\t"),  # two spaces before a line's end; a tab becomes spaces
+    "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
+}
 
 
 # How deeply a body may nest. Python-Markdown recurses once a level, and so does

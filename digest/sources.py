@@ -237,7 +237,7 @@ def split_front_matter(file: SourceFile, log: ProblemLog) -> FrontMatter | None:
     if lines[0].strip() != "---":
         log.error(file.source, 1, _no_front_matter(file.text))
         return None
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    end = front_matter_end(lines)
     if end is None:
         log.error(
             file.source, 1,
@@ -259,6 +259,23 @@ def split_front_matter(file: SourceFile, log: ProblemLog) -> FrontMatter | None:
         )
         return None
     return FrontMatter(fields, "\n".join(lines[end + 1:]), end + 2)
+
+
+def front_matter_end(lines: list[str]) -> int | None:
+    """The index of the line that closes the front matter (``---`` or ``...``)."""
+    return next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+
+
+def read_body(path: Path, source: str, digest: str) -> str | None:
+    """The body of a report file read before, if the file still holds those bytes
+    (``digest``), without parsing its front matter again; else None. A build drops
+    the text of its reports once they are read, and reads it here again to render it."""
+    file = read_text(path, source, ProblemLog())
+    if file is None or file.digest != digest:
+        return None
+    lines = file.text.split("\n")
+    end = front_matter_end(lines)
+    return "\n".join(lines[end + 1:]) if end is not None else None
 
 
 def _no_front_matter(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -200,3 +201,24 @@ def test_the_others_are_published_by_a_real_build_beside_a_broken_draft(tmp_path
     assert not (tmp_path / "out" / "articles" / "draft").exists()
     drafts = run_build("--content", str(content), "--output", str(tmp_path / "out"), "--drafts")
     assert drafts.returncode == 1 and "articles/draft.md:3: error: 'date:'" in drafts.stderr
+
+
+def test_a_report_changed_after_it_was_read_is_rendered_as_it_is_now(tmp_path):
+    """The render reads the text again; a file edited in between is read whole again,
+    as the cache's path does, rather than its new body put under the old front matter."""
+    from digest.cache import BuildCache, file_digest
+    from digest.config import SiteConfig
+    from digest.loading import BodyJob, read_article_file, render_body
+
+    content = write_content(tmp_path, {"2020/2020-01-30-a.md": article_text(body="旧的正文。")})
+    path = content / "articles" / "2020" / "2020-01-30-a.md"
+    config = SiteConfig()
+    article, _problems = read_article_file(path, content, config)
+    cache = BuildCache.in_memory()
+    cache.remember(article.source, file_digest(path), article, ())
+    job = BodyJob(content, config, {article.source: article.url}, set(), set(), [],
+                  {article.source: cache.known_digest(article.source)})
+    light = replace(article, body="")
+    assert "旧的正文" in render_body(job, light).html
+    path.write_text(article_text(body="新的正文。"), encoding="utf-8")
+    assert "新的正文" in render_body(job, light).html

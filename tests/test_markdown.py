@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PAYLOADS
 from digest.markdown import LinkContext, MarkdownRenderer, body_text, cut_summary, reading_minutes
@@ -177,3 +179,33 @@ def test_the_words_a_body_has_of_its_own_are_in_the_sites_language(tmp_path):
     assert 'title="Back to reference 1 in the text"' in english
     assert not re.search("[\u4e00-\u9fff\uff08\uff09]", english)
     assert 'title="查看大图"' in chinese and "（Photo: Zhao Quan）" in chinese and "返回正文第 1 处" in chinese
+
+
+# --- the inline patterns tried ---------------------------------------------------
+
+MARKDOWN_PIECES = st.lists(st.sampled_from([
+    *"驿马乡 a1\n\t*_`\\[]()<>&!#-:|^{}.\"'", "  \n", "\n\n", "**", "[^1]", "[^1]: 注", "[a]: /x", "![图](a.jpg)",
+    "<b>", "</b>", "&amp;", "&copy;", "<https://x.org>", "<a@b.cn>", "    code", "```\n", "> ", "- ", "1. ",
+    "*[HTML]: 超文本", "HTML", "{: .x}", "# ", "| a | b |\n| - | - |\n", "[TOC]", "\\*",
+]), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN_PIECES)
+def test_leaving_out_the_inline_patterns_that_cannot_match_changes_nothing(text):
+    renderer = MarkdownRenderer()
+    full = renderer.md.inlinePatterns
+    pruned = renderer.patterns_for(text)
+    results = []
+    for patterns in (full, pruned):
+        renderer.md.reset()
+        renderer.inline.inlinePatterns = patterns
+        results.append(renderer.md.convert(text))
+    assert results[0] == results[1]
+
+
+def test_a_plain_chinese_paragraph_tries_no_inline_pattern():
+    assert list(RENDERER.patterns_for("驿马乡设卡，值守人员24小时在岗。")) == []
+    names = {name for name in RENDERER.md.inlinePatterns._data if RENDERER.md.inlinePatterns[name]
+             in list(RENDERER.patterns_for("见[报道](a.md)。"))}
+    assert {"link", "reference", "footnote"} <= names and "em_strong" not in names

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import article_text, write_content
 from digest.errors import ProblemLog, format_problems
-from digest.sources import SourceFile, find_articles, read_text, split_front_matter
+from digest.sources import SourceFile, find_articles, read_body, read_text, split_front_matter
 
 ARTICLE = "---\ntitle: 驿马乡\ndate: 2020-01-30\n---\n正文。\n"
 
@@ -130,3 +130,17 @@ def test_symbolic_links_among_the_reports_are_never_skipped_without_a_word(tmp_p
         "articles/out.md:1: error: this is a symbolic link to a file outside the content folder, and nothing "
         "from outside is published; copy the report itself into the content folder",
     ]
+
+
+def test_a_body_is_read_again_only_from_the_bytes_that_were_read(tmp_path):
+    """A build drops the text it read and reads the body again to render it: the same
+    body as the first reading, and nothing from a file that changed since."""
+    path = tmp_path / "a.md"
+    path.write_bytes("\ufeff---\r\ntitle: 标题\r\ndate: 2020-01-30\r\n---\r\n第一段。\r\n\r\n第二段。\r\n".encode())
+    first = read_text(path, "a.md", ProblemLog())
+    front = split_front_matter(first, ProblemLog())
+    assert read_body(path, "a.md", first.digest) == front.body == "第一段。\n\n第二段。\n"
+    path.write_text("---\ntitle: 标题\ndate: 2020-01-30\n---\n改过的正文。\n", encoding="utf-8")
+    assert read_body(path, "a.md", first.digest) is None
+    path.unlink()
+    assert read_body(path, "a.md", first.digest) is None
