@@ -438,10 +438,10 @@ def watch_and_rebuild(watcher: SaveWatcher) -> None:
     built = 0
     try:
         while True:
-            let_go_of_garbage()
             batch, shown = watcher.next_batches(built)
             if shown:  # give an open page a moment to fetch it: while the build loads its cache,
                 watcher.pages.fetched.wait(QUICK_GRACE_SECONDS)  # it holds the interpreter for a second or more
+            let_go_of_garbage()  # here, not after the last build: a start's first page is not held up
             result = rebuild(watcher.preview, watcher.state, announce=not shown)
             watcher.pages.drop_built(batch)
             watcher.built(result, batch)
@@ -452,7 +452,7 @@ def watch_and_rebuild(watcher: SaveWatcher) -> None:
 
 
 def let_go_of_garbage() -> None:
-    """Free what the last build left, before the next one: this process lives on.
+    """Free what the last build left before the next one starts: this process lives on.
 
     A build freezes the objects it holds (:func:`digest.builder.build`): the cycle
     collector skips them, and would skip for good the garbage among them (the last
