@@ -12,7 +12,6 @@ unchanged and makes the others (:data:`MAKERS`), through the one writer
 from __future__ import annotations
 
 import gc
-import os
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -28,16 +27,17 @@ from .i18n import _
 from .feeds import entry_contents, render_feed
 from .loading import load_site, read_article_file
 from .meta import template_helpers
-from .options import BuildOptions, real_output
+from .options import BuildOptions, Theme, real_output
 from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, MADE, PAGE, TEMPLATE, Output
 from .parallel import cores, each_result, shared
 from .photos import Pictures, photo_cache_dir, prepare_pictures, remembered_facts
 from .plan import plan_site
 from .progress import Progress, quiet
-from .render import Theme, make_environment, render_page
+from .render import make_environment, render_page
 from .site import Group, Site
 from .summary import make_summary, next_due
 from .write import Manifest, OutputChanged, OutputWriter, Trees, WriteCounts
+
 
 @dataclass(frozen=True)
 class BuildResult:
