@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import http.server
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -38,6 +39,13 @@ def check_lines(content: Path, now) -> list[str]:
     except ContentError as error:
         log = error.log
     return format_problems(log.problems)
+
+
+def ctrl_c_works() -> None:
+    """For a child the tests stop with SIGINT, as Ctrl-C: its default action, even when the
+    suite runs with SIGINT ignored (as a shell's background job, `nohup ... &`, does), which
+    the child would inherit and Python keep (then it never stops)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_build(*args: str, cwd: Path = PROJECT, lang: str | None = "en") -> subprocess.CompletedProcess:

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-MEMORY_LIMIT = 1 << 30  # address space of the worker
+MEMORY_LIMIT = 1 << 30  # address space the worker may add to what it was forked with
 CPU_SECONDS = 5.0  # a 2 MB body of the costliest markup the bounds let through takes about that
 WALL_SECONDS = 120  # past this the worker is killed (it is stuck, or the machine is very busy)
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,7 +43,9 @@ YAML = st.lists(st.tuples(YAML_PIECES, st.integers(1, 2000)), min_size=1, max_si
 
 def _serve(connection) -> None:
     """The worker: read texts, answer with the CPU time each took (or die trying)."""
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    mapped = resource.getpagesize() * int(open("/proc/self/statm").read().split()[0])
+    limit = mapped + MEMORY_LIMIT  # on top of what the forked test process had already mapped
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from pathlib import Path
 
     from digest.markdown import LinkContext, MarkdownRenderer

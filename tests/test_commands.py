@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, ctrl_c_works
 from digest import commands
 from digest.commands import command, early_language, wrong_python
 
@@ -72,7 +72,8 @@ def publish_as_typed(line: str, cwd: Path) -> str:
 
 def interrupted_once_printed(command: list[str], cwd: Path, awaited: str) -> str:
     """Run a command that runs until stopped; once it prints ``awaited``, Ctrl-C; it ends with 0."""
-    process = subprocess.Popen(command, cwd=cwd, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=cwd, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               preexec_fn=ctrl_c_works)
     try:
         started = process.stdout.readline()
         deadline = time.monotonic() + 120

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, SAMPLE_CONTENT, article_text
+from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, SAMPLE_CONTENT, article_text, ctrl_c_works
 from digest import serve
 from digest.builder import Theme
 from digest.serve import Preview, PreviewState, rebuild, site_address, warn_if_public
@@ -73,7 +73,7 @@ def start_server(root: Path, articles: dict[str, str] | None = None) -> Server:
     with (root / "stdout.txt").open("w") as stdout, (root / "stderr.txt").open("w") as stderr:
         process = subprocess.Popen(
             [sys.executable, str(PROJECT / "build.py"), "serve", "--content", "content", "--port", "0", "--lang", "en"],
-            cwd=root, stdout=stdout, stderr=stderr,
+            cwd=root, stdout=stdout, stderr=stderr, preexec_fn=ctrl_c_works,
         )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
