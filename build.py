@@ -174,13 +174,8 @@ def run_build(args) -> int:
     finally:
         progress.close()
     print_problems(result.log)
-    seconds = time.monotonic() - started
-    print(
-        _("built {reports} report(s) into {output}: {written} files written, {unchanged} unchanged in {seconds} s")
-        .format(reports=len(result.site.articles), output=args.output, written=result.files_written,
-                unchanged=result.files_unchanged, seconds=f"{seconds:.1f}"),
-        file=sys.stderr,
-    )
+    print_built(len(result.site.articles), args.output, result.files_written, result.files_unchanged,
+                time.monotonic() - started)
     print_summary(result.site, result.log, new_notices=result.new_notices)
     return 0
 
@@ -189,14 +184,17 @@ def print_unchanged(last: LastBuild, output: Path, now: datetime, seconds: float
     """What a build says when nothing it reads has changed: the same warnings and summary
     as the last build's (with the time to the next scheduled report counted again)."""
     print_problems(ProblemLog(list(last.problems)))
-    print(
-        _("built {reports} report(s) into {output}: {written} files written, {unchanged} unchanged in {seconds} s")
-        .format(reports=last.summary.reports, output=output, written=0, unchanged=last.files,
-                seconds=f"{seconds:.1f}"),
-        file=sys.stderr,
-    )
+    print_built(last.summary.reports, output, 0, last.files, seconds)
     print_lines(replace(last.summary, due_in=last.next_due - now if last.next_due else None))
     return 0
+
+
+def print_built(reports: int, output: Path, written: int, unchanged: int, seconds: float) -> None:
+    print(
+        _("built {reports} report(s) into {output}: {written} files written, {unchanged} unchanged in {seconds} s")
+        .format(reports=reports, output=output, written=written, unchanged=unchanged, seconds=f"{seconds:.1f}"),
+        file=sys.stderr,
+    )
 
 
 def run_check(args) -> int:
