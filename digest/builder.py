@@ -61,7 +61,8 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
     options = replace(options, output_dir=real_output(options.output_dir))
     cache = BuildCache(options.output_dir)
     try:
-        inputs = unchanged.take_inputs(options, theme) if cache.folder else None  # before anything is read
+        # before anything is read; not for the preview, which never asks whether it has nothing to do
+        inputs = unchanged.take_inputs(options, theme) if cache.folder and not options.preview else None
         unchanged.forget(options.output_dir)
         try:
             site, log = load_site(options, cache, progress)
