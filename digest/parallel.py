@@ -6,6 +6,12 @@ inherit it instead of receiving it through a pipe; only small task arguments
 and the results cross. With one core, or too little work to pay for the
 forks, everything runs in this process, in the same order, with the same
 results.
+
+The workers are a :class:`concurrent.futures.ProcessPoolExecutor`, not a
+``multiprocessing.Pool``: when the caller stops early (a full disk while the
+results are written, Ctrl-C), the executor cancels the chunks not started and
+lets the running ones finish, where ``Pool.terminate()`` kills workers in the
+middle of sending a result and can then wait forever for the rest of it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,11 @@ import ctypes
 import multiprocessing
 import os
 import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator, Sequence
+
+from .i18n import _
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 MIN_ITEMS = 200  # below this, forking costs more than it saves
@@ -22,6 +32,15 @@ CHUNK = 64  # items per task at most: few enough messages, fine enough to balanc
 CHUNKS_PER_WORKER = 4  # at least, so that a slow chunk does not leave a core idle at the end
 
 _shared: object = None  # what the workers of the current map inherit
+
+
+class WorkerLost(OSError):
+    """A worker process ended in the middle of its work (the kernel's out-of-memory
+    killer, or someone's kill): the build cannot finish, for a reason outside the content."""
+
+    def __init__(self):
+        super().__init__(None, _("a worker process was stopped from outside, often because "
+                                 "the machine ran out of memory"))
 
 
 def cores() -> int:
@@ -79,11 +98,15 @@ def _run_forked(work: Callable, items: Sequence, workers: int, done) -> Iterator
     size = max(1, min(CHUNK, len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_leave_interrupts_to_the_parent, initargs=(os.getpid(),)) as pool:
-        for chunk_results in pool.imap(_ChunkRunner(work), chunks):
-            yield from chunk_results
-            if done:
-                done(len(chunk_results))
+    with ProcessPoolExecutor(workers, context, initializer=_leave_interrupts_to_the_parent,
+                             initargs=(os.getpid(),)) as pool:
+        try:
+            for chunk_results in pool.map(_ChunkRunner(work), chunks):
+                yield from chunk_results
+                if done:
+                    done(len(chunk_results))
+        except BrokenProcessPool:
+            raise WorkerLost() from None
 
 
 def dies_with(parent: int) -> Callable[[], None]:
@@ -104,8 +127,8 @@ def dies_with(parent: int) -> Callable[[], None]:
 def _leave_interrupts_to_the_parent(parent: int) -> None:
     """Ctrl-C reaches the whole process group: the parent stops the pool, and
     workers must not each print a KeyboardInterrupt traceback of their own.
-    The pool ends its workers with SIGTERM, which must simply end them, even
-    where the parent (``serve``) turned SIGTERM into an interrupt."""
+    SIGTERM must simply end a worker, even where the parent (``serve``) turned
+    SIGTERM into an interrupt."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     dies_with(parent)()

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from digest.parallel import run_all, shared
+import errno
+import multiprocessing
+import os
+import signal
+
+import pytest
+
+from digest import parallel
+from digest.parallel import each_result, run_all, shared
 
 
 def _square_plus_shared(item: int) -> int:
@@ -19,3 +27,34 @@ def test_progress_is_told_of_every_item_done():
     counted = []
     run_all(_square_plus_shared, list(range(300)), data=0, done=counted.append, min_items=10)
     assert sum(counted) == 300
+
+
+def _big_result(item: int) -> bytes:
+    """More than a pipe holds (64 KiB): a worker stopped while sending it leaves half a message."""
+    return bytes([item % 256]) * (1 << 18)
+
+
+def test_a_caller_that_stops_early_leaves_no_worker_and_no_wait():
+    """The writer fails (a full disk) after the first result while the other workers are sending
+    theirs. ``multiprocessing.Pool.terminate()`` killed them mid-send and then waited forever for
+    the rest of the message, about once in 500 runs; the pool must stop cleanly every time."""
+    for _ in range(300):
+        with pytest.raises(OSError, match="full"):
+            for result in each_result(_big_result, range(8), min_items=2):
+                assert len(result) == 1 << 18
+                raise OSError(errno.ENOSPC, "full")
+        assert multiprocessing.active_children() == []
+
+
+def _die_on_seven(item: int) -> int:
+    if item == 7:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+    return item
+
+
+def test_a_worker_killed_from_outside_fails_the_work_instead_of_hanging():
+    if not parallel._can_fork() or parallel.cores() < 2:
+        pytest.skip("the work runs in this process here")
+    with pytest.raises(parallel.WorkerLost, match="ran out of memory"):
+        run_all(_die_on_seven, list(range(50)), min_items=2)
+    assert multiprocessing.active_children() == []
