@@ -156,15 +156,15 @@ def run_build(args) -> int:
         drafts=args.drafts, future=args.future,
     )
     now = datetime.now(timezone.utc)
-    last = unchanged_build(replace(options, output_dir=real_output(args.output)), Theme(), now)
-    if last is not None:
-        return print_unchanged(last, args.output, now, time.monotonic() - started)
+    verdict = unchanged_build(replace(options, output_dir=real_output(args.output)), Theme(), now)
+    if verdict.last is not None:
+        return print_unchanged(verdict.last, args.output, now, time.monotonic() - started)
     from digest.builder import build
     from digest.search import SearchIndexError
 
     progress = for_terminal(sys.stderr)
     try:
-        result = build(options, Theme(), progress)
+        result = build(options, Theme(), progress, verdict.inputs)
     except ContentError as exc:
         return print_problems(exc.log)
     except ForeignFiles as exc:

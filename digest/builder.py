@@ -29,14 +29,17 @@ from .loading import load_site, read_article_file
 from .meta import template_helpers
 from .options import BuildOptions, Theme, real_output
 from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, MADE, PAGE, TEMPLATE, Output
-from .parallel import cores, each_result, shared
+from .parallel import cores, each_result, in_background, result_or_none, shared
 from .photos import Pictures, photo_cache_dir, prepare_pictures, remembered_facts
-from .plan import plan_site
+from .plan import plan_search, plan_site
 from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .site import Group, Site
 from .summary import make_summary, next_due
-from .write import Manifest, OutputChanged, OutputWriter, Trees, WriteCounts
+from .write import Manifest, OutputChanged, OutputWriter, TreeLooks, Trees, WriteCounts, look_at_trees
+
+
+LOOK_AHEAD_FILES = 2000  # an output this big is looked at in a second process (see look_ahead)
 
 
 @dataclass(frozen=True)
@@ -50,20 +53,26 @@ class BuildResult:
 
 
 
-def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> BuildResult:
+def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
+          inputs: unchanged.Inputs | None = None) -> BuildResult:
     """Load and check everything, render what changed, and swap in the new output.
 
     The cache beside the output remembers the last build: unchanged files are
     not parsed again, pages whose inputs are unchanged are not rendered again,
     and unchanged bytes are not written again. The output is byte for byte
-    what a build without the cache makes.
+    what a build without the cache makes. ``inputs``: the stamps of the content
+    and theme, taken before anything was read (by :func:`unchanged.unchanged_build`).
     """
     options = replace(options, output_dir=real_output(options.output_dir))
     cache = BuildCache(options.output_dir)
     try:
         # before anything is read; not for the preview, which never asks whether it has nothing to do
-        inputs = unchanged.take_inputs(options, theme) if cache.folder and not options.preview else None
+        if not cache.folder or options.preview:
+            inputs = None
+        elif inputs is None:
+            inputs = unchanged.take_inputs(options, theme)
         unchanged.forget(options.output_dir)
+        looks = look_ahead(options.output_dir, cache)
         try:
             site, log = load_site(options, cache, progress)
         except ContentError:
@@ -74,7 +83,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
         try:
             pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(options.output_dir.absolute()),
                                         remembered_facts(cache))
-            writer = write_and_swap(site, theme, options, cache, pictures, progress)
+            writer = write_and_swap(site, theme, options, cache, pictures, progress, result_or_none(looks))
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
             cache.update(trees=Trees(None, None), signatures={})
             writer = write_and_swap(site, theme, options, cache, pictures, progress)
@@ -95,6 +104,16 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet) -> Bu
     return BuildResult(site, log, writer.counts.written, writer.counts.unchanged, pictures.photos, fresh)
 
 
+def look_ahead(output_dir: Path, cache: BuildCache):
+    """Have the output and the spare tree looked at in a second process while the
+    content is loaded (a Future of :func:`look_at_trees`), when they are big enough
+    for that to pay; else None, and the writer looks at them itself."""
+    output = cache.state.trees.output
+    if output is None or len(output.ids) < LOOK_AHEAD_FILES:
+        return None
+    return in_background(look_at_trees, output_dir, cache.spare, cache.state.trees)
+
+
 def remember_build(options: BuildOptions, inputs: unchanged.Inputs, site: Site, told: tuple,
                    output: Manifest | None, counts: WriteCounts) -> None:
     """Leave the record by which the next build can tell that it has nothing to do. Not
@@ -112,9 +131,9 @@ def remember_build(options: BuildOptions, inputs: unchanged.Inputs, site: Site, 
 
 
 def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: BuildCache,
-                   pictures: Pictures, progress: Progress) -> OutputWriter:
+                   pictures: Pictures, progress: Progress, looks: TreeLooks | None = None) -> OutputWriter:
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
-    writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.earlier_output)
+    writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.earlier_output, looks)
     try:
         signatures = write_site(site, theme, options, writer, cache, pictures, progress)
         writer.finish()
@@ -138,15 +157,18 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     env = make_environment(theme.templates_dir, site.config.language)
     env.globals.update(template_helpers(site, pictures.photos))
     signer = make_signer(site, theme, options, env, cache, pictures.photos)
-    outputs = plan_site(site, theme.static_dir, pictures, signer, short_hash(cache.engine, repr(site.config)))
-    todo: dict[str, list[Output]] = {kind: [] for kind in MAKERS}
-    for output in outputs:
-        if not is_kept(writer, output, cache.state.signatures):
-            todo[output.kind].append(output)
-    shards = [output.source for output in todo[BUNDLE]]
+    bundles = plan_search(site, signer, short_hash(cache.engine, repr(site.config)))
+    changed = [output for output in bundles if not is_kept(writer, output, cache.state.signatures)]
+    shards = [output.source for output in changed]
     with search.Indexing(shards, cache.search_text, cache.folder) as indexing:
-        if len(shards) <= cores():  # an edit's shard is indexed while the pages are written; an
-            indexing.start()  # archive's many would fight the page workers for the cores (slower)
+        if len(shards) <= cores():  # an edit's shard is indexed while the pages are planned and written;
+            indexing.start()  # an archive's many would fight the page workers for the cores (slower)
+        outputs = plan_site(site, theme.static_dir, pictures, signer, bundles)
+        todo: dict[str, list[Output]] = {kind: [] for kind in MAKERS}
+        for output in outputs:
+            if output.kind != BUNDLE and not is_kept(writer, output, cache.state.signatures):
+                todo[output.kind].append(output)
+        todo[BUNDLE] = changed
         work = Work(site, options, env, signer, writer, indexing, pictures.photos, progress)
         for kind, maker in MAKERS.items():
             maker(todo[kind], work)

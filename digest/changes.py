@@ -116,7 +116,9 @@ class Signer:
         self.fingerprints = fingerprints
         self.rules = rules
         self.photos = photos or {}
-        self._articles: dict[tuple[str, bool], str] = {}
+        self._wholes: dict[str, str] = {}  # source -> token of the article as its own page shows it
+        self._cards: dict[str, str] = {}  # source -> token of the article as a list shows it
+        self._around: dict[str, str] = {}  # source -> what both tokens say of the article's neighbours
         self._groups: dict[tuple[int, bool], str] = {}
 
     def page(self, page) -> str | None:
@@ -157,8 +159,10 @@ class Signer:
 
     def token(self, value, main: bool = False) -> str:
         kind = type(value)
-        if kind is Article:
-            return self.article(value, main or not self.rules.cards)
+        if kind is Article:  # the most frequent by far: looked up here, not through article()
+            whole = main or not self.rules.cards
+            found = (self._wholes if whole else self._cards).get(value.source)
+            return found if found is not None else self.article(value, whole)
         if kind is Group:
             return self.group(value, main or not self.rules.shallow_groups)
         if kind in PLAIN:
@@ -178,18 +182,21 @@ class Signer:
         raise Unsignable(kind.__name__)
 
     def article(self, article: Article, whole: bool) -> str:
-        key = (article.source, whole)
-        found = self._articles.get(key)
+        memo = self._wholes if whole else self._cards
+        found = memo.get(article.source)
         if found is None:
-            found = self._articles[key] = self._article(article, whole)
+            found = memo[article.source] = self._article(article, whole)
         return found
 
     def _article(self, article: Article, whole: bool) -> str:
-        site = self.site
-        around = repr((site.status_of(article), site.place_url(article.place),
-                       [site.author_url(name) for name in article.authors],
-                       [site.tags[t].url for t in article.tags if t in site.tags],
-                       [self.photos.get(photo.src) for photo in article.photos]))
+        around = self._around.get(article.source)
+        if around is None:
+            site = self.site
+            around = self._around[article.source] = repr((
+                site.status_of(article), site.place_url(article.place),
+                [site.author_url(name) for name in article.authors],
+                [site.tags[t].url for t in article.tags if t in site.tags],
+                [self.photos.get(photo.src) for photo in article.photos]))
         if whole:
             fingerprint = self.fingerprints.get(article.source)
             if fingerprint is None:

@@ -20,7 +20,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -81,6 +81,31 @@ def each_result(work: Callable, items: Sequence, data: object = None,
             yield from _run_forked(work, items, workers, done)
     finally:
         _shared = previous
+
+
+def in_background(work: Callable, *args) -> Future | None:
+    """``work(*args)`` in a forked process while this one goes on (its result, or what it
+    raises, comes from the Future); None with one core or no fork, and the caller does
+    the work itself when it needs the result."""
+    if cores() < 2 or not _can_fork():
+        return None
+    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=_leave_interrupts_to_the_parent,
+                               initargs=(os.getpid(),))
+    try:
+        return pool.submit(work, *args)
+    finally:
+        pool.shutdown(wait=False)  # the worker ends once the work is done
+
+
+def result_or_none(future: Future | None):
+    """The result of :func:`in_background`'s work; None if there was none, or if its
+    process was killed (the caller then does the work itself)."""
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
 
 
 def _can_fork() -> bool:

@@ -28,9 +28,15 @@ from .urls import folder
 ROOT_ICON = "favicon.ico"
 
 
-def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, search_base: str) -> list[Output]:
+def plan_search(site: Site, signer: Signer, search_base: str) -> list[Output]:
+    """The search bundles, planned before the rest (:func:`plan_site`) so that Pagefind
+    can begin on those that changed while the pages are planned."""
+    return bundle_outputs(site.articles, search_base, signer.fingerprint)
+
+
+def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, bundles: list[Output]) -> list[Output]:
     """Every output of the site: pages, feeds, the sitemap and robots.txt, the
-    theme's static files, photos and linked files, and the search bundles."""
+    theme's static files, photos and linked files, and the search ``bundles``."""
     pages = plan_pages(site) + correction_pages(site)
     return [
         *(Output(page.dest, PAGE, page, signer.page(page)) for page in pages),
@@ -42,7 +48,7 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
         timeline_json_output(site, signer),
         *static_outputs(static_dir),
         *pictures.outputs,
-        *bundle_outputs(site.articles, search_base, signer.fingerprint),
+        *bundles,
     ]
 
 

@@ -133,30 +133,38 @@ def remember(output_dir: Path, last: LastBuild) -> None:
         pass  # no record: the next build is a whole one
 
 
-def unchanged_build(options: BuildOptions, theme: Theme, now: datetime) -> LastBuild | None:
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`unchanged_build` found."""
+
+    last: LastBuild | None  # the record, when the output already is what a build would make
+    inputs: Inputs | None = None  # the stamps it took, if any: the whole build that follows records them
+
+
+def unchanged_build(options: BuildOptions, theme: Theme, now: datetime) -> Verdict:
     """The last build's record, if nothing it read has changed and its output is as it
-    left it; else None (and a whole build follows). ``options.output_dir``: the real
-    folder, not a symbolic link to it."""
+    left it; else no record (and a whole build follows, which can keep the stamps taken
+    here rather than walk the content again). ``options.output_dir``: the real folder,
+    not a symbolic link to it."""
     folder = cache_folder(options.output_dir)
     try:
         with open(folder / "lock", "rb") as lock:
             fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a build at work holds it: wait for that one
             with open(folder / RECORD, "rb") as file, collector_paused():
                 last = pickle.load(file)
-            if not _still_true(last, options, theme, now):
-                return None
+            return _compared(last, options, theme, now)
     except Exception:  # noqa: BLE001 - no record, a busy lock, a damaged record: build as usual
-        return None
-    return last
+        return Verdict(None)
 
 
-def _still_true(last: LastBuild, options: BuildOptions, theme: Theme, now: datetime) -> bool:
+def _compared(last: LastBuild, options: BuildOptions, theme: Theme, now: datetime) -> Verdict:
     if not isinstance(last, LastBuild) or last.format != FORMAT or not last.inputs.trusted:
-        return False
+        return Verdict(None)
     if last.horizon is not None and now >= last.horizon:
-        return False
+        return Verdict(None)
     inputs = take_inputs(options, theme)
     if inputs.key != last.inputs.key or inputs.stamps != last.inputs.stamps:
-        return False
+        return Verdict(None, inputs)
     scan = scan_tree(options.output_dir, last.output)
-    return not scan.damaged and len(scan.on_disk) == len(last.output.ids)
+    unchanged = not scan.damaged and len(scan.on_disk) == len(last.output.ids)
+    return Verdict(last if unchanged else None, inputs)

@@ -29,6 +29,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from conftest import SAMPLE_CONTENT, assert_same_tree, run_build, snapshot, tree
+from digest import builder
 from digest.builder import Theme, build
 from digest.loading import BuildOptions
 
@@ -106,6 +107,13 @@ def cold(tmp_path_factory):
         return built[change]
 
     return output_for
+
+
+@pytest.fixture(autouse=True)
+def trees_looked_at_ahead(monkeypatch):
+    """Here the output and the spare tree are looked at in a second process, as a big
+    site's are (builder.look_ahead), so that damage is seen there as well."""
+    monkeypatch.setattr(builder, "LOOK_AHEAD_FILES", 0)
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ class Site:
         return build(replace(self.options, **changes), self.theme)
 
     def unchanged(self, now: datetime = NOW, **changes):
-        return unchanged.unchanged_build(replace(self.options, **changes), self.theme, now)
+        return unchanged.unchanged_build(replace(self.options, **changes), self.theme, now).last
 
 
 @pytest.fixture
@@ -117,6 +117,26 @@ def test_an_output_not_as_the_build_left_it_means_a_whole_build(site, damage):
     else:
         (site.options.output_dir / "by-hand.html").write_text("<p>hi</p>", encoding="utf-8")
     assert site.unchanged() is None
+
+
+def test_the_stamps_of_the_check_serve_the_build_that_follows(site):
+    """The whole build after a failed check records the stamps the check took (it does not
+    walk the content again); a file changed after they were taken is not vouched for."""
+    first = site.content / "articles" / "2020" / "2020-01-30-a.md"
+    second = site.content / "articles" / "2020" / "2020-02-01-b.md"
+    first.write_text(first.read_text(encoding="utf-8") + "补充一句。\n", encoding="utf-8")
+    verdict = unchanged.unchanged_build(site.options, site.theme, NOW)
+    assert verdict.last is None and verdict.inputs is not None
+    build(site.options, site.theme, inputs=verdict.inputs)
+    assert site.unchanged() is not None
+
+    first.write_text(first.read_text(encoding="utf-8") + "再补一句。\n", encoding="utf-8")
+    verdict = unchanged.unchanged_build(site.options, site.theme, NOW)
+    second.write_text(second.read_text(encoding="utf-8") + "补充一句。\n", encoding="utf-8")  # meanwhile
+    build(site.options, site.theme, inputs=verdict.inputs)
+    assert site.unchanged() is None
+    build(site.options, site.theme)
+    assert site.unchanged() is not None
 
 
 def test_a_scheduled_report_coming_due_means_a_whole_build(site):

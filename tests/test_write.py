@@ -237,3 +237,47 @@ def test_no_atomic_exchange_is_an_error_not_two_renames(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="cannot swap two folders in one step"):
         write.exchange(a, b)
     assert (b / "old").read_text() == "old" and not (tmp_path / "b.old").exists()
+
+
+# --- the trees looked at ahead of the writer (in a second process, for big sites) ------
+
+
+def test_trees_looked_at_ahead_are_what_the_writer_would_find(tmp_path):
+    """look_at_trees() scans as the writer does: the same files vouched for, the same damage seen,
+    in the output (an edit in place) and in the spare tree (a file removed, one put there)."""
+    output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
+    files = {"index.html": b"1", "about.html": b"same", "articles/a/index.html": b"a", "articles/b/index.html": b"b"}
+    _, trees = build_once(output, spare, Trees(), files)
+    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
+    (output / "articles/a/index.html").write_bytes(b"edited by hand")  # in place: the spare shares the inode
+    (spare / "about.html").unlink()
+    (spare / "stray.html").write_bytes(b"?")
+    looks = write.look_at_trees(output, spare, trees)
+    own = OutputWriter(output, spare, trees)
+    own._read_staging()  # what it looks at in the spare tree once it first writes there
+    assert looks.output.damaged == own.damaged == {"articles/a/index.html"}
+    assert looks.output.verified == write.scan_tree(output, trees.output).verified
+    assert sorted(looks.spare.on_disk) == sorted(own.present)
+    assert {dest for dest, ident in own.present.items() if ident != write.UNKNOWN} == set(looks.spare.verified.ids)
+    assert "about.html" in looks.spare.damaged and "stray.html" not in looks.spare.verified.ids
+
+
+def test_a_writer_given_the_looks_makes_the_same_tree(tmp_path):
+    output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
+    files = {"index.html": b"1", "about.html": b"same", "articles/a/index.html": b"a"}
+    _, trees = build_once(output, spare, Trees(), files)
+    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
+    (spare / "index.html").write_bytes(b"damaged")  # the old index.html: an inode of the spare's own
+    looks = write.look_at_trees(output, spare, trees)
+    writer = OutputWriter(output, spare, trees, looks=looks)
+    new = {**files, "index.html": b"3"}
+    for dest, data in new.items():
+        writer.write(dest, data)
+    writer.finish()
+    writer.commit()
+    assert files_under(output) == new
+
+
+def test_no_output_and_no_spare_are_looked_at_as_nothing(tmp_path):
+    looks = write.look_at_trees(tmp_path / "output", tmp_path / "tree", Trees())
+    assert looks.output is None and looks.spare is None
