@@ -168,7 +168,7 @@ class Signer:
         if kind in PLAIN:
             return repr(value)
         if isinstance(value, (list, tuple)):
-            return "[" + ",".join(map(self.token, value)) + "]"
+            return "[" + ",".join([self._listed(item) for item in value]) + "]"
         if isinstance(value, dict):
             return "{" + ",".join(f"{self.token(k)}:{self.token(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (datetime, date)):
@@ -180,6 +180,15 @@ class Signer:
                 fields.append(repr(self.site.place_url(place)))
             return kind.__name__ + "(" + ",".join(fields) + ")"
         raise Unsignable(kind.__name__)
+
+    def _listed(self, value) -> str:
+        """The token of a list's item: mostly an article's card (a page of a place lists
+        twenty), looked up without going through :meth:`token`."""
+        if type(value) is Article and self.rules.cards:
+            found = self._cards.get(value.source)
+            if found is not None:
+                return found
+        return self.token(value)
 
     def article(self, article: Article, whole: bool) -> str:
         memo = self._wholes if whole else self._cards

@@ -319,9 +319,10 @@ def absolute_html_fast(html: str, page_url: str) -> str | None:
             picture = []
         elif picture is not None:
             if name == "img" and not picture:
-                if "srcset" not in values:
+                largest = values.get("srcset", "").split(",")[-1].split()
+                if not largest:  # not a picture the build made: not sure
                     return None
-                values["src"] = values["srcset"].split(",")[-1].split()[0]
+                values["src"] = largest[0]
                 for key in PICTURE_ONLY:
                     values.pop(key, None)
                 picture.append(values)

@@ -20,8 +20,10 @@ import ctypes
 import multiprocessing
 import os
 import signal
+from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .i18n import _
@@ -30,6 +32,7 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 MIN_ITEMS = 200  # below this, forking costs more than it saves
 CHUNK = 64  # items per task at most: few enough messages, fine enough to balance the cores
 CHUNKS_PER_WORKER = 4  # at least, so that a slow chunk does not leave a core idle at the end
+CHUNKS_AHEAD = 3  # chunks given out per worker before their results are taken: enough to keep it busy
 
 _shared: object = None  # what the workers of the current map inherit
 
@@ -120,18 +123,29 @@ def _run_here(work: Callable, items: Iterable, done) -> Iterator:
 
 
 def _run_forked(work: Callable, items: Sequence, workers: int, done) -> Iterator:
+    """The chunks go out a few at a time (:data:`CHUNKS_AHEAD` a worker), not all at
+    once: results wait in this process until the caller takes them, and a caller
+    slower than the workers (writing pages while they render) would otherwise hold
+    most of a site's pages in memory at once."""
     size = max(1, min(CHUNK, len(items) // (workers * CHUNKS_PER_WORKER)))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    chunks = iter([items[i:i + size] for i in range(0, len(items), size)])
+    runner = _ChunkRunner(work)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, context, initializer=_leave_interrupts_to_the_parent,
                              initargs=(os.getpid(),)) as pool:
+        running = deque(pool.submit(runner, chunk) for chunk in islice(chunks, workers * CHUNKS_AHEAD))
         try:
-            for chunk_results in pool.map(_ChunkRunner(work), chunks):
+            while running:
+                chunk_results = running.popleft().result()
+                running.extend(pool.submit(runner, chunk) for chunk in islice(chunks, 1))
                 yield from chunk_results
                 if done:
                     done(len(chunk_results))
         except BrokenProcessPool:
             raise WorkerLost() from None
+        finally:
+            for future in running:  # the caller stopped early: what has not begun never will
+                future.cancel()
 
 
 def dies_with(parent: int) -> Callable[[], None]:
