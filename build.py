@@ -228,9 +228,9 @@ def print_failure(exc: Exception, output: Path) -> int:
     it may not write, Pagefind failing): say so in the usual form, no traceback."""
     where = getattr(exc, "filename", None) or output
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    advice = getattr(exc, "advice", None) or _("free some disk space or fix that folder, then build again")
     print(f"{where}:1: error: " + _("the build could not finish ({reason}); the previous output is left as it was: "
-                                    "free some disk space or fix that folder, then build again").format(reason=reason),
-          file=sys.stderr)
+                                    "{advice}").format(reason=reason, advice=advice), file=sys.stderr)
     return 1
 
 

@@ -44,6 +44,7 @@ class WorkerLost(OSError):
     def __init__(self):
         super().__init__(None, _("a worker process was stopped from outside, often because "
                                  "the machine ran out of memory"))
+        self.advice = _("close other programs, or build on a machine with more memory, then build again")
 
 
 def cores() -> int:

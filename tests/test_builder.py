@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from conftest import article_text, run_build, write_content
+import os
+import signal
+
+import pytest
+
+from conftest import article_text, load_cli, run_build, write_content
+from digest.builder import _render_page
 
 
 def test_build_with_errors_leaves_output_untouched(tmp_path):
@@ -28,6 +34,35 @@ def test_an_output_that_cannot_be_written_is_an_error_without_a_traceback(tmp_pa
     assert result.stderr.startswith(f"{blocker}/")
     assert ":1: error: the build could not finish (Not a directory); the previous output is left as it was" in result.stderr
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def _killed_on_its_second_page(index: int) -> bytes:
+    if index == 1:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    return _render_page(index)
+
+
+def test_a_worker_killed_from_outside_is_an_error_that_says_so(tmp_path, monkeypatch, capsys):
+    """Not a hang (a pool waiting forever for the lost pages), not a traceback, and not the
+    advice about disk space."""
+    from digest import builder, parallel
+
+    if not parallel._can_fork() or parallel.cores() < 2:
+        pytest.skip("the pages are rendered in this process here")
+    content = write_content(tmp_path, {f"{n}.md": article_text(title=f"第{n}篇") for n in range(3)})
+    output = tmp_path / "output"
+    cli = load_cli()
+    assert cli.main(["--content", str(content), "--output", str(output), "--lang", "en"]) == 0
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    (content / "articles" / "0.md").write_text(article_text(title="第0篇", body="改过的正文。"), encoding="utf-8")
+    monkeypatch.setattr(builder, "_render_page", _killed_on_its_second_page)
+    monkeypatch.setattr(builder, "each_result", lambda *args, **kwargs: parallel.each_result(*args, min_items=2))
+    capsys.readouterr()
+    assert cli.main(["--content", str(content), "--output", str(output), "--lang", "en"]) == 1
+    told = capsys.readouterr().err
+    assert ":1: error: the build could not finish (a worker process was stopped from outside, often because the " \
+           "machine ran out of memory); the previous output is left as it was: close other programs" in told
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
 
 
 def test_files_put_into_the_output_by_hand_are_removed_with_a_warning(tmp_path):
