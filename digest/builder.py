@@ -83,17 +83,18 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
         try:
             pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(options.output_dir.absolute()),
                                         remembered_facts(cache))
-            writer = write_and_swap(site, theme, options, cache, pictures, progress, result_or_none(looks))
+            written = write_and_swap(site, theme, options, cache, pictures, progress, result_or_none(looks))
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
             cache.update(trees=Trees(None, None), signatures={})
-            writer = write_and_swap(site, theme, options, cache, pictures, progress)
+            written = write_and_swap(site, theme, options, cache, pictures, progress)
+        del looks  # the trees as found when the build began: not to be held while the cache is saved
         fresh = new_notices(site, cache.state.notices_seen)
         cache.update(notices_seen=notice_keys(site))
         cache.save()
         if inputs is not None:
-            remember_build(options, inputs, site, told, cache.state.trees.output, writer.counts)
+            remember_build(options, inputs, site, told, cache.state.trees.output, written.counts)
         log.problems.extend(cache.problems)
-        for dest in writer.foreign:
+        for dest in written.foreign:
             log.warning(
                 (options.output_dir / dest).as_posix(), 1,
                 _("this file was not made by the build, so it was removed: each build replaces "
@@ -101,7 +102,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
             )
     finally:
         cache.close()
-    return BuildResult(site, log, writer.counts.written, writer.counts.unchanged, pictures.photos, fresh)
+    return BuildResult(site, log, written.counts.written, written.counts.unchanged, pictures.photos, fresh)
 
 
 def look_ahead(output_dir: Path, cache: BuildCache):
@@ -130,8 +131,16 @@ def remember_build(options: BuildOptions, inputs: unchanged.Inputs, site: Site, 
         next_due(site), counts.written + counts.unchanged))
 
 
+@dataclass(frozen=True)
+class Written:
+    """What the writer did, kept after it is let go (with its records of both trees)."""
+
+    counts: WriteCounts
+    foreign: list[str]  # files someone put into the output by hand, removed
+
+
 def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: BuildCache,
-                   pictures: Pictures, progress: Progress, looks: TreeLooks | None = None) -> OutputWriter:
+                   pictures: Pictures, progress: Progress, looks: TreeLooks | None = None) -> Written:
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
     writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.earlier_output, looks)
     try:
@@ -145,7 +154,7 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
         if not isinstance(exc, OutputChanged):
             cache.save()
         raise
-    return writer
+    return Written(writer.counts, writer.foreign)
 
 
 def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,

@@ -22,7 +22,8 @@ from pathlib import Path, PurePosixPath
 from . import search, sources
 from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
-from .content import Article, Body, Event, RawEvent, event_ids, read_article, read_timeline, slug_from_filename
+from .content import (Article, Body, Event, RawEvent, event_ids, read_article, read_timeline, slug_from_filename,
+                      with_shared_names)
 from .dates import DateProblem, parse_date
 from .errors import WARNING, ContentError, ProblemLog
 from .i18n import _
@@ -135,6 +136,7 @@ def read_article_files(paths: list[Path], content_dir: Path, config: SiteConfig,
     done = progress.stage(_("reading reports"), len(missing))
     for number, (article, found) in enumerate(each_result(_read_one, range(len(missing)), job, done)):
         index = missing[number]
+        article = with_shared_names(article) if article is not None else None
         cache.remember(names[index], digests[index], article, found.problems)
         results[index] = (replace(article, body="") if article else None, found)  # read again to render
     cache.forget_missing(set(names))
