@@ -43,6 +43,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
 from stat import S_ISREG
 from typing import Callable
@@ -55,7 +56,8 @@ from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 7  # of state.pickle; change when its classes change shape
+FORMAT = 8  # of state.pickle; change when its classes change shape
+RECORDS_PER_PART = 2000  # article records pickled together in state.pickle (see StateFile.save)
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
 BODY_COLUMNS = ["fingerprint", "html", "search_text"]
@@ -228,20 +230,33 @@ class StateFile:
         try:
             with open(self.path, "rb") as file, collector_paused():
                 state = pickle.load(file)
+                if (not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__)
+                        or state.format != FORMAT):  # made by another version: of no use, but for one thing
+                    self.earlier_output = _output_files_of(state)
+                    return CacheState()
+                for _part in range(pickle.load(file)):
+                    state.articles.update(pickle.load(file))
         except FileNotFoundError:
             return CacheState()
         except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
             self.problems.append(damage_warning(self.path, N_("the state file"), exc))
             return CacheState()
-        if (not isinstance(state, CacheState) or set(vars(state)) != set(CacheState.__dataclass_fields__)
-                or state.format != FORMAT):  # made by another version: of no use, but for one thing
-            self.earlier_output = _output_files_of(state)
-            return CacheState()
         return state
 
     def save(self, state: CacheState) -> None:
+        """The state, then the article records in parts of :data:`RECORDS_PER_PART`, each
+        pickled on its own: pickle remembers every object it writes until it is done, which
+        for 100,000 records at once is a few hundred megabytes more at the build's end."""
+        def fill(file) -> None:
+            records = iter(state.articles.items())
+            parts = -(-len(state.articles) // RECORDS_PER_PART)
+            pickle.dump(replace(state, articles={}), file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(parts, file, protocol=pickle.HIGHEST_PROTOCOL)
+            for _part in range(parts):
+                pickle.dump(dict(islice(records, RECORDS_PER_PART)), file, protocol=pickle.HIGHEST_PROTOCOL)
+
         try:
-            write_atomically(self.path, lambda file: pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(self.path, fill)
         except OSError as exc:  # a full disk: the next build checks what it finds anyway
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          _("the build cache could not be saved ({reason}); the next build will "

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from digest.cache import BuildCache, CacheState, cache_folder, file_digest, file_state, short_hash
+from digest.cache import ArticleRecord, BuildCache, CacheState, cache_folder, file_digest, file_state, short_hash
 from digest.config import SiteConfig
 from digest.content import Article, Body
 from digest.errors import Location, Problem, ProblemLog
@@ -300,3 +300,32 @@ def test_the_slug_of_ascii_text_needs_no_pinyin(text):
 
     expected = "-".join(re.findall(r"[a-z0-9]+", " ".join(lazy_pinyin(text)).lower()))[:80].strip("-")
     assert name_slug(text) == expected
+
+
+def test_the_records_are_saved_in_parts_and_read_back_whole(tmp_path, monkeypatch):
+    """Each part is pickled on its own (pickle's memory of what it wrote stays small); a file
+    cut off at the end of a part is damage like any other: a warning, and a fresh start."""
+    from digest import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "RECORDS_PER_PART", 2)
+    cache = BuildCache(tmp_path / "output")
+    for n in range(5):
+        cache.state.articles[f"articles/{n}.md"] = ArticleRecord(f"digest-{n}", None, ())
+    cache.dirty = True
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    assert {source: record.digest for source, record in again.state.articles.items()} == {
+        f"articles/{n}.md": f"digest-{n}" for n in range(5)}
+    again.close()
+
+    path = again.folder / "state.pickle"
+    with open(path, "rb") as file:  # the state, the number of parts, two whole parts
+        for _ in range(4):
+            pickle.load(file)
+        cut = file.tell()
+    path.write_bytes(path.read_bytes()[:cut])
+    damaged = BuildCache(tmp_path / "output")
+    assert damaged.state.articles == {}
+    assert [p.message for p in damaged.problems if "state file" in p.message]
+    damaged.close()
