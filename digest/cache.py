@@ -226,7 +226,8 @@ class StateFile:
         self.problems = problems
         self.earlier_output: set[str] = set()  # the output's files, by the state of an earlier version
 
-    def load(self) -> CacheState:
+    def load(self, records: bool = True) -> CacheState:
+        """The state; without its article ``records`` (the most of it), when only the rest is wanted."""
         try:
             with open(self.path, "rb") as file, collector_paused():
                 state = pickle.load(file)
@@ -234,7 +235,7 @@ class StateFile:
                         or state.format != FORMAT):  # made by another version: of no use, but for one thing
                     self.earlier_output = _output_files_of(state)
                     return CacheState()
-                for _part in range(pickle.load(file)):
+                for _part in range(pickle.load(file) if records else 0):
                     state.articles.update(pickle.load(file))
         except FileNotFoundError:
             return CacheState()
@@ -267,7 +268,7 @@ def remembered_notices(output_dir: Path) -> frozenset | None:
     """The corrections and retractions the last build into ``output_dir`` published, read
     without taking the cache (``check`` writes nothing); None when no build left them."""
     path = cache_folder(output_dir) / "state.pickle"
-    return StateFile(path, []).load().notices_seen if path.is_file() else None
+    return StateFile(path, []).load(records=False).notices_seen if path.is_file() else None
 
 
 def _output_files_of(state) -> set[str]:
