@@ -615,7 +615,8 @@ class BuildCache:
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
         found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
-                                tuple((sys.intern(source), sys.intern(url)) for source, url in sorted(links.items())), tuple(sorted(assets.items())), tuple(sorted(images)),
+                                tuple((sys.intern(source), sys.intern(url)) for source, url in sorted(links.items())),
+                                tuple(sorted(assets.items())), tuple(sorted(images)),
                                 reading_minutes)
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True

@@ -178,8 +178,8 @@ class Article:
 def with_shared_names(article: Article) -> Article:
     """The article with one string object for each place, tag, byline and front-matter key
     that thousands of reports repeat (``sys.intern``): a build at 100,000 reports holds
-    every report twice (the site and the cache's records), and the cache's file keeps
-    each name once."""
+    every report twice (the site and the cache's records), and the cache's file holds
+    each name once a part (:data:`digest.cache.RECORDS_PER_PART`)."""
     intern = sys.intern
     return replace(article, place=intern(article.place), tags=tuple(map(intern, article.tags)),
                    authors=tuple(map(intern, article.authors)),
