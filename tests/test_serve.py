@@ -423,15 +423,20 @@ def test_its_own_addresses_are_answered(server, host):
 
 
 def test_the_live_reload_streams_are_capped(server):
-    connections, statuses = [], []
+    """Each stream's response is held until the end: a streamed response owns its socket
+    (http.client hands it over), and one let go closed it, so the server, writing to it at
+    the next build, gave its slot to the next page and none was refused."""
+    connections, responses = [], []
     try:
         for _ in range(serve.MAX_LIVE_STREAMS + 1):
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
             connection.request("GET", "/__preview__/events")
-            response = connection.getresponse()
-            statuses.append(response.status)
+            responses.append(connection.getresponse())
             connections.append(connection)
+        statuses = [response.status for response in responses]
     finally:
+        for response in responses:
+            response.close()
         for connection in connections:
             connection.close()
     answered = statuses.index(503)  # an earlier test's closed stream may hold a slot a while
