@@ -93,8 +93,7 @@ def in_background(work: Callable, *args) -> Future | None:
     the work itself when it needs the result."""
     if cores() < 2 or not _can_fork():
         return None
-    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=_leave_interrupts_to_the_parent,
-                               initargs=(os.getpid(),))
+    pool = _forked_pool(1)
     try:
         return pool.submit(work, *args)
     finally:
@@ -110,6 +109,12 @@ def result_or_none(future: Future | None):
         return future.result()
     except BrokenProcessPool:
         return None
+
+
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from this process (so they inherit its data), leaving Ctrl-C to it."""
+    return ProcessPoolExecutor(workers, multiprocessing.get_context("fork"),
+                               initializer=_leave_interrupts_to_the_parent, initargs=(os.getpid(),))
 
 
 def _can_fork() -> bool:
@@ -131,9 +136,7 @@ def _run_forked(work: Callable, items: Sequence, workers: int, done) -> Iterator
     size = max(1, min(CHUNK, len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = iter([items[i:i + size] for i in range(0, len(items), size)])
     runner = _ChunkRunner(work)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, context, initializer=_leave_interrupts_to_the_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with _forked_pool(workers) as pool:
         running = deque(pool.submit(runner, chunk) for chunk in islice(chunks, workers * CHUNKS_AHEAD))
         try:
             while running:
