@@ -31,7 +31,7 @@ from .options import BuildOptions, Theme, real_output
 from .outputs import BUNDLE, BYTES, COPY, FEED, LINK, MADE, PAGE, TEMPLATE, Output
 from .parallel import cores, each_result, in_background, result_or_none, shared
 from .photos import Pictures, photo_cache_dir, prepare_pictures, remembered_facts
-from .plan import plan_search, plan_site
+from .plan import PagePlan, plan_search, plan_site
 from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .site import Group, Site
@@ -85,7 +85,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
                                         remembered_facts(cache))
             written = write_and_swap(site, theme, options, cache, pictures, progress, result_or_none(looks))
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
-            cache.update(trees=Trees(None, None), signatures={})
+            cache.update(trees=Trees(None, None), signatures={}, pages=None)
             written = write_and_swap(site, theme, options, cache, pictures, progress)
         del looks  # the trees as found when the build began: not to be held while the cache is saved
         fresh = new_notices(site, cache.state.notices_seen)
@@ -144,10 +144,10 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
     """Write the site into the staging folder and swap it in; on failure, leave the output."""
     writer = OutputWriter(options.output_dir, cache.spare, cache.state.trees, cache.earlier_output, looks)
     try:
-        signatures = write_site(site, theme, options, writer, cache, pictures, progress)
+        signatures, pages = write_site(site, theme, options, writer, cache, pictures, progress)
         writer.finish()
         trees = writer.commit() if writer.changed else Trees(cache.state.trees.output, writer.spare_manifest())
-        cache.update(trees=trees, signatures=signatures)
+        cache.update(trees=trees, signatures=signatures, pages=pages)
     except BaseException as exc:
         writer.abort()
         cache.update(trees=Trees(cache.state.trees.output, None))  # the spare: trust none of it next time
@@ -158,10 +158,11 @@ def write_and_swap(site: Site, theme: Theme, options: BuildOptions, cache: Build
 
 
 def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWriter,
-               cache: BuildCache, pictures: Pictures, progress: Progress = quiet) -> dict[str, str]:
+               cache: BuildCache, pictures: Pictures, progress: Progress = quiet
+               ) -> tuple[dict[str, str], PagePlan | None]:
     """Put every output of the site into the writer: keep what is unchanged, make the rest.
 
-    Returns the signature of each output that has one, for the next build.
+    Returns the signature of each output that has one, and the pages, for the next build.
     """
     env = make_environment(theme.templates_dir, site.config.language)
     env.globals.update(template_helpers(site, pictures.photos))
@@ -172,7 +173,10 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     with search.Indexing(shards, cache.search_text, cache.folder) as indexing:
         if len(shards) <= cores():  # an edit's shard is indexed while the pages are planned and written;
             indexing.start()  # an archive's many would fight the page workers for the cores (slower)
-        outputs = plan_site(site, theme.static_dir, pictures, signer, bundles)
+        old = cache.state.signatures
+        plan = plan_site(site, theme.static_dir, pictures, signer, bundles, cache.state.pages,
+                         lambda dest: old.get(dest) if writer.current(dest) is not None else None)
+        outputs = plan.outputs
         todo: dict[str, list[Output]] = {kind: [] for kind in MAKERS}
         for output in outputs:
             if output.kind != BUNDLE and not is_kept(writer, output, cache.state.signatures):
@@ -181,7 +185,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
         work = Work(site, options, env, signer, writer, indexing, pictures.photos, progress)
         for kind, maker in MAKERS.items():
             maker(todo[kind], work)
-    return {output.dest: output.signature for output in outputs if output.signature}
+    return {output.dest: output.signature for output in outputs if output.signature}, plan.pages
 
 
 def is_kept(writer: OutputWriter, output: Output, old: dict[str, str]) -> bool:

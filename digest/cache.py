@@ -56,7 +56,7 @@ from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 8  # of state.pickle; change when its classes change shape
+FORMAT = 9  # of state.pickle; change when its classes change shape
 RECORDS_PER_PART = 2000  # article records pickled together in state.pickle (see StateFile.save)
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -184,6 +184,7 @@ class CacheState:
     records_key: str = ""  # engine and site.yaml the article records were made with
     articles: dict[str, ArticleRecord] = field(default_factory=dict)  # source -> record
     signatures: dict[str, str] = field(default_factory=dict)  # dest -> signature of the output's file
+    pages: object = None  # the pages of the last build (a digest.plan.PagePlan), with those signatures
     trees: Trees = field(default_factory=Trees)
     yaml_files: dict = field(default_factory=dict)  # name -> (engine, digest, parsed value, problems)
     pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
@@ -462,7 +463,7 @@ class BuildCache:
             return CacheState()
         state = self._state_file.load()
         if state.output_id != _folder_id(self.output_dir):
-            state.trees.output, state.signatures = None, {}
+            state.trees.output, state.signatures, state.pages = None, {}, None
             self.dirty = True
         if state.spare_id != _folder_id(self.spare):
             state.trees.spare = None

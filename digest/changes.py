@@ -149,6 +149,27 @@ class Signer:
         except Unsignable:
             return None
 
+    def shape(self) -> str | None:
+        """A token of all the pages show but the articles shown whole (on their own pages).
+
+        The pages are planned from the site's articles (in their order, each as a list
+        shows it), its groups, its events and the base alone; so a site with the shape of
+        the last build's has the same pages, each with the signature it had, but the pages
+        of the articles whose fingerprint changed (:func:`digest.plan.plan_site`). None
+        when lists show articles whole (then no page is safe to skip that way)."""
+        if not (self.rules.skip and self.rules.cards):
+            return None
+        site = self.site
+        try:
+            parts = [self.base, repr(self.rules), self.token(site.events)]
+            parts += [",".join([self.article(a, whole=False) for a in articles])
+                      for articles in (site.articles, site.waiting, site.retracted)]
+            parts += [",".join([f"{name!r}:{self.group(group, members=True)}" for name, group in groups.items()])
+                      for groups in (site.places, site.tags, site.months, site.authors)]
+        except Unsignable:
+            return None
+        return short_hash(*parts)
+
     def fingerprint(self, article: Article) -> str | None:
         """What an article's final state is known by (its file's bytes and its links)."""
         return self.fingerprints.get(article.source)

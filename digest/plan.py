@@ -6,18 +6,27 @@ signature of what it depends on where skipping it is worth a signature (pages,
 feeds, search bundles; the rest is cheap to make, and the writer keeps equal
 bytes). A new kind of output (a calendar, a corrections page) is a module of
 its own and one line here.
+
+Most builds after the first change a report's text and nothing a list shows
+of it. Such a site has the shape of the last build's (:meth:`Signer.shape
+<digest.changes.Signer.shape>`), so its pages are the last build's
+(:class:`PagePlan`): only the pages of the reports whose text changed are
+planned and signed again, and the others are kept as they are.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from .calendar import calendar_outputs
 from .changes import Signer
-from .corrections import correction_pages, corrections_feed
+from .corrections import correction_pages, corrections_feed, retracted_page
 from .feeds import feed_plans
 from .outputs import COPY, FEED, PAGE, Output
-from .pages import plan_pages
+from .pages import Page, article_page, plan_pages
 from .photos import Pictures
 from .search import bundle_outputs
 from .site import Site
@@ -34,15 +43,46 @@ def plan_search(site: Site, signer: Signer, search_base: str) -> list[Output]:
     return bundle_outputs(site.articles, search_base, signer.fingerprint)
 
 
-def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, bundles: list[Output]) -> list[Output]:
+@dataclass(frozen=True)
+class PagePlan:
+    """The pages of a build, as far as the next build needs them when its site has the same shape."""
+
+    shape: str  # Signer.shape() of the site they were planned for
+    dests: tuple[str, ...]  # every page, in the order planned (the sitemap's)
+    unlisted: frozenset[str]  # the pages left out of the sitemap
+    fingerprints: dict[str, str]  # source -> fingerprint of each article with a page of its own
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    outputs: list[Output]
+    pages: PagePlan | None  # None: the next build plans every page
+
+
+def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, bundles: list[Output],
+              earlier: PagePlan | None = None, kept_signature: Callable[[str], str | None] = lambda dest: None
+              ) -> SitePlan:
     """Every output of the site: pages, feeds, the sitemap and robots.txt, the
-    theme's static files, photos and linked files, and the search ``bundles``."""
-    pages = plan_pages(site) + correction_pages(site)
-    return [
-        *(Output(page.dest, PAGE, page, signer.page(page)) for page in pages),
+    theme's static files, photos and linked files, and the search ``bundles``.
+
+    ``earlier``: the last build's pages; ``kept_signature(dest)``: the signature
+    of the page the output holds at ``dest``, if the writer can keep it."""
+    shape = signer.shape()
+    pages = None
+    if earlier is not None and shape is not None and shape == earlier.shape:
+        pages = pages_again(site, signer, earlier, kept_signature)
+    if pages is None:
+        planned = plan_pages(site) + correction_pages(site)
+        pages = [Output(page.dest, PAGE, page, signer.page(page)) for page in planned]
+        dests, unlisted = tuple(page.dest for page in planned), frozenset(p.dest for p in planned if not p.in_sitemap)
+    else:
+        dests, unlisted = earlier.dests, earlier.unlisted
+    plan = PagePlan(shape, dests, unlisted, _fingerprints(site, signer)) if shape is not None else None
+    outputs = [
+        *pages,
         *(Output(feed.dest, FEED, feed, signer.feed(feed)) for feed in feed_plans(site, site.config.feed_limit)),
         corrections_feed(site),
-        sitemap_output(site, [page.url for page in pages if page.in_sitemap], signer.base),
+        sitemap_output(site, [dest.removesuffix("index.html") for dest in dests if dest not in unlisted], signer.base),
         robots_output(site),
         *calendar_outputs(site, signer),
         timeline_json_output(site, signer),
@@ -50,6 +90,33 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
         *pictures.outputs,
         *bundles,
     ]
+    return SitePlan(outputs, plan if all(output.signature for output in pages) else None)
+
+
+def pages_again(site: Site, signer: Signer, earlier: PagePlan,
+                kept_signature: Callable[[str], str | None]) -> list[Output] | None:
+    """The pages of a site with the shape of the last build's: those of the articles whose
+    fingerprint changed planned again, the others kept. None if one cannot be kept."""
+    remade: dict[str, Page] = {}
+    for articles, page_of in ((site.articles, partial(article_page, site)), (site.retracted, retracted_page)):
+        for article in articles:
+            if signer.fingerprint(article) != earlier.fingerprints.get(article.source):
+                page = page_of(article)
+                remade[page.dest] = page
+    if not remade.keys() <= set(earlier.dests):  # cannot be, with the same shape: plan them all
+        return None
+    pages = []
+    for dest in earlier.dests:
+        page = remade.get(dest)
+        signature = signer.page(page) if page is not None else kept_signature(dest)
+        if signature is None:
+            return None
+        pages.append(Output(dest, PAGE, page, signature))
+    return pages
+
+
+def _fingerprints(site: Site, signer: Signer) -> dict[str, str]:
+    return {article.source: signer.fingerprint(article) for article in (*site.articles, *site.retracted)}
 
 
 def static_outputs(static_dir: Path) -> list[Output]:

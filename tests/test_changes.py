@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from digest.changes import Signer, template_rules
+from digest.changes import Signer, TemplateRules, template_rules
 from digest.config import SiteConfig
-from digest.content import Article, Body
+from digest.content import Article, Body, Event
 from digest.site import Site
 from conftest import PROJECT
 
@@ -57,3 +57,22 @@ def test_a_listed_article_counts_by_what_lists_show():
     assert Signer(site, "base", {one.source: "f2"}, rules).token(one, main=True) != signer.token(one, main=True)
     retitled = make_article(title="新标题", summary="一")
     assert Signer(site, "base", {one.source: "f1"}, rules).token(retitled) != card
+
+
+def test_the_shape_of_a_site_is_what_its_lists_show():
+    one, two = make_article(summary="一"), make_article("articles/b.md", "b", "乙", summary="二")
+    rules = template_rules(PROJECT / "templates", set())
+
+    def shape(articles, fingerprints, events=(), rules=rules):
+        return Signer(Site.create(SiteConfig(), articles, list(events), DATE), "base", fingerprints, rules).shape()
+
+    first = shape([one, two], {one.source: "f1", two.source: "f2"})
+    assert first is not None
+    assert shape([one, two], {one.source: "f3", two.source: "f2"}) == first  # a body's change: not a list's
+    assert shape([one, make_article("articles/b.md", "b", "乙改", summary="二")], {}) != first
+    assert shape([one, make_article("articles/b.md", "b", "乙", summary="二改")], {}) != first
+    assert shape([one, make_article("articles/b.md", "b", "乙", summary="二", place="驿马乡")], {}) != first
+    assert shape([one], {}) != first
+    assert shape([one, two], {}, [Event(DATE, "启动一级响应", 1, article="b")]) != first
+    assert shape([one, two], {}, rules=TemplateRules(cards=False)) is None  # then every page counts each body
+    assert shape([one, two], {}, rules=TemplateRules(skip=False)) is None

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from digest import builder, search
+from digest import builder, plan, search
 from digest.builder import Theme, build
 from digest.errors import ContentError
 from digest.loading import BuildOptions
@@ -130,6 +130,48 @@ def test_edit_body_renders_only_what_shows_it(newsroom, monkeypatch):
     assert 0 < result.files_written < 12  # that page, the feeds with it, the search index
     monkeypatch.undo()
     newsroom.check()
+
+
+def planned_in_full(monkeypatch) -> list[int]:
+    """Counts the builds that plan every page (not only those of the reports whose text changed)."""
+    calls = []
+    plan_pages = plan.plan_pages
+    monkeypatch.setattr(plan, "plan_pages", lambda site: calls.append(1) or plan_pages(site))
+    return calls
+
+
+def test_a_body_s_edit_plans_only_that_report_s_page_again(newsroom, monkeypatch):
+    full = planned_in_full(monkeypatch)
+    newsroom.write(file_name(5), article(5) + "\n补记：群众对此表示满意。\n")
+    newsroom.write(file_name(9), article(9) + "\n补记：第九篇也改了。\n")
+    newsroom.check()  # the incremental build, then a cold one elsewhere
+    assert len(full) == 1  # the cold one
+
+
+@pytest.mark.parametrize("change", [
+    lambda room: room.write(file_name(5), article(5, body="改过的第一段，摘要就变了。\n")),  # the summary lists show
+    lambda room: room.write(file_name(5), article(5, title="改过的标题")),
+    lambda room: room.write(file_name(5), article(5, extra="updated: 2020-03-01\n")),
+    lambda room: room.write(file_name(5), article(5, extra="corrections:\n  - date: 2020-03-02\n    text: 原稿称设卡口30个，应为32个。\n")),
+    lambda room: room.write(file_name(13), article(13)),
+    lambda room: room.path(file_name(12)).unlink(),
+    lambda room: (room.content / "timeline.yaml").write_text(TIMELINE.replace("复工复产", "全面复工"), encoding="utf-8"),
+], ids=["summary", "title", "updated", "correction", "new report", "deleted report", "timeline"])
+def test_a_change_lists_show_plans_every_page_again(newsroom, monkeypatch, change):
+    full = planned_in_full(monkeypatch)
+    change(newsroom)
+    newsroom.write(file_name(2), article(2) + "\n补记：同时改了正文。\n")
+    newsroom.check()
+    assert len(full) == 2
+
+
+def test_a_kept_page_missing_from_the_output_is_made_again_after_a_body_s_edit(newsroom, monkeypatch):
+    full = planned_in_full(monkeypatch)
+    (newsroom.output / "articles" / "report-3" / "index.html").unlink()
+    (newsroom.output / "places").rename(newsroom.root / "places-moved-away")
+    newsroom.write(file_name(8), article(8) + "\n补记：第八篇改了正文。\n")
+    newsroom.check()
+    assert len(full) == 2  # the pages the last build planned cannot all be kept: all are planned
 
 
 def test_the_sitemap_is_laid_out_again_only_when_what_it_lists_changes(newsroom, monkeypatch):
