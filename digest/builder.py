@@ -65,6 +65,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
     """
     options = replace(options, output_dir=real_output(options.output_dir))
     cache = BuildCache(options.output_dir)
+    gc.freeze()  # the cache's state lives until the end: not for the cycle collector to go over again and again
     try:
         # before anything is read; not for the preview, which never asks whether it has nothing to do
         if not cache.folder or options.preview:
@@ -79,7 +80,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
             cache.save()  # what was learned about the good files stays useful
             raise
         told = tuple(log.problems)  # about the content, as a build with nothing to do tells them again
-        gc.freeze()  # the site and the cache's state live until the end: not the cycle collector's work
+        gc.freeze()  # and so does the site
         try:
             pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(options.output_dir.absolute()),
                                         remembered_facts(cache))
