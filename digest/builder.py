@@ -180,7 +180,7 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
         outputs = plan.outputs
         todo: dict[str, list[Output]] = {kind: [] for kind in MAKERS}
         for output in outputs:
-            if output.kind != BUNDLE and not is_kept(writer, output, cache.state.signatures):
+            if output.kind != BUNDLE and not is_kept(writer, output, old):
                 todo[output.kind].append(output)
         todo[BUNDLE] = changed
         work = Work(site, options, env, signer, writer, indexing, pictures.photos, progress)

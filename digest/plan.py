@@ -48,8 +48,8 @@ class PagePlan:
     """The pages of a build, as far as the next build needs them when its site has the same shape."""
 
     shape: str  # Signer.shape() of the site they were planned for
-    dests: tuple[str, ...]  # every page, in the order planned (the sitemap's)
-    unlisted: frozenset[str]  # the pages left out of the sitemap
+    dests: tuple[str, ...]  # every page, in the order planned
+    sitemap: tuple[str, ...]  # the addresses of the pages the sitemap lists, in that order
     fingerprints: dict[str, str]  # source -> fingerprint of each article with a page of its own
 
 
@@ -74,15 +74,15 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
     if pages is None:
         planned = plan_pages(site) + correction_pages(site)
         pages = [Output(page.dest, PAGE, page, signer.page(page)) for page in planned]
-        dests, unlisted = tuple(page.dest for page in planned), frozenset(p.dest for p in planned if not p.in_sitemap)
+        dests, listed = tuple(page.dest for page in planned), tuple(page.url for page in planned if page.in_sitemap)
     else:
-        dests, unlisted = earlier.dests, earlier.unlisted
-    plan = PagePlan(shape, dests, unlisted, _fingerprints(site, signer)) if shape is not None else None
+        dests, listed = earlier.dests, earlier.sitemap
+    plan = PagePlan(shape, dests, listed, _fingerprints(site, signer)) if shape is not None else None
     outputs = [
         *pages,
         *(Output(feed.dest, FEED, feed, signer.feed(feed)) for feed in feed_plans(site, site.config.feed_limit)),
         corrections_feed(site),
-        sitemap_output(site, [dest.removesuffix("index.html") for dest in dests if dest not in unlisted], signer.base),
+        sitemap_output(site, list(listed), signer.base),
         robots_output(site),
         *calendar_outputs(site, signer),
         timeline_json_output(site, signer),
