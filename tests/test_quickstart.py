@@ -39,6 +39,15 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one():
     assert marked_command(ci_script) == test_command
 
 
+def test_ci_installs_the_system_packages_the_readme_names():
+    """A package the tests need but CI does not install hides on a machine that has it."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    ci_script = (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
+    named = re.search(r"`apt-get install -y ([^`]+)`", readme).group(1).split()
+    installed = [name for group in re.findall(r"packages\+=\(([^)]+)\)", ci_script) for name in group.split()]
+    assert installed == named
+
+
 def test_build_command_works_in_a_fresh_clone(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True, timeout=120)
