@@ -31,7 +31,7 @@ from .cache import RACY_NS, cache_folder, collector_paused, engine_key, short_ha
 from .errors import Problem
 from .options import BuildOptions, Theme
 from .summary import Summary
-from .write import Manifest, scan_tree, write_atomically
+from .write import Manifest, tree_matches, write_atomically
 
 RECORD = "last-build.pickle"  # in the build cache's folder
 FORMAT = 1  # of the record; change when LastBuild changes shape
@@ -165,6 +165,4 @@ def _compared(last: LastBuild, options: BuildOptions, theme: Theme, now: datetim
     inputs = take_inputs(options, theme)
     if inputs.key != last.inputs.key or inputs.stamps != last.inputs.stamps:
         return Verdict(None, inputs)
-    scan = scan_tree(options.output_dir, last.output)
-    unchanged = not scan.damaged and len(scan.on_disk) == len(last.output.ids)
-    return Verdict(last if unchanged else None, inputs)
+    return Verdict(last if tree_matches(options.output_dir, last.output) else None, inputs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -281,3 +282,44 @@ def test_a_writer_given_the_looks_makes_the_same_tree(tmp_path):
 def test_no_output_and_no_spare_are_looked_at_as_nothing(tmp_path):
     looks = write.look_at_trees(tmp_path / "output", tmp_path / "tree", Trees())
     assert looks.output is None and looks.spare is None
+
+
+# --- the check of a build with nothing to do ----------------------------------------
+
+
+TREE_DAMAGES = {
+    "none": lambda output: None,
+    "a page edited in place": lambda output: (output / "articles/a/index.html").write_bytes(b"by hand"),
+    "a page removed": lambda output: (output / "articles/b/index.html").unlink(),
+    "a folder removed": lambda output: shutil.rmtree(output / "articles/b"),
+    "a file put at the top": lambda output: (output / "stray.html").write_bytes(b"?"),
+    "a file put deep down": lambda output: (output / "articles/a/stray.html").write_bytes(b"?"),
+    "a page made a link": lambda output: _relinked(output / "index.html"),
+}
+
+
+def _relinked(page: Path) -> None:
+    target = page.with_name("elsewhere.html")
+    page.rename(target)
+    page.symlink_to(target)
+    target.unlink()
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one process", "two halves"])
+@pytest.mark.parametrize("damage", TREE_DAMAGES)
+def test_tree_matches_only_an_output_as_its_manifest_says(tmp_path, monkeypatch, damage, split):
+    """tree_matches() is scan_tree() finding nothing damaged and nothing more, whether it
+    looks at the tree alone or in two halves, one in a forked process."""
+    monkeypatch.setattr(write, "SPLIT_LOOK_FILES", 1 if split else 10**9)
+    output = tmp_path / "output"
+    files = {"index.html": b"1", "about.html": b"2",
+             **{f"articles/{name}/index.html": name.encode() for name in "abcdefg"}}
+    _, trees = build_once(output, tmp_path / "spare", Trees(), files)
+    TREE_DAMAGES[damage](output)
+    scan = write.scan_tree(output, trees.output)
+    assert write.tree_matches(output, trees.output) is (damage == "none")
+    assert (not scan.damaged and len(scan.on_disk) == len(trees.output.ids)) is (damage == "none")
+
+
+def test_a_missing_output_does_not_match(tmp_path):
+    assert not write.tree_matches(tmp_path / "output", write.Manifest({"index.html": "x"}, {"index.html": (1, 1, 1)}))
