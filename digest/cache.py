@@ -56,7 +56,7 @@ from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 10  # of state.pickle; change when its classes change shape
+FORMAT = 11  # of state.pickle; change when its classes change shape
 RECORDS_PER_PART = 2000  # article records pickled together in state.pickle (see StateFile.save)
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -181,6 +181,7 @@ class ArticleRecord:
 @dataclass
 class CacheState:
     format: int = FORMAT  # state of another format is of no use (made by another version)
+    engine: str = ""  # the engine_key() of the build that saved it: the records, signatures and pages are its own
     records_key: str = ""  # engine and site.yaml the article records were made with
     articles: dict[str, ArticleRecord] = field(default_factory=dict)  # source -> record
     signatures: dict[str, str] = field(default_factory=dict)  # dest -> signature of the output's file
@@ -227,8 +228,10 @@ class StateFile:
         self.problems = problems
         self.earlier_output: set[str] = set()  # the output's files, by the state of an earlier version
 
-    def load(self, records: bool = True) -> CacheState:
-        """The state; without its article ``records`` (the most of it), when only the rest is wanted."""
+    def load(self, engine: str | None) -> CacheState:
+        """The state; with its article records (the most of it) only if ``engine`` made them
+        (None: never, when only the rest is wanted). Another engine's records are not even
+        read: after an upgrade, at 100,000 reports, they would hold 500 MB for nothing."""
         try:
             with open(self.path, "rb") as file, collector_paused():
                 state = pickle.load(file)
@@ -236,7 +239,7 @@ class StateFile:
                         or state.format != FORMAT):  # made by another version: of no use, but for one thing
                     self.earlier_output = _output_files_of(state)
                     return CacheState()
-                for _part in range(pickle.load(file) if records else 0):
+                for _part in range(pickle.load(file) if state.engine == engine else 0):
                     state.articles.update(pickle.load(file))
         except FileNotFoundError:
             return CacheState()
@@ -269,7 +272,7 @@ def remembered_notices(output_dir: Path) -> frozenset | None:
     """The corrections and retractions the last build into ``output_dir`` published, read
     without taking the cache (``check`` writes nothing); None when no build left them."""
     path = cache_folder(output_dir) / "state.pickle"
-    return StateFile(path, []).load(records=False).notices_seen if path.is_file() else None
+    return StateFile(path, []).load(None).notices_seen if path.is_file() else None
 
 
 def _output_files_of(state) -> set[str]:
@@ -461,7 +464,10 @@ class BuildCache:
     def _load(self) -> CacheState:
         if self._state_file is None:
             return CacheState()
-        state = self._state_file.load()
+        state = self._state_file.load(self.engine)
+        if state.engine != self.engine:  # another version of the build: none of its pages' signatures can match
+            state = replace(state, engine=self.engine, records_key="", articles={}, signatures={}, pages=None, slugs={})
+            self.dirty = True
         if state.output_id != _folder_id(self.output_dir):
             state.trees.output, state.signatures, state.pages = None, {}, None
             self.dirty = True

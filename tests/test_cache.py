@@ -329,3 +329,47 @@ def test_the_records_are_saved_in_parts_and_read_back_whole(tmp_path, monkeypatc
     assert damaged.state.articles == {}
     assert [p.message for p in damaged.problems if "state file" in p.message]
     damaged.close()
+
+
+def test_another_engines_state_keeps_only_what_holds_for_any_engine(tmp_path, monkeypatch):
+    """After an upgrade the records, signatures and pages are of no use (each names the engine
+    that made it), and the records are not even read; the output's manifest and the notices
+    published stay, so the first build after it still knows its files and its news."""
+    cache = BuildCache(tmp_path / "output")
+    cache.use_config(SiteConfig())
+    cache.remember("articles/a.md", "digest-1", make_article(), [])
+    cache.update(signatures={"index.html": "sig"}, pages="a page plan", notices_seen=frozenset({"a"}),
+                 trees=Trees(None, None))
+    cache.slug("驿马乡")
+    cache.save()
+    cache.close()
+    path = cache.folder / "state.pickle"
+    with open(path, "rb") as file:  # the state without its records: a build of another engine reads no further
+        pickle.load(file)
+        head = file.tell()
+    path.write_bytes(path.read_bytes()[:head] + b"records no one reads")
+
+    monkeypatch.setattr("digest.cache.engine_key", lambda: "another engine")
+    newer = BuildCache(tmp_path / "output")
+    assert newer.problems == []
+    assert (newer.state.articles, newer.state.signatures, newer.state.pages, newer.state.slugs) == ({}, {}, None, {})
+    assert newer.state.notices_seen == frozenset({"a"}) and newer.state.engine == "another engine"
+    newer.use_config(SiteConfig())
+    assert newer.record("articles/a.md", "digest-1") is None
+    newer.save()
+    newer.close()
+    again = BuildCache(tmp_path / "output")
+    assert again.state.engine == "another engine"  # and its own state is used again
+    again.close()
+
+
+def test_the_same_engines_state_is_read_whole(tmp_path):
+    cache = BuildCache(tmp_path / "output")
+    cache.use_config(SiteConfig())
+    cache.remember("articles/a.md", "digest-1", make_article(), [])
+    cache.update(signatures={"index.html": "sig"})
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    assert set(again.state.articles) == {"articles/a.md"} and again.state.signatures == {"index.html": "sig"}
+    again.close()
