@@ -47,6 +47,9 @@ DIR_MODE = 0o755
 FILE_MODE = 0o644  # of files written whole by write_atomically (renditions the output links to)
 MADE_LIST = ".digest-files"  # in the output: every file the build made, one a line
 UNKNOWN = "?"  # the content id of a file whose content is not known: it never matches
+SPLIT_LOOK_FILES = 10_000  # a tree with this many files is looked at by two processes (see tree_matches)
+
+_halving: tuple | None = None  # the pieces and the manifest a forked half of tree_matches looks at
 
 
 def content_id(data: bytes) -> str:
@@ -143,10 +146,6 @@ def tree_matches(root: Path, manifest: Manifest) -> bool:
     return found == len(manifest.ids)
 
 
-SPLIT_LOOK_FILES = 10_000  # a tree with this many files is looked at by two processes (see tree_matches)
-_halving: tuple | None = None  # the pieces and the manifest a forked half of tree_matches looks at
-
-
 def _pieces(root: Path) -> list[tuple[str, os.DirEntry]]:
     """The entries of ``root`` and of its folders: two levels down, enough pieces of
     like size to share out (an article's folder, a month of the search index)."""
@@ -173,7 +172,7 @@ def _count_matching(pieces: list[tuple[str, os.DirEntry]], manifest: Manifest) -
     count = 0
     for name, entry in pieces:
         if entry.is_dir(follow_symlinks=False):
-            files = ((f"{name}/{dest}", inner) for dest, inner in walk_entries(Path(entry.path)))
+            files = ((f"{name}/{dest}", inner) for dest, inner in walk_entries(entry.path))
         else:
             files = ((name, entry),)
         for dest, file in files:
@@ -601,7 +600,7 @@ def walk_files(root: Path) -> Iterator[str]:
             yield f"{prefix}/{name}" if prefix else name
 
 
-def walk_entries(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
+def walk_entries(root: Path | str) -> Iterator[tuple[str, os.DirEntry]]:
     """Every file under ``root`` (anything but a folder: a symbolic link is never
     followed), with its directory entry."""
     stack = [("", os.fspath(root))]
