@@ -278,23 +278,22 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
 
     A body the cache knows (same bytes, and every link it resolved resolves
     the same) is not rendered again; its HTML is fetched only if a page that
-    shows it is rendered. The others are rendered on all cores.
+    shows it is rendered. The others are rendered on all cores. The drafts and
+    scheduled reports this build leaves out are rendered too, for their problems
+    (a broken link), which are warnings; nothing else of them is used.
     """
     urls = {a.source: a.url for a in published}
     unpublished = {a.source for a in everything} - set(urls)
-    known = {a.source: body for a in published if (body := cache.body(a, urls, content_dir))}
-    todo = [a for a in published if a.source not in known]
-    job = BodyJob(content_dir, config, urls, unpublished, unreadable, todo,
-                  {a.source: cache.known_digest(a.source) for a in todo})
-    done = progress.stage(_("rendering reports"), len(todo))
-    fresh = {}
-    for index, body in enumerate(each_result(_render_body, range(len(todo)), job, done)):
-        fresh[todo[index].source] = kept_body(todo[index], body, cache)
+    job = BodyJob(content_dir, config, urls, unpublished, unreadable, [])
+    bodies = _bodies_of(published, job, cache, progress)
+    held_back = [a for a in everything if a.source in unpublished]
+    for body in _bodies_of(held_back, job, cache).values():
+        log.extend(as_warnings(ProblemLog(list(body.problems))))
     cache.bodies.flush()  # before workers are forked to render pages: they read the store
-    cache.render_again = partial(render_body, replace(job, articles=[]))
+    cache.render_again = partial(render_body, job)
     rendered, assets, images = [], set(), set()
     for article in published:
-        body = known.get(article.source) or fresh[article.source]
+        body = bodies[article.source]
         log.problems.extend(body.problems)
         if not article.retracted:  # a withdrawn report's page shows none of its files
             assets |= set(dict(body.assets))
@@ -306,6 +305,17 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
         rendered.append(replace(article, body="", rendered=final, summary=body.summary,
                                 reading_minutes=body.reading_minutes, body_images=tuple(sorted(body.images))))
     return rendered, assets, images
+
+
+def _bodies_of(articles: list[Article], job: BodyJob, cache: BuildCache, progress: Progress = quiet) -> dict:
+    """Each article's body (by source): the cache's, or rendered on all cores and remembered."""
+    found = {a.source: body for a in articles if (body := cache.body(a, job.urls, job.content_dir))}
+    todo = [a for a in articles if a.source not in found]
+    job = replace(job, articles=todo, digests={a.source: cache.known_digest(a.source) for a in todo})
+    done = progress.stage(_("rendering reports"), len(todo))
+    for index, body in enumerate(each_result(_render_body, range(len(todo)), job, done)):
+        found[todo[index].source] = kept_body(todo[index], body, cache)
+    return found
 
 
 def kept_body(article: Article, body: RenderedBody, cache: BuildCache) -> RenderedBody:

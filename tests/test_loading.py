@@ -176,6 +176,29 @@ def test_a_broken_draft_is_an_error_when_drafts_are_built(tmp_path):
         load(write_content(tmp_path / "b", {"later.md": article_text(date="2021-05-01", tags="{a: 1}")}), future=True)
 
 
+def test_a_held_back_reports_body_is_checked_and_warned_about_but_nothing_of_it_is_published(tmp_path):
+    """A draft's or a scheduled report's broken link is a warning at its line (an error with
+    --drafts / --future), and a file only it links to is not published."""
+    body = "第一段。\n\n见[附件](../media/only-draft.pdf)和[另一篇](gone.md)。\n"
+    content = write_content(tmp_path, {
+        "a.md": article_text(),
+        "draft.md": article_text(draft="true", body=body),
+        "later.md": article_text(date="2021-05-01 08:00", body="![图](../media/gone.png)"),
+    })
+    (content / "media").mkdir()
+    (content / "media" / "only-draft.pdf").write_bytes(b"%PDF-1.4\n")
+    site, log = load(content)
+    assert log.errors == [] and site.assets == frozenset()
+    warned = [str(p) for p in log.warnings]
+    assert any(w.startswith("articles/draft.md:8: warning: the link 'gone.md' names an article file that does not exist")
+               for w in warned), "\n".join(warned)
+    assert any(w.startswith("articles/later.md:5: warning: the image '../media/gone.png' names a file that does not exist")
+               for w in warned), "\n".join(warned)
+    with pytest.raises(ContentError) as caught:
+        load(content, drafts=True, future=True)
+    assert len(caught.value.log.errors) == 2
+
+
 def test_a_draft_sharing_a_slug_blocks_nothing(tmp_path):
     content = write_content(tmp_path, {"a.md": article_text(), "b.md": article_text(slug="a", draft="true")})
     site, log = load(content)
