@@ -18,7 +18,7 @@ from digest.cache import ArticleRecord, BuildCache, CacheState, cache_folder, fi
 from digest.config import SiteConfig
 from digest.content import Article, Body
 from digest.errors import Location, Problem, ProblemLog
-from digest.write import Trees
+from digest.write import Manifest, Trees
 
 DATE = datetime(2020, 1, 30, 9, tzinfo=timezone.utc)
 
@@ -338,8 +338,9 @@ def test_another_engines_state_keeps_only_what_holds_for_any_engine(tmp_path, mo
     cache = BuildCache(tmp_path / "output")
     cache.use_config(SiteConfig())
     cache.remember("articles/a.md", "digest-1", make_article(), [])
+    output = Manifest({"index.html": "sha1:1"}, {"index.html": (1, 2, 3)})
     cache.update(signatures={"index.html": "sig"}, pages="a page plan", notices_seen=frozenset({"a"}),
-                 trees=Trees(None, None))
+                 trees=Trees(output, None))
     cache.slug("驿马乡")
     cache.save()
     cache.close()
@@ -353,7 +354,8 @@ def test_another_engines_state_keeps_only_what_holds_for_any_engine(tmp_path, mo
     newer = BuildCache(tmp_path / "output")
     assert newer.problems == []
     assert (newer.state.articles, newer.state.signatures, newer.state.pages, newer.state.slugs) == ({}, {}, None, {})
-    assert newer.state.notices_seen == frozenset({"a"}) and newer.state.engine == "another engine"
+    assert newer.state.notices_seen == frozenset({"a"}) and newer.state.trees.output == output
+    assert newer.state.engine == "another engine"
     newer.use_config(SiteConfig())
     assert newer.record("articles/a.md", "digest-1") is None
     newer.save()
