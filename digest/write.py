@@ -49,8 +49,6 @@ MADE_LIST = ".digest-files"  # in the output: every file the build made, one a l
 UNKNOWN = "?"  # the content id of a file whose content is not known: it never matches
 SPLIT_LOOK_FILES = 10_000  # a tree with this many files is looked at by two processes (see tree_matches)
 
-_halving: tuple | None = None  # the pieces and the manifest a forked half of tree_matches looks at
-
 
 def content_id(data: bytes) -> str:
     """What a file holds, by its bytes."""
@@ -122,28 +120,19 @@ def scan_tree(root: Path, manifest: Manifest | None, vouched: dict[str, tuple] |
 def tree_matches(root: Path, manifest: Manifest) -> bool:
     """Whether ``root`` holds exactly the manifest's files, each as stamped: what
     :func:`scan_tree` would find undamaged, with nothing else there, told without
-    keeping what it looked at. A big tree is looked at in two halves at once, the
-    second in a forked process: at 100,000 reports the output is 440,000 entries,
-    and looking at them is most of a build with nothing to do."""
+    keeping what it looked at. A big tree is looked at in two halves at once, in
+    forked processes: at 100,000 reports the output is 440,000 entries, and looking
+    at them is most of a build with nothing to do."""
     try:
         pieces = _pieces(root)
     except OSError:
         return False
-    halves = None
-    if len(manifest.ids) >= SPLIT_LOOK_FILES:
-        from .parallel import in_background  # not before it pays: the pool's modules take a while to import
+    if len(manifest.ids) < SPLIT_LOOK_FILES:
+        return _count_matching(pieces, manifest) == len(manifest.ids)
+    from .parallel import run_all  # not before it pays: the pool's modules take a while to import
 
-        global _halving
-        _halving = (pieces, manifest)  # what the forked process inherits (a tree's entries cannot be pickled)
-        halves = in_background(_count_matching_half, 1)
-    found = _count_matching(pieces[0::2] if halves else pieces, manifest)
-    if halves is not None:
-        from .parallel import result_or_none
-
-        other = result_or_none(halves)
-        _halving = None
-        found = None if found is None or other is None else found + other
-    return found == len(manifest.ids)
+    counts = run_all(_count_matching_half, [0, 1], (pieces, manifest), min_items=2)
+    return None not in counts and sum(counts) == len(manifest.ids)
 
 
 def _pieces(root: Path) -> list[tuple[str, os.DirEntry]]:
@@ -162,7 +151,11 @@ def _pieces(root: Path) -> list[tuple[str, os.DirEntry]]:
 
 
 def _count_matching_half(start: int) -> int | None:
-    pieces, manifest = _halving
+    """In a forked worker: every other piece, from ``start``; a tree's entries are
+    inherited (:func:`parallel.shared`), not pickled, which they cannot be."""
+    from .parallel import shared
+
+    pieces, manifest = shared()
     return _count_matching(pieces[start::2], manifest)
 
 
