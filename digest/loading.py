@@ -286,8 +286,7 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     unpublished = {a.source for a in everything} - set(urls)
     job = BodyJob(content_dir, config, urls, unpublished, unreadable, [])
     bodies = _bodies_of(published, job, cache, progress)
-    held_back = [a for a in everything if a.source in unpublished]
-    for body in _bodies_of(held_back, job, cache).values():
+    for body in _bodies_of(left_out(everything, published), job, cache).values():
         log.extend(as_warnings(ProblemLog(list(body.problems))))
     cache.bodies.flush()  # before workers are forked to render pages: they read the store
     cache.render_again = partial(render_body, job)
