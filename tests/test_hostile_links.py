@@ -392,6 +392,26 @@ def test_html_blocks_and_tables_are_not_counted_as_inline_markup(tmp_path):
     assert problems(content) == []
 
 
+def test_a_drafts_hostile_body_is_checked_as_warnings_and_nothing_of_it_is_published(tmp_path):
+    """A held-back report's body is rendered for its problems too: nesting past the limit,
+    a link out of the content folder and a symbolic link to a file outside are the same
+    findings, as warnings, and the others are published without the draft's files."""
+    links = "[上级](../../outside.pdf)\n\n[附件](../media/passwd.txt)"
+    content = write_content(tmp_path, {"a.md": article_text(), "d.md": article_text(draft="true", body="> " * 60 + "深"),
+                                       "e.md": article_text(draft="true", body=links)})
+    (content / "media").mkdir()
+    os.symlink(outside_file(tmp_path), content / "media" / "passwd.txt")
+    assert problems(content) == [
+        f"articles/d.md:6: warning: {TOO_DEEP}",
+        "articles/e.md:6: warning: the link '../../outside.pdf' points outside the content folder; "
+        "link only to files inside it",
+        f"articles/e.md:8: warning: the link '../media/passwd.txt' {OUTSIDE}: media/passwd.txt is a symbolic link "
+        "to a place outside it, and nothing from outside is published; copy the file itself into the content folder",
+    ]
+    build(BuildOptions(content_dir=content, output_dir=tmp_path / "output", now=NOW), Theme())
+    assert not (tmp_path / "output" / "media").exists() and not (tmp_path / "output" / "articles" / "e").exists()
+
+
 def test_the_same_in_the_timeline(tmp_path):
     detail = '"' + "> " * 300 + '深"'
     content = write_content(tmp_path, {"a.md": article_text()},
