@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, vDuration
-from icalendar import Event as CalendarEvent
 from lxml import html as lxml_html
 
 from .config import SiteConfig
@@ -26,6 +25,9 @@ from .changes import Signer
 from .outputs import MADE, Output
 from .site import Group, Site
 from .urls import page_url
+
+if TYPE_CHECKING:
+    from icalendar import Event as CalendarEvent
 
 CALENDAR_FILE = "timeline.ics"
 PRODUCT = "-//county-digest//timeline//ZH"
@@ -72,6 +74,8 @@ def calendar_outputs(site: Site, signer: Signer) -> list[Output]:
 
 def calendar_bytes(site: Site, events, name: str) -> bytes:
     """One VCALENDAR: a VEVENT per event, and the VTIMEZONE its times refer to."""
+    from icalendar import Calendar, vDuration  # here, not at the top: most edits make no calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
@@ -92,6 +96,8 @@ def calendar_bytes(site: Site, events, name: str) -> bytes:
 
 
 def calendar_event(site: Site, event: Event, stamp: datetime) -> CalendarEvent:
+    from icalendar import Event as CalendarEvent
+
     config = site.config
     entry = CalendarEvent()
     entry.add("uid", event_uid(config, event))

@@ -15,7 +15,6 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
 from feedgen.feed import FeedGenerator
 
 from .content import Article
@@ -165,6 +164,8 @@ def _shown_from(notice: Notice, page_url_: str) -> Notice:
 def rebased(html: str, page: str, root: str) -> str:
     """``html`` written for the page at ``page`` (its links relative to it), with each
     link into the site written as ``root`` + its address from the site root."""
+    from bs4 import BeautifulSoup  # here, not at the top: most builds have no notice to rebase
+
     soup = BeautifulSoup(html, "html.parser")
     for tag, attribute in LINK_ATTRIBUTES.items():
         for node in soup.find_all(tag, attrs={attribute: True}):

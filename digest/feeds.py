@@ -15,8 +15,6 @@ from itertools import islice
 from typing import Mapping
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
-from bs4.builder import HTMLParserTreeBuilder
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
@@ -230,6 +228,8 @@ def absolute_html(html: str, page_url: str) -> str:
 
 def absolute_html_by_soup(html: str, page_url: str) -> str:
     """:func:`absolute_html` by BeautifulSoup: the reference, for any HTML."""
+    from bs4 import BeautifulSoup  # here, not at the top: a build that writes no feed body never needs it
+
     soup = BeautifulSoup(html, "html.parser")
     for picture in soup.find_all("picture"):  # a body image: its largest JPEG, as for the photos
         img = picture.find("img")
@@ -249,13 +249,21 @@ PICTURE_ONLY = ("srcset", "sizes", "loading", "decoding")  # an <img>'s attribut
 HTML_TOKEN = re.compile(r'<(/?)([a-z][a-z0-9]*)((?: [a-z][a-z0-9-]*="[^"<>]*")*)>|([^<&]+)|&(amp|lt|gt|quot|nbsp|#x27|#39|#34);')
 ATTRIBUTE = re.compile(r' ([a-z][a-z0-9-]*)="([^"]*)"')
 REFERENCE = {"amp": "&amp;", "lt": "&lt;", "gt": "&gt;", "quot": '"', "nbsp": "\xa0", "#x27": "'", "#39": "'", "#34": '"'}
-VOID = HTMLParserTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS  # BeautifulSoup writes these <br/>
-KEEPS_WHITESPACE = HTMLParserTreeBuilder.DEFAULT_PRESERVE_WHITESPACE_TAGS
-LIST_VALUED = HTMLParserTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES  # tag -> attributes it splits at whitespace
+# BeautifulSoup's rules for html.parser (bs4.builder.HTMLParserTreeBuilder's DEFAULT_* sets),
+# written out so that a build that writes no feed body does not import bs4 (a tenth of a
+# second); tests/test_feeds.py checks them against the installed bs4.
+VOID = frozenset({"area", "base", "basefont", "bgsound", "br", "col", "command", "embed", "frame", "hr", "image",
+                  "img", "input", "isindex", "keygen", "link", "menuitem", "meta", "nextid", "param", "source",
+                  "spacer", "track", "wbr"})  # BeautifulSoup writes these <br/>
+KEEPS_WHITESPACE = frozenset({"pre", "textarea"})
+LIST_VALUED = {"*": {"class", "accesskey", "dropzone"}, "a": {"rel", "rev"}, "link": {"rel", "rev"},
+               "td": {"headers"}, "th": {"headers"}, "form": {"accept-charset"}, "object": {"archive"},
+               "area": {"rel"}, "icon": {"sizes"}, "iframe": {"sandbox"},
+               "output": {"for"}}  # tag -> attributes it splits at whitespace
+STRING_CONTAINERS = frozenset({"rt", "rp", "style", "script", "template"})  # kept apart as their own strings
 ASCII_WHITESPACE = re.compile("[ \n\t\f\r]*")
 # Elements whose text BeautifulSoup keeps apart, or some version of html.parser reads raw:
-NOT_PLAIN = {*HTMLParserTreeBuilder.DEFAULT_STRING_CONTAINERS, "textarea", "title", "plaintext", "xmp", "noembed",
-             "noframes", "noscript"}
+NOT_PLAIN = {*STRING_CONTAINERS, "textarea", "title", "plaintext", "xmp", "noembed", "noframes", "noscript"}
 
 
 def absolute_html_fast(html: str, page_url: str) -> str | None:

@@ -13,6 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from bs4 import BeautifulSoup
 
+from digest import feeds
 from digest.config import SiteConfig
 from digest.content import Article, Body, Event, Photo
 from digest.feeds import absolute_html, absolute_html_by_soup, absolute_html_fast, site_feeds
@@ -92,6 +93,15 @@ def test_absolute_html_reads_any_html_as_beautifulsoup_does(html):
         expected = None
     fast = absolute_html_fast(html, url)
     assert fast is None or fast == expected
+
+
+def test_the_fast_reader_follows_the_installed_beautifulsoups_rules():
+    from bs4.builder import HTMLParserTreeBuilder as rules
+
+    assert feeds.VOID == rules.DEFAULT_EMPTY_ELEMENT_TAGS
+    assert feeds.KEEPS_WHITESPACE == rules.DEFAULT_PRESERVE_WHITESPACE_TAGS
+    assert feeds.LIST_VALUED == rules.DEFAULT_CDATA_LIST_ATTRIBUTES
+    assert feeds.STRING_CONTAINERS == set(rules.DEFAULT_STRING_CONTAINERS)
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"
