@@ -21,7 +21,9 @@ command line is wrong.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -259,5 +261,20 @@ def print_problems(log: ProblemLog) -> int:
     return 0
 
 
+def exit_now(status: int) -> None:
+    """End the process without freeing the build's objects one by one, as mypy's
+    ``hard_exit`` does: about 0.1 s after a build of 10,000 reports. Only once nothing
+    is left that a normal exit waits for (a thread, a worker process); else the usual way."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: let the usual exit say so
+        sys.exit(status)
+    processes = sys.modules.get("multiprocessing")
+    if threading.active_count() == 1 and not (processes and processes.active_children()):
+        os._exit(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

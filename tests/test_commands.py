@@ -206,3 +206,15 @@ def test_the_language_is_known_before_yaml_can_be_read(tmp_path, monkeypatch, ar
     (tmp_path / "content" / "site.yaml").write_text(site, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert early_language(args) == language
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("print('written', end='')", "written"),  # what is still in the buffer is written first
+    ("threading.Thread(target=lambda: (time.sleep(0.3), print('thread finished'))).start()", "thread finished\n"),
+], ids=["buffered", "thread"])
+def test_build_py_ends_at_once_only_with_its_output_written_and_nothing_running(script, expected):
+    program = (f"import sys, threading, time; sys.path.insert(0, {str(PROJECT)!r}); import build\n"
+               f"{script}\nbuild.exit_now(3)\n")
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, env=buffered)
+    assert (result.returncode, result.stdout, result.stderr) == (3, expected, "")
