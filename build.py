@@ -28,6 +28,7 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -261,9 +262,9 @@ def print_problems(log: ProblemLog) -> int:
     return 0
 
 
-def exit_now(status: int) -> None:
+def exit_now(status: int) -> NoReturn:
     """End the process without freeing the build's objects one by one, as mypy's
-    ``hard_exit`` does: about 0.1 s after a build of 10,000 reports. Only once nothing
+    ``hard_exit`` does: 0.05-0.08 s after a build of 10,000 reports. Only once nothing
     is left that a normal exit waits for (a thread, a worker process); else the usual way."""
     try:
         sys.stdout.flush()

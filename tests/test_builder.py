@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -84,9 +86,6 @@ def test_files_put_into_the_output_by_hand_are_removed_with_a_warning(tmp_path):
 def test_a_build_imports_beautifulsoup_and_icalendar_only_when_it_uses_them():
     """An edit's build starts a new Python: bs4 and icalendar cost it a fifth of a second
     of imports it needs only for a correction's note, a feed body or a calendar."""
-    import subprocess
-    import sys
-
     script = "import sys, digest.builder, digest.cli; print(sorted({'bs4', 'icalendar'} & set(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
