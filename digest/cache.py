@@ -35,6 +35,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
+import operator
 import os
 import pickle
 import sqlite3
@@ -167,9 +168,12 @@ class BodyRecord:
     reading_minutes: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class ArticleRecord:
-    """One article file as last read: its digest, front matter (body text dropped), problems."""
+    """One article file as last read: its digest, front matter (body text dropped), problems.
+
+    Never changed in place: a changed record is a new object, which is how
+    :meth:`StateFile.save` knows the parts of the file it can write back as read."""
 
     digest: str
     article: Article | None
@@ -219,6 +223,21 @@ def collector_paused():
             gc.enable()
 
 
+@dataclass(frozen=True)
+class RecordPart:
+    """A part of the article records in ``state.pickle``: its records as read or written,
+    and where its bytes lie in the file."""
+
+    sources: tuple[str, ...]
+    records: tuple[ArticleRecord, ...]
+    start: int
+    end: int
+
+    def holds(self, records: dict[str, ArticleRecord]) -> bool:
+        """Whether ``records`` are this part's, the very objects (records are never changed in place)."""
+        return self.sources == tuple(records) and all(map(operator.is_, self.records, records.values()))
+
+
 class StateFile:
     """``state.pickle``: read once at the start of a build, written at its end (atomically:
     a killed build leaves the old one). Unreadable state is dropped with a warning."""
@@ -227,6 +246,8 @@ class StateFile:
         self.path = path
         self.problems = problems
         self.earlier_output: set[str] = set()  # the output's files, by the state of an earlier version
+        self._parts: list[RecordPart] = []  # the records' parts in the file as this build read or wrote it
+        self._file_id: tuple = ()  # and that file's inode, size and modification time
 
     def load(self, engine: str | None) -> CacheState:
         """The state; with its article records (the most of it) only if ``engine`` made them
@@ -240,32 +261,72 @@ class StateFile:
                     self.earlier_output = _output_files_of(state)
                     return CacheState()
                 for _part in range(pickle.load(file) if state.engine == engine else 0):
-                    state.articles.update(pickle.load(file))
+                    start = file.tell()
+                    records = pickle.load(file)
+                    state.articles.update(records)
+                    self._parts.append(RecordPart(tuple(records), tuple(records.values()), start, file.tell()))
+                self._file_id = _file_id(os.fstat(file.fileno()))
         except FileNotFoundError:
             return CacheState()
         except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
             self.problems.append(damage_warning(self.path, N_("the state file"), exc))
+            self._parts = []
             return CacheState()
         return state
 
     def save(self, state: CacheState) -> None:
         """The state, then the article records in parts of :data:`RECORDS_PER_PART`, each
         pickled on its own: pickle remembers every object it writes until it is done, which
-        for 100,000 records at once is a few hundred megabytes more at the build's end."""
+        for 100,000 records at once is a few hundred megabytes more at the build's end.
+
+        A part that holds the records the file it replaces held, unchanged, is copied from
+        that file instead: after an edit, most parts (0.13 s of pickling at 10,000 reports)."""
+        written: list[RecordPart] = []
+
         def fill(file) -> None:
             records = iter(state.articles.items())
             parts = -(-len(state.articles) // RECORDS_PER_PART)
             pickle.dump(replace(state, articles={}), file, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(parts, file, protocol=pickle.HIGHEST_PROTOCOL)
-            for _part in range(parts):
-                pickle.dump(dict(islice(records, RECORDS_PER_PART)), file, protocol=pickle.HIGHEST_PROTOCOL)
+            with self._earlier_file() as earlier:
+                for index in range(parts):
+                    part = dict(islice(records, RECORDS_PER_PART))
+                    start = file.tell()
+                    same = self._parts[index] if earlier is not None and index < len(self._parts) else None
+                    if same is not None and same.holds(part):
+                        earlier.seek(same.start)
+                        file.write(earlier.read(same.end - same.start))
+                    else:
+                        pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
+                    written.append(RecordPart(tuple(part), tuple(part.values()), start, file.tell()))
 
         try:
             write_atomically(self.path, fill)
+            self._parts, self._file_id = written, _file_id(self.path.stat())
         except OSError as exc:  # a full disk: the next build checks what it finds anyway
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          _("the build cache could not be saved ({reason}); the next build will "
                                            "take longer").format(reason=exc.strerror or exc)))
+
+    @contextmanager
+    def _earlier_file(self):
+        """The file this build read or last wrote, open, if it is still that file; else None."""
+        try:
+            earlier = open(self.path, "rb") if self._parts else None
+        except OSError:
+            earlier = None
+        if earlier is not None and _file_id(os.fstat(earlier.fileno())) != self._file_id:
+            earlier.close()
+            earlier = None
+        try:
+            yield earlier
+        finally:
+            if earlier is not None:
+                earlier.close()
+
+
+def _file_id(stat: os.stat_result) -> tuple:
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def remembered_notices(output_dir: Path) -> frozenset | None:
@@ -568,7 +629,7 @@ class BuildCache:
             return None
         signs = self._signs.get(source)
         if signs is not None:  # hashed again: remember when, so that next time it need not be
-            found.signs = signs
+            found = self.state.articles[source] = replace(found, signs=signs)
             self.dirty = True
         return found
 
@@ -615,16 +676,16 @@ class BuildCache:
             self._unstored_text[article.source] = search_text
             self.fingerprints[article.source] = short_hash(article.source, digest, "as rendered", html, summary, repr(headings))
             if found is not None and found.body is not None:
-                found.body = None
+                self.state.articles[article.source] = replace(found, body=None)
                 self.dirty = True
             return False
         links_key = repr(sorted(links.items())) + repr(sorted(assets.items()))
         fingerprint = short_hash(article.source, digest, links_key)
         self.fingerprints[article.source] = fingerprint
-        found.body = BodyRecord(fingerprint, headings, summary, tuple(problems),
-                                tuple((sys.intern(source), sys.intern(url)) for source, url in sorted(links.items())),
-                                tuple(sorted(assets.items())), tuple(sorted(images)),
-                                reading_minutes)
+        self.state.articles[article.source] = replace(found, body=BodyRecord(
+            fingerprint, headings, summary, tuple(problems),
+            tuple((sys.intern(source), sys.intern(url)) for source, url in sorted(links.items())),
+            tuple(sorted(assets.items())), tuple(sorted(images)), reading_minutes))
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
         return self.folder is not None

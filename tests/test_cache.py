@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import re
 import threading
@@ -14,7 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from digest.cache import ArticleRecord, BuildCache, CacheState, cache_folder, file_digest, file_state, short_hash
+from digest.cache import (ArticleRecord, BuildCache, CacheState, cache_folder, file_digest, file_signs, file_state,
+                          short_hash)
 from digest.config import SiteConfig
 from digest.content import Article, Body
 from digest.errors import Location, Problem, ProblemLog
@@ -375,3 +377,54 @@ def test_the_same_engines_state_is_read_whole(tmp_path):
     again = BuildCache(tmp_path / "output")
     assert set(again.state.articles) == {"articles/a.md"} and again.state.signatures == {"index.html": "sig"}
     again.close()
+
+
+def test_a_save_copies_the_parts_whose_records_did_not_change_and_pickles_the_others(tmp_path, monkeypatch):
+    from digest import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "RECORDS_PER_PART", 2)
+    cache = BuildCache(tmp_path / "output")
+    cache.use_config(SiteConfig())
+    for n in range(5):
+        cache.remember(f"articles/{n}.md", f"digest-{n}", make_article(f"articles/{n}.md", f"a{n}"), [])
+    cache.save()
+    cache.close()
+
+    pickled = []
+    dump = pickle.dump
+    monkeypatch.setattr(cache_module.pickle, "dump", lambda value, *args, **kw: (pickled.append(value), dump(value, *args, **kw)))
+    again = BuildCache(tmp_path / "output")
+    again.use_config(SiteConfig())
+    again.remember("articles/2.md", "digest-2b", make_article("articles/2.md", "a2", title="改过"), [])
+    again.save()
+    again.save()  # and again, from the file it has just written
+    again.close()
+    parts = [sorted(value) for value in pickled if isinstance(value, dict)]
+    assert parts == [["articles/2.md", "articles/3.md"]]  # the others were copied, both times
+
+    third = BuildCache(tmp_path / "output")
+    assert {source: (r.digest, r.article.title) for source, r in third.state.articles.items()} == {
+        **{f"articles/{n}.md": (f"digest-{n}", "标题") for n in range(5)}, "articles/2.md": ("digest-2b", "改过")}
+    third.close()
+
+
+def test_what_a_build_learns_of_a_record_is_saved_though_its_part_was_read(tmp_path):
+    """A record is changed by replacing it (ArticleRecord is frozen): its part is written anew."""
+    path = tmp_path / "a.md"
+    path.write_text("一", encoding="utf-8")
+    cache = BuildCache(tmp_path / "output")
+    digest = cache.digest("articles/a.md", path)
+    cache.remember("articles/a.md", digest, make_article(), [])
+    cache.save()
+    cache.close()
+    touched = time.time_ns() + 60_000_000_000
+    os.utime(path, ns=(touched, touched))  # the same bytes, other signs: hashed again
+    again = BuildCache(tmp_path / "output")
+    assert again.digest("articles/a.md", path) == digest
+    again.remember_body(again.record("articles/a.md", digest).article, "<p>一</p>", (), "一", "一", (), {}, {}, (), True)
+    again.save()
+    again.close()
+    third = BuildCache(tmp_path / "output")
+    record = third.state.articles["articles/a.md"]
+    assert record.signs[:-1] == file_signs(path)[:-1] and record.body.summary == "一"
+    third.close()
