@@ -35,12 +35,12 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
-import operator
 import os
 import pickle
 import sqlite3
 import sys
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -225,17 +225,23 @@ def collector_paused():
 
 @dataclass(frozen=True)
 class RecordPart:
-    """A part of the article records in ``state.pickle``: its records as read or written,
-    and where its bytes lie in the file."""
+    """A part of the article records in ``state.pickle``: its records as read or written
+    (weakly: a record replaced since is not kept alive for this), and where its bytes lie."""
 
     sources: tuple[str, ...]
-    records: tuple[ArticleRecord, ...]
+    records: tuple[weakref.ref, ...]
     start: int
     end: int
 
+    @classmethod
+    def of(cls, records: dict[str, ArticleRecord], start: int, end: int) -> RecordPart:
+        return cls(tuple(records), tuple(map(weakref.ref, records.values())), start, end)
+
     def holds(self, records: dict[str, ArticleRecord]) -> bool:
         """Whether ``records`` are this part's, the very objects (records are never changed in place)."""
-        return self.sources == tuple(records) and all(map(operator.is_, self.records, records.values()))
+        if self.sources != tuple(records):
+            return False
+        return all(ref() is record for ref, record in zip(self.records, records.values()))
 
 
 class StateFile:
@@ -264,7 +270,7 @@ class StateFile:
                     start = file.tell()
                     records = pickle.load(file)
                     state.articles.update(records)
-                    self._parts.append(RecordPart(tuple(records), tuple(records.values()), start, file.tell()))
+                    self._parts.append(RecordPart.of(records, start, file.tell()))
                 self._file_id = _file_id(os.fstat(file.fileno()))
         except FileNotFoundError:
             return CacheState()
@@ -298,7 +304,7 @@ class StateFile:
                         file.write(earlier.read(same.end - same.start))
                     else:
                         pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
-                    written.append(RecordPart(tuple(part), tuple(part.values()), start, file.tell()))
+                    written.append(RecordPart.of(part, start, file.tell()))
 
         try:
             write_atomically(self.path, fill)
