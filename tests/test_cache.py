@@ -178,12 +178,18 @@ def test_a_second_build_of_the_same_output_waits(tmp_path):
     thread.join()
 
 
-def test_a_file_is_hashed_again_only_when_its_signs_change(tmp_path):
+def cache_with_file(tmp_path, source: str):
+    """A cache that has hashed one file (its text "一") and remembered its record."""
     path = tmp_path / "a.md"
     path.write_text("一", encoding="utf-8")
     cache = BuildCache(tmp_path / "output")
-    first = cache.digest("a.md", path)
-    cache.remember("a.md", first, make_article(), [])
+    digest = cache.digest(source, path)
+    cache.remember(source, digest, make_article(), [])
+    return cache, path, digest
+
+
+def test_a_file_is_hashed_again_only_when_its_signs_change(tmp_path):
+    cache, path, first = cache_with_file(tmp_path, "a.md")
     assert cache.digest("a.md", path) == first
     path.write_text("二", encoding="utf-8")  # same size, written within the same moment
     assert cache.digest("a.md", path) != first
@@ -412,11 +418,7 @@ def test_a_save_copies_the_parts_whose_records_did_not_change_and_pickles_the_ot
 
 def test_what_a_build_learns_of_a_record_is_saved_though_its_part_was_read(tmp_path):
     """A record is changed by replacing it (ArticleRecord is frozen): its part is written anew."""
-    path = tmp_path / "a.md"
-    path.write_text("一", encoding="utf-8")
-    cache = BuildCache(tmp_path / "output")
-    digest = cache.digest("articles/a.md", path)
-    cache.remember("articles/a.md", digest, make_article(), [])
+    cache, path, digest = cache_with_file(tmp_path, "articles/a.md")
     cache.save()
     cache.close()
     touched = time.time_ns() + 60_000_000_000
