@@ -253,12 +253,13 @@ class StateFile:
         self.problems = problems
         self.earlier_output: set[str] = set()  # the output's files, by the state of an earlier version
         self._parts: list[RecordPart] = []  # the records' parts in the file as this build read or wrote it
-        self._file_id: tuple = ()  # and that file's inode, size and modification time
+        self._file_id: tuple = ()  # and that file's device, inode, size and modification time
 
     def load(self, engine: str | None) -> CacheState:
         """The state; with its article records (the most of it) only if ``engine`` made them
         (None: never, when only the rest is wanted). Another engine's records are not even
         read: after an upgrade, at 100,000 reports, they would hold 500 MB for nothing."""
+        parts: list[RecordPart] = []
         try:
             with open(self.path, "rb") as file, collector_paused():
                 state = pickle.load(file)
@@ -270,13 +271,12 @@ class StateFile:
                     start = file.tell()
                     records = pickle.load(file)
                     state.articles.update(records)
-                    self._parts.append(RecordPart.of(records, start, file.tell()))
-                self._file_id = _file_id(os.fstat(file.fileno()))
+                    parts.append(RecordPart.of(records, start, file.tell()))
+                self._parts, self._file_id = parts, _file_id(os.fstat(file.fileno()))
         except FileNotFoundError:
             return CacheState()
         except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
             self.problems.append(damage_warning(self.path, N_("the state file"), exc))
-            self._parts = []
             return CacheState()
         return state
 
