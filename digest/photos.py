@@ -174,6 +174,12 @@ def prepare_pictures(site: Site, content_dir: Path, cache_dir: Path, facts: Fact
     return Pictures(photos, outputs)
 
 
+def published_files(site: Site) -> frozenset[str]:
+    """The content files a build publishes beside its pages (each as it is or as
+    renditions): the articles' photos, the pictures bodies show, the files they link to."""
+    return frozenset({photo.src for article in site.articles for photo in article.photos} | site.images | site.assets)
+
+
 def prepare_renditions(pictures: dict[str, tuple[Path, PictureFacts]],
                        cache_dir: Path) -> tuple[dict[str, ResponsivePhoto], list[Output]]:
     """Plan each picture's renditions, make those the cache lacks (on all

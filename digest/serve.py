@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
@@ -49,7 +50,9 @@ from .builder import BuildResult, Theme, build
 from .errors import ContentError, Location, Problem, format_problems, summary_line
 from .i18n import _, pgettext
 from .loading import BuildOptions
+from .photos import published_files
 from .quick import Kept, keep, quick_page, saved_report
+from .site import Site
 from .summary import format_new_notices
 
 PREVIEW_FOLDER = ".digest-preview"
@@ -352,18 +355,33 @@ def _template_path(filename: str, templates: Path) -> str:
 
 
 class SourceFilter(watchfiles.DefaultFilter):
-    """Editors' temporary files and hidden files or folders (caches) are not sources."""
+    """Which changes are to sources. Not editors' temporary files (watchfiles' defaults),
+    nor hidden files or folders in the content folder (a git folder, a sync tool's state)
+    unless the site publishes them (``published``: a photo or a linked file, replaced
+    after each good build; None until one has ended, so nothing counts as hidden). The
+    theme's folders are published whole, hidden files too (``static/.well-known/``)."""
 
-    def __init__(self, roots: list[Path]):
+    def __init__(self, content_dir: Path, theme_dirs: list[Path]):
         super().__init__()
-        self.roots = roots
+        self.content_dir = content_dir.absolute()
+        self.theme_dirs = [folder.absolute() for folder in theme_dirs]
+        self.published: frozenset[Path] | None = None
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
         return super().__call__(change, path) and not self.is_hidden(Path(path))
 
     def is_hidden(self, path: Path) -> bool:
-        inside = [path.relative_to(root) for root in self.roots if path.is_relative_to(root)]
-        return any(part.startswith(".") for rel in inside for part in rel.parts)
+        published = self.published
+        if published is None or path in published or not path.is_relative_to(self.content_dir):
+            return False
+        if any(path.is_relative_to(folder) for folder in self.theme_dirs):
+            return False
+        return any(part.startswith(".") for part in path.relative_to(self.content_dir).parts)
+
+    def publishing(self, site: Site) -> None:
+        """What a good build published from the content folder: changes to those files are
+        changes to sources, hidden or not."""
+        self.published = frozenset(self.content_dir / src for src in published_files(site))
 
 
 class SaveWatcher:
@@ -371,12 +389,13 @@ class SaveWatcher:
     at once (:func:`show_quickly`) even while a build runs; every batch of saves is
     numbered and waits for the next build, which the main thread runs."""
 
-    def __init__(self, preview: Preview, state: PreviewState, pages: QuickPages, kept: Kept | None):
+    def __init__(self, preview: Preview, state: PreviewState, pages: QuickPages):
         self.preview = preview
         self.state = state
         self.pages = pages
-        self.kept = kept  # None while a build is due that the kept site does not know of
-        self.env = kept.env if kept else None  # the quick pages' Jinja environment, reused
+        self.kept: Kept | None = None  # None while a build is due that the kept site does not know of
+        self.sources = SourceFilter(preview.content_dir, [preview.theme.templates_dir, preview.theme.static_dir])
+        self.env = None  # the quick pages' Jinja environment, reused
         self._env_in_use = threading.Lock()  # a quick page renders with it while a build's keep() updates it
         self.stop = threading.Event()
         self._saved = threading.Condition()
@@ -394,7 +413,7 @@ class SaveWatcher:
 
     def _watch(self) -> None:
         watched = self.preview.watched
-        for changes in watchfiles.watch(*watched, watch_filter=SourceFilter(watched), stop_event=self.stop):
+        for changes in watchfiles.watch(*watched, watch_filter=self.sources, stop_event=self.stop):
             names = sorted({_shown_path(path, watched) for _change, path in changes})
             print(_("changed: {files}").format(files=", ".join(names)), file=sys.stderr)
             batch = self._batch + 1
@@ -423,20 +442,28 @@ class SaveWatcher:
         that were not shown quickly (the kept site must not miss what they change)."""
         with self._env_in_use:
             kept = keep(result, self.preview.theme, self.env) if result else None
+        if result:
+            self.sources.publishing(result.site)
         self.env = kept.env if kept else self.env
         with self._saved:
             unseen = [self._all_shown_after.get(n, True) for n in range(batch + 1, self._batch + 1)]
             self.kept = kept if all(unseen) else None
 
 
-def watch_and_rebuild(watcher: SaveWatcher) -> None:
-    """Rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt); a saved
-    report's page is shown first when it can be (:class:`SaveWatcher`). The watcher
-    alone holds the kept site, which each build replaces."""
+def watch_and_rebuild(watcher: SaveWatcher, ready: Callable[[], None]) -> None:
+    """Build, then rebuild after every batch of saves, until Ctrl-C (KeyboardInterrupt);
+    a saved report's page is shown first when it can be (:class:`SaveWatcher`). The
+    sources are watched from before the first build, so that a report saved while it
+    runs (a minute at 10,000 reports) is built next; ``ready()`` once it has ended.
+    The watcher alone holds the kept site, which each build replaces."""
     thread = threading.Thread(target=watcher.watch, name="digest-preview-watcher", daemon=True)
     thread.start()
     built = 0
     try:
+        result = rebuild(watcher.preview, watcher.state)
+        watcher.built(result, built)
+        del result
+        ready()
         while True:
             batch, shown = watcher.next_batches(built)
             if shown:  # give an open page a moment to fetch it: while the build loads its cache,
@@ -710,14 +737,13 @@ def serve(content_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
     try:
         with interrupt_on_sigterm():
             warn_if_public(host)
-            result = rebuild(preview, server.state)
-            listener.start()
-            print(_("preview of {content} at {address}  (Ctrl-C to stop)").format(content=content_dir, address=address),
-                  flush=True)
-            watcher = SaveWatcher(preview, server.state, server.quick_pages,
-                                  keep(result, preview.theme) if result else None)
-            del result  # the watcher keeps what it needs: this frame lasts as long as the preview
-            watch_and_rebuild(watcher)
+
+            def ready() -> None:
+                listener.start()
+                print(_("preview of {content} at {address}  (Ctrl-C to stop)").format(
+                    content=content_dir, address=address), flush=True)
+
+            watch_and_rebuild(SaveWatcher(preview, server.state, server.quick_pages), ready)
     except KeyboardInterrupt:
         pass
     finally:

@@ -170,6 +170,24 @@ def test_an_image_in_the_text_goes_out_without_its_camera_data_and_upright(tmp_p
         assert (output / "media" / name).read_bytes() == (content / "media" / name).read_bytes()
 
 
+def test_the_files_a_build_publishes_from_the_content_are_named_for_the_preview(tmp_path):
+    """What `serve` watches even when hidden: every content file that reaches the output."""
+    content = write_content(tmp_path, {
+        "2020/a.md": article_text(photos="\n  - src: media/lead.png", body="![图](../../media/.in-text.png) [通知](../../.n/x.pdf)"),
+        "2020/b.md": article_text(title="草稿", draft="true", photos="\n  - src: media/draft.png"),
+    })
+    (content / "media").mkdir()
+    for name in ("lead.png", ".in-text.png", "draft.png"):
+        Image.new("RGB", (50, 40), "white").save(content / "media" / name)
+    (content / ".n").mkdir()
+    (content / ".n/x.pdf").write_bytes(b"%PDF-1.4 notice\n")
+    output = tmp_path / "output"
+    result = build(BuildOptions(content_dir=content, output_dir=output), Theme())
+    published = photos.published_files(result.site)
+    assert published == {"media/lead.png", "media/.in-text.png", ".n/x.pdf"}  # not the draft's photo
+    assert (output / ".n/x.pdf").is_file() and list(output.glob("media/.in-text.*w.*"))
+
+
 def test_a_jpeg_that_needs_no_turning_keeps_its_quality_tables(tmp_path):
     source = make_jpeg(tmp_path / "in/p.jpg", (64, 48))
     photos.save_without_camera_data(source, tmp_path / "out.jpg")

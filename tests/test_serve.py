@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import watchfiles
 from playwright.sync_api import expect, sync_playwright
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, SAMPLE_CONTENT, article_text, ctrl_c_works
@@ -62,13 +63,18 @@ class Server:
         return self.process.wait(timeout=30)
 
 
-def start_server(root: Path, articles: dict[str, str] | None = None) -> Server:
-    """`build.py serve --port 0` on a copy of the sample content; wait for its address."""
+def start_server(root: Path, articles: dict[str, str] | None = None, files: dict[str, bytes] | None = None) -> Server:
+    """`build.py serve --port 0` on a copy of the sample content, with more ``articles``
+    and other ``files`` (by their path in the content folder); wait for its address."""
     shutil.copytree(SAMPLE_CONTENT, root / "content")
     for name, text in (articles or {}).items():
         path = root / "content" / "articles" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    for name, data in (files or {}).items():
+        path = root / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     (root / "secret.txt").write_text(SECRET, encoding="utf-8")
     with (root / "stdout.txt").open("w") as stdout, (root / "stderr.txt").open("w") as stderr:
         process = subprocess.Popen(
@@ -208,6 +214,85 @@ def test_warnings_show_in_their_own_colour_beside_errors_named_by_title_and_line
             browser.close()
     finally:
         assert server.stop() == 0
+
+
+def test_hidden_content_files_are_sources_only_when_the_site_publishes_them(tmp_path):
+    content, templates, static = (tmp_path / name for name in ("content", "templates", "static"))
+    sources = serve.SourceFilter(content, [templates, static])
+    saved = watchfiles.Change.modified
+    assert sources(saved, str(content / ".sync/state"))  # before the first build has told what it publishes
+    sources.published = frozenset()
+    assert sources(saved, str(content / "articles/2020/a.md"))
+    assert not sources(saved, str(content / "media/.notes.pdf"))
+    assert not sources(saved, str(content / ".sync/state"))
+    assert not sources(saved, str(content / "articles/.a.md.swp"))
+    assert sources(saved, str(static / ".well-known/security.txt"))  # the theme's folders are published whole
+    assert sources(saved, str(templates / ".partial.html"))
+    sources.published = frozenset({content / "media/.notes.pdf"})
+    assert sources(saved, str(content / "media/.notes.pdf"))
+    assert not sources(saved, str(content / ".git/index"))
+
+
+def built_lines(server: Server) -> int:
+    return len(re.findall(r"^\S+ built \d+ report", server.terminal, re.M))
+
+
+def wait_until(condition, seconds: float = 60) -> None:
+    """Wait for what a rebuild brings about (a bound against hanging, not a measure)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.1)
+
+
+def test_replacing_a_hidden_file_a_report_links_updates_the_preview(tmp_path):
+    """A build publishes a hidden file a report links to, so the preview must follow it
+    as it follows a report (the preview is what a build would publish)."""
+    notes = "media/.notes.txt"
+    server = start_server(tmp_path, {"extra/notes.md": article_text(title="附件", body=f"[附件](../../{notes})")},
+                          {notes: b"first\n"})
+    published = server.output / notes
+    try:
+        assert published.read_bytes() == b"first\n"
+        report = server.content / "articles/extra/notes.md"  # a save the preview sees: it is watching
+        report.write_text(report.read_text(encoding="utf-8") + "又一段。\n", encoding="utf-8")
+        wait_until(lambda: built_lines(server) == 2)
+        (server.content / notes).write_bytes(b"second\n")
+        wait_until(lambda: published.read_bytes() == b"second\n")
+        wait_until(lambda: built_lines(server) == 3)
+        (server.content / ".sync").mkdir()  # hidden, and not published: no source
+        (server.content / ".sync/state").write_text("1", encoding="utf-8")
+        report.write_text(report.read_text(encoding="utf-8") + "再一段。\n", encoding="utf-8")
+        wait_until(lambda: built_lines(server) == 4)
+        assert "changed: media/.notes.txt" in server.terminal and ".sync" not in server.terminal
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_report_saved_while_the_first_build_runs_is_built_next(tmp_path, monkeypatch, capsys):
+    """At 10,000 reports the first build takes a minute: a save meanwhile is not lost."""
+    shutil.copytree(SAMPLE_CONTENT, tmp_path / "content")
+    report = tmp_path / "content" / YIMA
+    preview = Preview(tmp_path / "content", tmp_path / "preview", "http://127.0.0.1:8000/", Theme())
+    watcher = serve.SaveWatcher(preview, PreviewState(), serve.QuickPages())
+    events, told = [], []
+    real_rebuild = serve.rebuild
+
+    def rebuild(preview, state, announce=True):
+        events.append("build")
+        result = real_rebuild(preview, state, announce)
+        if len(events) == 1:  # the first build has read the report: the editor saves it now
+            report.write_text(report.read_text(encoding="utf-8") + "\n首次构建时保存的一段。\n", encoding="utf-8")
+            wait_until(lambda: told.append(capsys.readouterr().err) or YIMA in "".join(told))  # "changed: ..."
+        else:
+            raise KeyboardInterrupt  # as the editor stops the preview
+        return result
+
+    monkeypatch.setattr(serve, "rebuild", rebuild)
+    with pytest.raises(KeyboardInterrupt):
+        serve.watch_and_rebuild(watcher, lambda: events.append("ready"))
+    assert events == ["build", "ready", "build"]
+    assert "首次构建时保存的一段。" in (preview.output_dir / "articles/yima/index.html").read_text(encoding="utf-8")
 
 
 def test_a_reports_title_names_it_even_when_its_front_matter_is_broken(tmp_path):
