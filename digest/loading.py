@@ -244,9 +244,11 @@ def left_out(everything: list[Article], published: list[Article]) -> list[Articl
 def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
                  facts: Facts = read_picture) -> ProblemLog:
     """Every photo exists in the content folder and is an image Pillow can read."""
+    inside = sources.resolved(content_dir) or content_dir.absolute()
     for article in articles:
         for photo in article.photos:
-            step = sources.way_out(content_dir, photo.src)
+            real = sources.real_source(content_dir, photo.src, inside)
+            step = sources.way_out(content_dir, photo.src, inside) if real is None else None
             if step and step.endswith(".."):
                 log.error(article.source, photo.line, _(
                     "the photo '{src}' points outside the content folder; photo paths are relative to the "
@@ -264,6 +266,13 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
                     _("the photo '{src}' does not exist; photo paths are relative to the content folder "
                       "(not to the article), e.g. media/yima.jpg").format(src=photo.src),
                 )
+                continue
+            folder = sources.version_control_folder(photo.src, real)
+            if folder:
+                log.error(article.source, photo.line, _(
+                    "the photo '{src}' leads into {folder}, a version-control folder, whose files are never published; "
+                    "copy the picture into another folder of the content, e.g. media/").format(
+                    src=photo.src, folder=folder))
                 continue
             try:
                 facts(content_dir / photo.src)

@@ -172,12 +172,19 @@ class LinkContext:
             return None
         if self._inside is None:
             self._inside = sources.resolved(self.content_dir) or self.content_dir.absolute()
-        way_out = sources.way_out(self.content_dir, resolved, self._inside)
+        real = sources.real_source(self.content_dir, resolved, self._inside)
+        way_out = sources.way_out(self.content_dir, resolved, self._inside) if real is None else None
         if way_out:
             self._broken(value, resolved, _("{what} '{value}' leads outside the content folder: {way_out} is a "
                                             "symbolic link to a place outside it, and nothing from outside is "
                                             "published; copy the file itself into the content folder").format(
                 what=what, value=value, way_out=way_out))
+            return None
+        folder = sources.version_control_folder(resolved, real)
+        if folder:
+            self._broken(value, resolved, _("{what} '{value}' leads into {folder}, a version-control folder, whose "
+                                            "files are never published; copy the file into another folder of the "
+                                            "content, e.g. media/").format(what=what, value=value, folder=folder))
             return None
         refused = unpublished_kind(self.content_dir / resolved)
         if refused:

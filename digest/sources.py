@@ -28,6 +28,10 @@ MAX_ARTICLE_BYTES = 2 << 20
 # timeline.yaml holds every event of the site, each a few lines: 5 MB is some
 # 30,000 events with details. site.yaml is a dozen settings: 256 KB is plenty.
 MAX_YAML_BYTES = {TIMELINE_FILE: 5 << 20, SITE_FILE: 256 << 10}
+# A content folder that is a repository of its own holds one of these: nothing in it
+# is published (a remote's address may carry a password), nor stamped by the check
+# for a build with nothing to do (git changes it on every fetch).
+VERSION_CONTROL_FOLDERS = frozenset({".git", ".hg", ".svn"})
 # What to do with a YAML file that is larger.
 SHORTEN = {
     TIMELINE_FILE: N_("shorten the events' details, or put long texts in reports and link them with 'article:'"),
@@ -141,6 +145,27 @@ def way_out(content_dir: Path, source: str, inside: Path | None = None) -> str |
         if target is None or not target.is_relative_to(inside):
             return step
     return source
+
+
+def real_source(content_dir: Path, source: str, inside: Path) -> str | None:
+    """Where the file ``source`` (a content path) really is, as a content path, every
+    symbolic link on the way followed; None if that is outside the content folder
+    (``inside``, resolved): then :func:`way_out` tells the step that leads out."""
+    target = resolved(content_dir / source)
+    if target is None or not target.is_relative_to(inside):
+        return None
+    return target.relative_to(inside).as_posix()
+
+
+def version_control_folder(*paths: str) -> str | None:
+    """The version-control folder that any of ``paths`` (content paths to one file: as
+    written, and its :func:`real_source`) is in; None if it is in none."""
+    for path in paths:
+        parts = path.split("/")
+        for end, part in enumerate(parts[:-1], start=1):
+            if part.lower() in VERSION_CONTROL_FOLDERS:
+                return "/".join(parts[:end])
+    return None
 
 
 def resolved(path: Path) -> Path | None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from .cache import RACY_NS, cache_folder, collector_paused, engine_key, short_hash
 from .errors import Problem
 from .options import BuildOptions, Theme
+from .sources import VERSION_CONTROL_FOLDERS
 from .summary import Summary
 from .write import Manifest, tree_matches, write_atomically
 
@@ -95,6 +96,8 @@ def _stamp_tree(folder: Path, prefix: str, stamps: dict[str, tuple]) -> None:
         name = f"{prefix}/{entry.name}"
         try:
             if entry.is_dir(follow_symlinks=False):
+                if entry.name.lower() in VERSION_CONTROL_FOLDERS:
+                    continue  # no build reads from it (:func:`digest.sources.version_control_folder`)
                 _stamp_tree(Path(entry.path), name, stamps)
                 continue
             stamps[name] = _stamp(entry.stat(follow_symlinks=False))

@@ -63,3 +63,15 @@ def problems(content: Path) -> list[str]:
 
 def expected_lines(hole: str) -> list[str]:
     return (CORPUS / hole / "expected.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_git_folder_in_the_content_is_never_published(tmp_path):
+    """As the ``version_control`` fixture, with the folder git itself keeps (which no
+    fixture can hold: git refuses to add a path through a ``.git`` folder)."""
+    content = copy_of("version_control", tmp_path)
+    (content / ".hg").rename(content / ".git")
+    for report in (content / "articles").iterdir():
+        report.write_text(report.read_text(encoding="utf-8").replace(".hg/", ".git/"), encoding="utf-8")
+    (content / "media/repo").unlink()
+    (content / "media/repo").symlink_to("../.git")
+    assert problems(content) == [line.replace(".hg", ".git") for line in expected_lines("version_control")]

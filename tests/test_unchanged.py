@@ -94,6 +94,19 @@ def test_any_change_to_what_the_build_reads_means_a_whole_build(site, change):
     assert site.unchanged() is None
 
 
+@pytest.mark.parametrize("folder", [".git", ".hg", ".svn", ".GIT"])
+def test_a_content_folder_that_is_a_repository_is_unchanged_by_its_own_history(site, folder):
+    """git writes into .git on every fetch or status; no build reads from it (a link or
+    photo that leads into it is an error), so it is no change to the content."""
+    repository = site.content / folder
+    repository.mkdir()
+    (repository / "FETCH_HEAD").write_text("abc\n", encoding="utf-8")
+    assert site.unchanged() is not None
+    (site.content / ".sync").mkdir()  # any other hidden folder may hold a file a report links to
+    (site.content / ".sync" / "notes.txt").write_text("1", encoding="utf-8")
+    assert site.unchanged() is None
+
+
 @pytest.mark.parametrize("option", [
     {"base_url": "https://other.example/"}, {"drafts": True}, {"future": True},
 ])
