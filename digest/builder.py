@@ -83,7 +83,8 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
         gc.freeze()  # and so does the site
         try:
             pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(options.output_dir.absolute()),
-                                        remembered_facts(cache))
+                                        remembered_facts(cache), cache.state.renditions)
+            cache.update(renditions=pictures.sound)
             written = write_and_swap(site, theme, options, cache, pictures, progress, result_or_none(looks))
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
             cache.update(trees=Trees(None, None), signatures={}, pages=None)

@@ -57,7 +57,7 @@ from .slugs import name_slug
 from .write import Trees, remove_path, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 11  # of state.pickle; change when its classes change shape
+FORMAT = 12  # of state.pickle; change when its classes change shape
 RECORDS_PER_PART = 2000  # article records pickled together in state.pickle (see StateFile.save)
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -193,6 +193,7 @@ class CacheState:
     trees: Trees = field(default_factory=Trees)
     yaml_files: dict = field(default_factory=dict)  # name -> (engine, digest, parsed value, problems)
     pictures: dict = field(default_factory=dict)  # absolute path -> (file_signs, engine, facts) of each picture
+    renditions: dict = field(default_factory=dict)  # a rendition in the photo cache -> its stamp when found sound
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
     slugs: dict[str, str] = field(default_factory=dict)  # name -> name_slug(name), made under records_key

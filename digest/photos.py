@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from html import escape, unescape
 from pathlib import Path, PurePosixPath
@@ -146,9 +146,11 @@ class Pictures:
 
     photos: dict[str, ResponsivePhoto]  # src -> its renditions
     outputs: list[Output]
+    sound: dict[str, tuple] = field(default_factory=dict)  # each rendition in the cache -> its stamp, found sound
 
 
-def prepare_pictures(site: Site, content_dir: Path, cache_dir: Path, facts: Facts = read_picture) -> Pictures:
+def prepare_pictures(site: Site, content_dir: Path, cache_dir: Path, facts: Facts = read_picture,
+                     known: dict[str, tuple] | None = None) -> Pictures:
     """Resize every article photo, and every still image a body shows, into the
     rendition cache (what it lacks), and plan their outputs and those of the
     files bodies link to.
@@ -168,10 +170,10 @@ def prepare_pictures(site: Site, content_dir: Path, cache_dir: Path, facts: Fact
         raise ContentError(log)
     for image in sorted(site.images - pictures.keys()):
         pictures[image] = (content_dir / image, facts(content_dir / image))
-    photos, outputs = prepare_renditions(pictures, cache_dir)
+    photos, outputs, sound = prepare_renditions(pictures, cache_dir, known)
     for asset in sorted(site.assets):  # the renditions of the images among them are above
         outputs.append(linked_file_output(asset, content_dir / asset, cache_dir, facts))
-    return Pictures(photos, outputs)
+    return Pictures(photos, outputs, sound)
 
 
 def published_files(site: Site) -> frozenset[str]:
@@ -180,21 +182,32 @@ def published_files(site: Site) -> frozenset[str]:
     return frozenset({photo.src for article in site.articles for photo in article.photos} | site.images | site.assets)
 
 
-def prepare_renditions(pictures: dict[str, tuple[Path, PictureFacts]],
-                       cache_dir: Path) -> tuple[dict[str, ResponsivePhoto], list[Output]]:
+def prepare_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir: Path,
+                       known: dict[str, tuple] | None = None
+                       ) -> tuple[dict[str, ResponsivePhoto], list[Output], dict[str, tuple]]:
     """Plan each picture's renditions, make those the cache lacks (on all
-    cores: a phone photo takes most of a second), and plan their outputs."""
+    cores: a phone photo takes most of a second), and plan their outputs.
+
+    ``known``: the stamps the last build found the renditions sound with; returned,
+    the stamps of those this build found sound (those it makes are sealed anew)."""
+    known = known or {}
     planned = {src: plan_renditions(src, facts.width, facts.height) for src, (_path, facts) in pictures.items()}
-    todo = []
+    todo, outputs, sound = [], [], {}
     for src, photo in planned.items():
         path, facts = pictures[src]
-        missing = [r for r in photo.renditions if not is_sound(cached_file(cache_dir, facts.key, r))]
+        missing = []
+        for rendition in photo.renditions:
+            cached = cached_file(cache_dir, facts.key, rendition)
+            outputs.append(Output(rendition.dest, LINK, cached))
+            stamp = sound_stamp(cached, known.get(str(cached)))
+            if stamp is None:
+                missing.append(rendition)
+            else:
+                sound[str(cached)] = stamp
         if missing:
             todo.append(RenditionJob(path, tuple(missing), cache_dir, facts.key))
     run_all(_make_renditions, todo, min_items=2)
-    outputs = [Output(rendition.dest, LINK, cached_file(cache_dir, pictures[src][1].key, rendition))
-               for src, photo in planned.items() for rendition in photo.renditions]
-    return planned, outputs
+    return planned, outputs, sound
 
 
 @dataclass(frozen=True)
@@ -371,7 +384,7 @@ def cache_key(path: Path) -> str:
 
 
 def cached_file(cache_dir: Path, key: str, rendition: Rendition) -> Path:
-    return cache_dir / key[:2] / f"{key}-{rendition.width}.{rendition.kind}"
+    return Path(f"{cache_dir}/{key[:2]}/{key}-{rendition.width}.{rendition.kind}")  # one Path, not two joins
 
 
 def make_renditions(path: Path, renditions: list[Rendition], cache_dir: Path, key: str) -> None:
@@ -429,19 +442,31 @@ def seal(path: Path) -> None:
 
 
 def is_sound(path: Path) -> bool:
-    """Whether a cached file is as it was made: its stamp is the one its seal notes
-    (cheap), or else its bytes have the sha256 the seal notes."""
+    """Whether a cached file is as it was made (see :func:`sound_stamp`)."""
+    return sound_stamp(path) is not None
+
+
+def sound_stamp(path: Path, known: tuple | None = None) -> tuple | None:
+    """The stamp of a cached file that is as it was made, else None. Sound: its stamp
+    is ``known`` (the one a build last found it sound with: 60,000 renditions' seals are
+    not read again each build) or the one its seal notes (cheap), or else its bytes
+    have the sha256 the seal notes."""
     try:
-        *stamp, digest = _seal_path(path).read_text(encoding="ascii").split()
-        stat = path.stat()
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
-    if list(map(str, stamp_of(stat))) == stamp:
-        return True
-    try:
-        sound = hashlib.sha256(path.read_bytes()).hexdigest() == digest
-        if sound:
-            seal(path)  # only its times changed (touched): no need to read it next time
+        stamp = stamp_of(os.stat(path))
     except OSError:
-        return False
-    return sound
+        return None
+    if known is not None and stamp == tuple(known):
+        return stamp
+    try:
+        *noted, digest = _seal_path(path).read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if list(map(str, stamp)) == noted:
+        return stamp
+    try:
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return None
+        seal(path)  # only its times changed (touched): no need to read it next time
+        return stamp_of(path.stat())
+    except OSError:
+        return None
