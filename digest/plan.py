@@ -30,6 +30,7 @@ from .pages import Page, article_page, plan_pages
 from .photos import Pictures
 from .search import bundle_outputs
 from .site import Site
+from .sources import version_control_folder
 from .timeline_json import timeline_json_output
 from .sitemap import robots_output, sitemap_output
 from .urls import folder
@@ -120,10 +121,12 @@ def _fingerprints(site: Site, signer: Signer) -> dict[str, str]:
 
 
 def static_outputs(static_dir: Path) -> list[Output]:
-    """The theme's static files under ``static/``; its favicon also at the root,
-    where browsers and feed readers look for it unasked."""
-    outputs = [Output(f"{folder('static')}/{path.relative_to(static_dir).as_posix()}", COPY, path)
-               for path in sorted(static_dir.rglob("*")) if path.is_file()]
+    """The theme's static files under ``static/``, hidden ones too (``.well-known/``) but
+    none in a version-control folder; its favicon also at the root, where browsers and
+    feed readers look for it unasked."""
+    names = [path.relative_to(static_dir).as_posix() for path in sorted(static_dir.rglob("*")) if path.is_file()]
+    outputs = [Output(f"{folder('static')}/{name}", COPY, static_dir / name)
+               for name in names if not version_control_folder(name)]
     if (static_dir / ROOT_ICON).is_file():
         outputs.append(Output(ROOT_ICON, COPY, static_dir / ROOT_ICON))
     return outputs

@@ -102,6 +102,13 @@ def test_a_content_folder_that_is_a_repository_is_unchanged_by_its_own_history(s
     repository.mkdir()
     (repository / "FETCH_HEAD").write_text("abc\n", encoding="utf-8")
     assert site.unchanged() is not None
+    theme_repository = site.theme.static_dir / folder  # the theme's static folder: none of it is published either
+    theme_repository.mkdir()
+    (theme_repository / "HEAD.txt").write_text("ref\n", encoding="utf-8")
+    assert site.unchanged() is not None
+    assert not list(Path(site.options.output_dir).rglob("HEAD.txt"))
+    site.build()
+    assert not list(Path(site.options.output_dir).rglob("HEAD.txt"))
     (site.content / ".sync").mkdir()  # any other hidden folder may hold a file a report links to
     (site.content / ".sync" / "notes.txt").write_text("1", encoding="utf-8")
     assert site.unchanged() is None
