@@ -29,3 +29,4 @@ class Output:
     kind: str  # one of the kinds above
     source: object  # what it is made from (see the kinds)
     signature: str | None = None  # a hash of everything its bytes depend on; None: made every build
+    ident: str | None = None  # a linked file's identity, when known (write.file_id): kept if the output holds it

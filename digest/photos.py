@@ -41,7 +41,7 @@ from .i18n import _
 from .outputs import COPY, LINK, Output
 from .parallel import run_all
 from .site import Site
-from .write import stamp_of, write_atomically
+from .write import stamp_of, stat_id, write_atomically
 
 WIDTHS = (480, 960, 1600)
 FALLBACK_WIDTH = 960  # the <img src> for browsers that ignore srcset
@@ -198,12 +198,13 @@ def prepare_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir
         missing = []
         for rendition in photo.renditions:
             cached = cached_file(cache_dir, facts.key, rendition)
-            outputs.append(Output(rendition.dest, LINK, cached))
-            stamp = sound_stamp(cached, known.get(str(cached)))
-            if stamp is None:
+            stat = sound_stat(cached, known.get(str(cached)))
+            if stat is None:
                 missing.append(rendition)
+                outputs.append(Output(rendition.dest, LINK, cached))
             else:
-                sound[str(cached)] = stamp
+                sound[str(cached)] = stamp_of(stat)
+                outputs.append(Output(rendition.dest, LINK, cached, ident=stat_id(stat)))
         if missing:
             todo.append(RenditionJob(path, tuple(missing), cache_dir, facts.key))
     run_all(_make_renditions, todo, min_items=2)
@@ -442,31 +443,32 @@ def seal(path: Path) -> None:
 
 
 def is_sound(path: Path) -> bool:
-    """Whether a cached file is as it was made (see :func:`sound_stamp`)."""
-    return sound_stamp(path) is not None
+    """Whether a cached file is as it was made (see :func:`sound_stat`)."""
+    return sound_stat(path) is not None
 
 
-def sound_stamp(path: Path, known: tuple | None = None) -> tuple | None:
-    """The stamp of a cached file that is as it was made, else None. Sound: its stamp
+def sound_stat(path: Path, known: tuple | None = None) -> os.stat_result | None:
+    """What ``os.stat`` says of a cached file that is as it was made, else None. Sound: its stamp
     is ``known`` (the one a build last found it sound with: 60,000 renditions' seals are
     not read again each build) or the one its seal notes (cheap), or else its bytes
     have the sha256 the seal notes."""
     try:
-        stamp = stamp_of(os.stat(path))
+        stat = os.stat(path)
     except OSError:
         return None
+    stamp = stamp_of(stat)
     if known is not None and stamp == tuple(known):
-        return stamp
+        return stat
     try:
         *noted, digest = _seal_path(path).read_text(encoding="ascii").split()
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     if list(map(str, stamp)) == noted:
-        return stamp
+        return stat
     try:
         if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             return None
         seal(path)  # only its times changed (touched): no need to read it next time
-        return stamp_of(path.stat())
+        return os.stat(path)
     except OSError:
         return None

@@ -57,7 +57,11 @@ def content_id(data: bytes) -> str:
 
 def file_id(path: Path) -> str:
     """What a copied file holds, by its identity on disk (no reading)."""
-    stat = path.stat()
+    return stat_id(path.stat())
+
+
+def stat_id(stat: os.stat_result) -> str:
+    """:func:`file_id` of a file already looked at."""
     return f"stat:{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
@@ -337,9 +341,10 @@ class OutputWriter:
         """A copy of a content or theme file (never a link: editors change those in place)."""
         self._put(dest, file_id(source), lambda path: shutil.copyfile(source, path), None)
 
-    def link_or_copy(self, dest: str, source: Path) -> None:
-        """Reuse a file that is never changed in place (a cached rendition) without copying bytes."""
-        self._put(dest, file_id(source), lambda path: _link_or_copy(source, path), None)
+    def link_or_copy(self, dest: str, source: Path, ident: str | None = None) -> None:
+        """Reuse a file that is never changed in place (a cached rendition) without copying bytes;
+        ``ident``: its :func:`file_id`, when the caller has just looked at it."""
+        self._put(dest, ident or file_id(source), lambda path: _link_or_copy(source, path), None)
 
     def keep(self, dest: str, ident: str) -> None:
         """A file the current output already holds, unchanged: link it from there."""

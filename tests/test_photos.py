@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from conftest import article_text, write_content
-from digest import photos
+from digest import photos, write
 from digest.builder import Theme, build
 from digest.errors import ContentError
 from digest.loading import BuildOptions
@@ -111,7 +111,8 @@ def test_a_build_with_nothing_changed_does_not_read_the_photos_again(tmp_path, m
 
 def test_a_rendition_found_sound_is_known_by_its_stamp_until_it_changes(tmp_path, monkeypatch):
     """The seal beside each rendition is read once: after that the build's own record of
-    the rendition's stamp vouches for it (a newsroom's 10,000 photos are 60,000 seals)."""
+    the rendition's stamp vouches for it (a newsroom's 10,000 photos are 60,000 seals),
+    and the output's link to it is kept on that stamp."""
     content = write_content(tmp_path, {"2020/a.md": article_text(photos="\n  - src: media/p.jpg")})
     make_jpeg(content / "media/p.jpg", (1000, 500))
     options = BuildOptions(content_dir=content, output_dir=tmp_path / "output")
@@ -122,9 +123,16 @@ def test_a_rendition_found_sound_is_known_by_its_stamp_until_it_changes(tmp_path
     build(options, Theme())  # the seals are read: the first build made the renditions, and notes none
     assert len(seals) == 6
     seals.clear()
-    build(options, Theme())
+    looked_at = []  # linking a rendition the output holds does not look at it again either
+    real_id = write.file_id
+    monkeypatch.setattr(write, "file_id", lambda path: looked_at.append(path) or real_id(path))
+    assert build(options, Theme()).files_written == 0
     assert seals == []
-    webp = next(photo_cache_dir(options.output_dir).rglob("*-960.webp"))
+    cache = photo_cache_dir(options.output_dir)
+    assert [path for path in looked_at if cache in path.parents] == []
+    published = tmp_path / "output/media/p.960w.webp"
+    assert published.stat().st_ino == next(cache.rglob("*-960.webp")).stat().st_ino  # the cache's file, linked
+    webp = next(cache.rglob("*-960.webp"))
     webp.write_bytes(b"not a picture")  # damaged: another stamp, so its seal is read and it is made again
     build(options, Theme())
     assert seals == [webp.name] * 2  # read, and written anew
