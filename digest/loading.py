@@ -245,9 +245,10 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
                  facts: Facts = read_picture) -> ProblemLog:
     """Every photo exists in the content folder and is an image Pillow can read."""
     inside = sources.resolved(content_dir) or content_dir.absolute()
+    real_source = sources.RealSources(content_dir, inside)
     for article in articles:
         for photo in article.photos:
-            real = sources.real_source(content_dir, photo.src, inside)
+            real = real_source(photo.src)
             step = sources.way_out(content_dir, photo.src, inside) if real is None else None
             if step and step.endswith(".."):
                 log.error(article.source, photo.line, _(

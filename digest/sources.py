@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +156,35 @@ def real_source(content_dir: Path, source: str, inside: Path) -> str | None:
     if target is None or not target.is_relative_to(inside):
         return None
     return target.relative_to(inside).as_posix()
+
+
+class RealSources:
+    """:func:`real_source` for the many photos of a build: each folder is resolved once,
+    and a file in it only looked at (``lstat``) to see that it is no symbolic link
+    (a ``resolve`` of each of 10,000 photos' paths took 0.3 s a build)."""
+
+    def __init__(self, content_dir: Path, inside: Path):
+        self.content_dir = content_dir
+        self.inside = inside
+        self._prefix = str(inside).rstrip("/") + "/"
+        self._folders: dict[str, str | None] = {}  # folder as written -> resolved
+
+    def __call__(self, source: str) -> str | None:
+        folder, _slash, name = source.rpartition("/")
+        if folder not in self._folders:
+            target = resolved(self.content_dir / folder)
+            self._folders[folder] = str(target) if target is not None else None
+        real_folder = self._folders[folder]
+        if name in ("", ".", "..") or real_folder is None:
+            return real_source(self.content_dir, source, self.inside)
+        path = os.path.join(real_folder, name)
+        try:
+            plain_file = stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            plain_file = False
+        if not plain_file:  # a link, a folder or nothing: the whole way (realpath's rules)
+            return real_source(self.content_dir, source, self.inside)
+        return path[len(self._prefix):] if path.startswith(self._prefix) else None
 
 
 def version_control_folder(*paths: str) -> str | None:

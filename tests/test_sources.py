@@ -8,7 +8,8 @@ import pytest
 
 from conftest import article_text, write_content
 from digest.errors import ProblemLog, format_problems
-from digest.sources import SourceFile, find_articles, read_body, read_text, split_front_matter
+from digest.sources import (RealSources, SourceFile, find_articles, read_body, read_text, real_source,
+                            split_front_matter)
 
 ARTICLE = "---\ntitle: 驿马乡\ndate: 2020-01-30\n---\n正文。\n"
 
@@ -144,3 +145,28 @@ def test_a_body_is_read_again_only_from_the_bytes_that_were_read(tmp_path):
     assert read_body(path, "a.md", first.digest) is None
     path.unlink()
     assert read_body(path, "a.md", first.digest) is None
+
+
+def test_real_sources_for_many_photos_agree_with_resolving_each_path(tmp_path):
+    """The quick way (each folder resolved once, each file looked at) gives what resolving
+    each path whole gives, whatever links the content holds."""
+    content, outside = tmp_path / "content", tmp_path / "outside"
+    for folder in (content / "media/2020", content / ".hg", outside / "sub"):
+        folder.mkdir(parents=True)
+    for path in (content / "media/a.jpg", content / "media/2020/b.jpg", content / ".hg/c.jpg",
+                 outside / "d.jpg", outside / "sub/e.jpg", content / "top.jpg"):
+        path.write_bytes(b"x")
+    links = {"media/in": "2020", "media/out": "../../outside", "media/repo": "../.hg",
+             "media/f.jpg": "2020/b.jpg", "media/g.jpg": "../../outside/d.jpg", "media/loop": "loop",
+             "media/nowhere.jpg": "gone.jpg", "media/up": ".."}
+    for name, target in links.items():
+        (content / name).symlink_to(target)
+    sources_ = ["top.jpg", "media/a.jpg", "media/2020/b.jpg", "media/in/b.jpg", "media/out/d.jpg",
+                "media/out/sub/e.jpg", "media/repo/c.jpg", "media/f.jpg", "media/g.jpg", "media/loop",
+                "media/loop/x.jpg", "media/nowhere.jpg", "media/missing.jpg", "media/up/top.jpg",
+                "media/up/media/in/b.jpg", "media/2020/../a.jpg", "media/..", "media/.", "media/",
+                "./media/a.jpg", "media//a.jpg", "../outside/d.jpg", "/etc/hostname", "media/in/../a.jpg"]
+    inside = content.resolve()
+    quick = RealSources(content, inside)
+    assert [quick(source) for source in sources_] == [real_source(content, source, inside) for source in sources_]
+    assert quick("media/in/b.jpg") == "media/2020/b.jpg" and quick("media/out/d.jpg") is None
