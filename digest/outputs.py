@@ -17,7 +17,7 @@ TEMPLATE = "template"  # (template name, its variables): a small file laid out b
 BYTES = "bytes"  # the file's bytes themselves
 MADE = "made"  # a function that returns the file's bytes, called only when its signature changed
 COPY = "copy"  # a content or theme file (a Path), copied: editors change those in place
-LINK = "link"  # a file of the build's own cache (a Path), hard-linked: never changed in place
+LINK = "link"  # a file of the build's own cache (its path), hard-linked: never changed in place
 BUNDLE = "bundle"  # a digest.search.Shard, indexed by Pagefind into the folder ``dest``
 
 

@@ -197,13 +197,13 @@ def prepare_renditions(pictures: dict[str, tuple[Path, PictureFacts]], cache_dir
         path, facts = pictures[src]
         missing = []
         for rendition in photo.renditions:
-            cached = cached_file(cache_dir, facts.key, rendition)
-            stat = sound_stat(cached, known.get(str(cached)))
+            cached = cached_name(cache_dir, facts.key, rendition)
+            stat = sound_stat(cached, known.get(cached))
             if stat is None:
                 missing.append(rendition)
                 outputs.append(Output(rendition.dest, LINK, cached))
             else:
-                sound[str(cached)] = stamp_of(stat)
+                sound[cached] = stamp_of(stat)
                 outputs.append(Output(rendition.dest, LINK, cached, ident=stat_id(stat)))
         if missing:
             todo.append(RenditionJob(path, tuple(missing), cache_dir, facts.key))
@@ -385,7 +385,12 @@ def cache_key(path: Path) -> str:
 
 
 def cached_file(cache_dir: Path, key: str, rendition: Rendition) -> Path:
-    return Path(f"{cache_dir}/{key[:2]}/{key}-{rendition.width}.{rendition.kind}")  # one Path, not two joins
+    return Path(cached_name(cache_dir, key, rendition))
+
+
+def cached_name(cache_dir: Path, key: str, rendition: Rendition) -> str:
+    """:func:`cached_file` as text: a build names 60,000 renditions at 10,000 photos."""
+    return f"{cache_dir}/{key[:2]}/{key}-{rendition.width}.{rendition.kind}"
 
 
 def make_renditions(path: Path, renditions: list[Rendition], cache_dir: Path, key: str) -> None:
@@ -447,7 +452,7 @@ def is_sound(path: Path) -> bool:
     return sound_stat(path) is not None
 
 
-def sound_stat(path: Path, known: tuple | None = None) -> os.stat_result | None:
+def sound_stat(path: Path | str, known: tuple | None = None) -> os.stat_result | None:
     """What ``os.stat`` says of a cached file that is as it was made, else None. Sound: its stamp
     is ``known`` (the one a build last found it sound with: 60,000 renditions' seals are
     not read again each build) or the one its seal notes (cheap), or else its bytes
@@ -459,6 +464,7 @@ def sound_stat(path: Path, known: tuple | None = None) -> os.stat_result | None:
     stamp = stamp_of(stat)
     if known is not None and stamp == tuple(known):
         return stat
+    path = Path(path)
     try:
         *noted, digest = _seal_path(path).read_text(encoding="ascii").split()
     except (OSError, UnicodeDecodeError, ValueError):

@@ -55,9 +55,9 @@ def content_id(data: bytes) -> str:
     return "sha1:" + hashlib.sha1(data).hexdigest()
 
 
-def file_id(path: Path) -> str:
+def file_id(path: Path | str) -> str:
     """What a copied file holds, by its identity on disk (no reading)."""
-    return stat_id(path.stat())
+    return stat_id(os.stat(path))
 
 
 def stat_id(stat: os.stat_result) -> str:
@@ -341,7 +341,7 @@ class OutputWriter:
         """A copy of a content or theme file (never a link: editors change those in place)."""
         self._put(dest, file_id(source), lambda path: shutil.copyfile(source, path), None)
 
-    def link_or_copy(self, dest: str, source: Path, ident: str | None = None) -> None:
+    def link_or_copy(self, dest: str, source: Path | str, ident: str | None = None) -> None:
         """Reuse a file that is never changed in place (a cached rendition) without copying bytes;
         ``ident``: its :func:`file_id`, when the caller has just looked at it."""
         self._put(dest, ident or file_id(source), lambda path: _link_or_copy(source, path), None)
@@ -579,7 +579,7 @@ def remove_path(path: Path) -> None:
             pass
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: Path | str, target: Path) -> None:
     try:
         os.link(source, target)
     except FileNotFoundError:

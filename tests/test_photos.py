@@ -129,7 +129,7 @@ def test_a_rendition_found_sound_is_known_by_its_stamp_until_it_changes(tmp_path
     assert build(options, Theme()).files_written == 0
     assert seals == []
     cache = photo_cache_dir(options.output_dir)
-    assert [path for path in looked_at if cache in path.parents] == []
+    assert [path for path in looked_at if cache in Path(path).parents] == []
     published = tmp_path / "output/media/p.960w.webp"
     assert published.stat().st_ino == next(cache.rglob("*-960.webp")).stat().st_ino  # the cache's file, linked
     webp = next(cache.rglob("*-960.webp"))
