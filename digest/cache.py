@@ -54,7 +54,7 @@ from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
 from .i18n import LOCALE_DIR, N_, _, current_language
 from .slugs import name_slug
-from .write import Trees, remove_path, write_atomically
+from .write import Trees, remove_path, stat_id, write_atomically
 
 CACHE_ROOT = ".digest-cache"
 FORMAT = 12  # of state.pickle; change when its classes change shape
@@ -254,7 +254,7 @@ class StateFile:
         self.problems = problems
         self.earlier_output: set[str] = set()  # the output's files, by the state of an earlier version
         self._parts: list[RecordPart] = []  # the records' parts in the file as this build read or wrote it
-        self._file_id: tuple = ()  # and that file's device, inode, size and modification time
+        self._file_id = ""  # and that file's identity (write.stat_id: device, inode, size, modification time)
 
     def load(self, engine: str | None) -> CacheState:
         """The state; with its article records (the most of it) only if ``engine`` made them
@@ -273,7 +273,7 @@ class StateFile:
                     records = pickle.load(file)
                     state.articles.update(records)
                     parts.append(RecordPart.of(records, start, file.tell()))
-                self._parts, self._file_id = parts, _file_id(os.fstat(file.fileno()))
+                self._parts, self._file_id = parts, stat_id(os.fstat(file.fileno()))
         except FileNotFoundError:
             return CacheState()
         except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
@@ -309,7 +309,7 @@ class StateFile:
 
         try:
             write_atomically(self.path, fill)
-            self._parts, self._file_id = written, _file_id(self.path.stat())
+            self._parts, self._file_id = written, stat_id(self.path.stat())
         except OSError as exc:  # a full disk: the next build checks what it finds anyway
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          _("the build cache could not be saved ({reason}); the next build will "
@@ -322,7 +322,7 @@ class StateFile:
             earlier = open(self.path, "rb") if self._parts else None
         except OSError:
             earlier = None
-        if earlier is not None and _file_id(os.fstat(earlier.fileno())) != self._file_id:
+        if earlier is not None and stat_id(os.fstat(earlier.fileno())) != self._file_id:
             earlier.close()
             earlier = None
         try:
@@ -330,10 +330,6 @@ class StateFile:
         finally:
             if earlier is not None:
                 earlier.close()
-
-
-def _file_id(stat: os.stat_result) -> tuple:
-    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def remembered_notices(output_dir: Path) -> frozenset | None:

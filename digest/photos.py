@@ -462,7 +462,7 @@ def sound_stat(path: Path | str, known: tuple | None = None) -> os.stat_result |
     except OSError:
         return None
     stamp = stamp_of(stat)
-    if known is not None and stamp == tuple(known):
+    if stamp == known:
         return stat
     path = Path(path)
     try:

@@ -171,11 +171,13 @@ class RealSources:
 
     def __call__(self, source: str) -> str | None:
         folder, _slash, name = source.rpartition("/")
+        if name in ("", ".", ".."):
+            return real_source(self.content_dir, source, self.inside)
         if folder not in self._folders:
             target = resolved(self.content_dir / folder)
             self._folders[folder] = str(target) if target is not None else None
         real_folder = self._folders[folder]
-        if name in ("", ".", "..") or real_folder is None:
+        if real_folder is None:
             return real_source(self.content_dir, source, self.inside)
         path = os.path.join(real_folder, name)
         try:
