@@ -7,7 +7,8 @@ The build is a pipeline, one module a stage::
     model      content.py (Article, Body, Event), site.py (Site)
     plan       plan.py: every output of the site, an outputs.Output each
                (pages.py, feeds.py, sitemap.py, photos.py, search.py say what there is)
-    render     render.py (Jinja), feeds.py (feedgen), photos.py (Pillow), search.py (Pagefind)
+    render     render.py (Jinja), feeds.py (feedgen), photos.py (Pillow), search.py (Pagefind;
+               bundles.py begins a shard's bundle from the last one)
     write      write.py: the only module that writes into the output, swapped in whole
 
 builder.py runs them; cache.py is the one door to what the last build left.

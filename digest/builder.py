@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from . import search, unchanged
+from .bundles import Earlier
 from .cache import BuildCache, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig
@@ -172,7 +173,9 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
     bundles = plan_search(site, signer, short_hash(cache.engine, repr(site.config)))
     changed = [output for output in bundles if not is_kept(writer, output, cache.state.signatures)]
     shards = [output.source for output in changed]
-    with search.Indexing(shards, cache.search_text, cache.folder) as indexing:
+    earlier = {shard.name: Earlier(writer.output_dir / output.dest, writer.sound_files(output.dest))
+               for shard, output in zip(shards, changed)}
+    with search.Indexing(shards, cache.search_text, cache.folder, earlier) as indexing:
         if len(shards) <= cores():  # an edit's shard is indexed while the pages are planned and written;
             indexing.start()  # an archive's many would fight the page workers for the cores (slower)
         old = cache.state.signatures

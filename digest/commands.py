@@ -42,6 +42,7 @@ LIBRARIES = {
     "rich": "rich",
     "pagefind": "pagefind_bin_extended",
     "icalendar": "icalendar",
+    "cbor2": "cbor2",
 }
 
 

@@ -25,7 +25,9 @@ the merged bundles share the first one's WebAssembly, so a reader fetches
 only a small entry file per bundle, and the index chunks a query needs). A
 build indexes again only the shards whose reports changed, so fixing a typo
 re-indexes a few hundred reports, not the archive, and does it in the
-background while the pages are written (:class:`Indexing`).
+background while the pages are written (:class:`Indexing`). A shard indexed
+again begins with the files of its last bundle that Pagefind would write the
+same, which it then does not compress again (:mod:`digest.bundles`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from typing import Callable, Iterator
 
 import pagefind_bin_extended
 
+from . import bundles
+from .bundles import Earlier, Seeds
 from .cache import short_hash
 from .content import Article
 from .dates import chinese_datetime
@@ -174,10 +178,13 @@ class Indexing:
     scratch folder is removed.
     """
 
-    def __init__(self, todo: list[Shard], text_of: Callable[[Article], str], scratch: Path):
+    def __init__(self, todo: list[Shard], text_of: Callable[[Article], str], scratch: Path,
+                 earlier: dict[str, Earlier] | None = None):
+        """``earlier``: the output's bundle of each shard, to begin its new one with (:mod:`digest.bundles`)."""
         self.todo = todo
         self.text_of = text_of
         self.scratch = scratch
+        self.earlier = earlier or {}
         self.work: Path | None = None  # made when work starts: a build with nothing to index writes nothing
         self._pool = ThreadPoolExecutor(max_workers=cores())
         self._runs: list | None = None
@@ -199,7 +206,11 @@ class Indexing:
             site.mkdir(parents=True)
             for article in shard.articles:
                 (site / record_path(article)).write_text(record_html(article, self.text_of(article)), encoding="utf-8")
-            self._runs.append(self._pool.submit(index_folder, site, self.bundles / shard.name))
+            bundle = self.bundles / shard.name
+            bundle.mkdir(parents=True)
+            earlier = self.earlier.get(shard.name)  # copied here, not in the thread: it would wait for
+            seeds = bundles.seed(earlier, bundle) if earlier is not None else None  # the GIL at each file
+            self._runs.append(self._pool.submit(index_folder, site, bundle, seeds))
 
     def each_bundle(self, done: Callable[[int], None] | None = None) -> Iterator[Shard]:
         """Each shard once its bundle is made, in order, so that the caller takes it in while
@@ -230,13 +241,24 @@ def pagefind_program() -> str:
     return str(pagefind_bin_extended.get_executable())
 
 
-def index_folder(site: Path, bundle: Path) -> None:
-    """Pagefind over the pages of ``site``, its bundle written to ``bundle``."""
+def index_folder(site: Path, bundle: Path, seeds: Seeds | None = None) -> None:
+    """Pagefind over the pages of ``site``, its bundle written to ``bundle``, which holds the
+    ``seeds`` copied from the last bundle, if any (:mod:`digest.bundles`)."""
+    run_pagefind(site, bundle)
+    if seeds is not None:
+        try:
+            bundles.prune(bundle, seeds)
+        except bundles.UnknownBundle:  # a copy it kept may be another file: from nothing, then
+            bundles.empty(bundle)
+            run_pagefind(site, bundle)
+    for name in NOT_SERVED:  # the page uses Pagefind's API, not its ready-made interfaces
+        (bundle / name).unlink(missing_ok=True)
+    shutil.rmtree(site)  # the records are read: they need not wait for the other shards
+
+
+def run_pagefind(site: Path, bundle: Path) -> None:
     command = [pagefind_program(), "--site", str(site), "--output-path", str(bundle), "--silent"]
     result = subprocess.run(command, capture_output=True, text=True, preexec_fn=dies_with(os.getpid()))
     if result.returncode != 0:
         raise SearchIndexError(_("pagefind failed: {reason}").format(
             reason=result.stderr.strip() or result.stdout.strip()))
-    for name in NOT_SERVED:  # the page uses Pagefind's API, not its ready-made interfaces
-        (bundle / name).unlink(missing_ok=True)
-    shutil.rmtree(site)  # the records are read: they need not wait for the other shards

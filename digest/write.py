@@ -410,17 +410,27 @@ class OutputWriter:
     def keep_folder(self, folder: str) -> bool:
         """Keep every file under ``folder/`` (a search bundle: ``pagefind/<shard>``) as the
         output holds it, if each is as the last build left it; else keep nothing and say so."""
-        prefix = folder.rstrip("/") + "/"
-        if self._by_folder is None:  # grouped once (by their first two folders): asked for every shard
-            self._by_folder = {}
-            for dest in [*self.before, *self.damaged]:
-                self._by_folder.setdefault("/".join(dest.split("/", 2)[:2]) + "/", []).append(dest)
-        files = self._by_folder.get(prefix, [])
+        files = self._files_in(folder)
         if not files or any(dest in self.damaged for dest in files):
             return False
         for dest in files:
             self.keep(dest, self.before[dest])
         return True
+
+    def sound_files(self, folder: str) -> frozenset[str]:
+        """The files under ``folder/`` (a search bundle) that the output holds as the last
+        build left them, as paths within the folder."""
+        prefix = folder.rstrip("/") + "/"
+        return frozenset(dest[len(prefix):] for dest in self._files_in(folder) if dest not in self.damaged)
+
+    def _files_in(self, folder: str) -> list[str]:
+        """The output's files under ``folder/``, two folders deep at most (a search bundle),
+        the damaged ones too; grouped once, since it is asked for every shard."""
+        if self._by_folder is None:
+            self._by_folder = {}
+            for dest in [*self.before, *self.damaged]:
+                self._by_folder.setdefault("/".join(dest.split("/", 2)[:2]) + "/", []).append(dest)
+        return self._by_folder.get(folder.rstrip("/") + "/", [])
 
     def clear_folder(self, folder: str) -> None:
         """Empty one folder of the staging tree before a tool rewrites it."""

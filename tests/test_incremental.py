@@ -2,12 +2,14 @@
 
 Each test builds a small newsroom cold, changes one kind of thing, builds
 again with the cache, builds the same content cold into another folder, and
-compares the two trees byte for byte (Pagefind's index aside: it is not
-byte-stable from one run to the next, so only its page count is compared).
+compares the two trees byte for byte (Pagefind's index aside, compared by its
+page count; the test of a shard begun from its last bundle compares that bundle
+byte for byte).
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 from datetime import datetime, timezone
@@ -360,9 +362,9 @@ def test_an_edit_indexes_again_only_the_search_shard_it_is_in(newsroom, monkeypa
     indexed = []
     index_folder = search.index_folder
 
-    def spy(site, bundle):
+    def spy(site, bundle, seeds=None):
         indexed.append(bundle.name)
-        index_folder(site, bundle)
+        index_folder(site, bundle, seeds)
 
     monkeypatch.setattr(search, "index_folder", spy)
     newsroom.write(file_name(3), article(3, title="只改这一篇"))
@@ -397,3 +399,27 @@ def test_a_year_that_grows_past_a_shard_is_cut_into_shards_as_a_cold_build_cuts_
     newsroom.path(file_name(13)).unlink()  # twelve again: one shard
     newsroom.check()
     assert set(search_summary(newsroom.output)) == {"2020"}
+
+
+def test_an_edit_begins_its_shard_from_the_outputs_bundle_and_ends_as_a_cold_build_would(newsroom, monkeypatch):
+    """digest/bundles.py: the shard's new bundle begins with copies of the output's files,
+    but not of one that is not as the last build left it, and ends byte for byte as a cold
+    build's."""
+    fragments = (newsroom.output / SEARCH / "2020" / "fragment").iterdir()
+    damaged = next(path for path in fragments if b"report-5" in gzip.decompress(path.read_bytes()))
+    damaged.write_bytes(gzip.compress(b"pagefind_dcd{}"))  # a report the edit does not touch
+    seeded = []
+    index_folder = search.index_folder
+
+    def spy(site, bundle, seeds=None):
+        seeded.append(seeds)
+        index_folder(site, bundle, seeds)
+
+    monkeypatch.setattr(search, "index_folder", spy)
+    newsroom.write(file_name(3), article(3, title="只改这一篇"))
+    newsroom.check()
+    first, cold_build = seeded
+    assert first.copied and f"fragment/{damaged.name}" not in first.copied and cold_build is None
+    bundle = {name: path.read_bytes() for name, path in tree(newsroom.output / SEARCH / "2020").items()}
+    cold = newsroom.root / f"cold-{newsroom.cold_runs}" / "output" / SEARCH / "2020"
+    assert bundle == {name: path.read_bytes() for name, path in tree(cold).items()}

@@ -179,7 +179,7 @@ def test_records_left_by_a_killed_build_are_removed(tmp_path):
 
 
 def test_a_shard_pagefind_fails_on_fails_the_build_and_leaves_no_records(tmp_path, monkeypatch):
-    def index_folder(site, bundle):
+    def index_folder(site, bundle, seeds=None):
         if site.name == "2019":
             raise SearchIndexError("pagefind failed: no space left")
 
