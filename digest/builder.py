@@ -86,7 +86,8 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
             pictures = prepare_pictures(site, options.content_dir, photo_cache_dir(options.output_dir.absolute()),
                                         remembered_facts(cache), cache.state.renditions)
             cache.update(renditions=pictures.sound)
-            written = write_and_swap(site, theme, options, cache, pictures, progress, result_or_none(looks))
+            written = write_and_swap(site, theme, options, cache, pictures, progress,
+                                     looked_at(looks, cache.state.trees))
         except OutputChanged:  # someone removed files from the output meanwhile: trust nothing in it
             cache.update(trees=Trees(None, None), signatures={}, pages=None)
             written = write_and_swap(site, theme, options, cache, pictures, progress)
@@ -115,7 +116,18 @@ def look_ahead(output_dir: Path, cache: BuildCache):
     output = cache.state.trees.output
     if output is None or len(output.ids) < LOOK_AHEAD_FILES:
         return None
-    return in_background(look_at_trees, output_dir, cache.spare, cache.state.trees)
+    return in_background(_look_at_trees, (output_dir, cache.spare, cache.state.trees))
+
+
+def _look_at_trees(job: tuple[Path, Path | None, Trees]) -> TreeLooks:
+    """In the forked process: what it found, sent without the manifests (:func:`looked_at`)."""
+    return look_at_trees(*job).sent()
+
+
+def looked_at(looks, trees: Trees) -> TreeLooks | None:
+    """What :func:`look_ahead` found, with the manifests it was found with; None if it did not look."""
+    found = result_or_none(looks)
+    return found.received(trees) if found is not None else None
 
 
 def remember_build(options: BuildOptions, inputs: unchanged.Inputs, site: Site, told: tuple,

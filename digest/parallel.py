@@ -87,17 +87,25 @@ def each_result(work: Callable, items: Sequence, data: object = None,
         _shared = previous
 
 
-def in_background(work: Callable, *args) -> Future | None:
-    """``work(*args)`` in a forked process while this one goes on (its result, or what it
+def in_background(work: Callable, data: object) -> Future | None:
+    """``work(data)`` in a forked process while this one goes on (its result, or what it
     raises, comes from the Future); None with one core or no fork, and the caller does
-    the work itself when it needs the result."""
+    the work itself when it needs the result. ``data`` is inherited with the fork, not
+    pickled through a pipe while this process works."""
+    global _shared
     if cores() < 2 or not _can_fork():
         return None
-    pool = _forked_pool(1)
+    previous, _shared = _shared, data
+    pool = _forked_pool(1)  # the process is forked in submit()
     try:
-        return pool.submit(work, *args)
+        return pool.submit(_with_shared, work)
     finally:
         pool.shutdown(wait=False)  # the worker ends once the work is done
+        _shared = previous
+
+
+def _with_shared(work: Callable):
+    return work(_shared)
 
 
 def result_or_none(future: Future | None):

@@ -94,6 +94,19 @@ class TreeScan:
     on_disk: list[str]  # every file there (a link or anything else not a plain file too)
     damaged: set[str]  # files the manifest lists that are gone or not as it says
 
+    def sent(self) -> TreeScan:
+        """This scan without what its manifest says, for a process that holds the manifest
+        (:meth:`received`): the files as it says are those neither damaged nor sent."""
+        return TreeScan(Manifest(), [dest for dest in self.on_disk if dest not in self.verified.ids], self.damaged)
+
+    def received(self, manifest: Manifest | None) -> TreeScan:
+        """The scan that :meth:`sent` sent, whole again, with the manifest it was held against."""
+        if manifest is None:
+            return self
+        ids = {dest: ident for dest, ident in manifest.ids.items() if dest not in self.damaged}
+        verified = Manifest(ids, {dest: manifest.stamps[dest] for dest in ids})
+        return TreeScan(verified, [*ids, *self.on_disk], self.damaged)
+
 
 def scan_tree(root: Path, manifest: Manifest | None, vouched: dict[str, tuple] | None = None) -> TreeScan:
     """Look at every file under ``root`` and keep those its manifest vouches for.
@@ -186,6 +199,15 @@ class TreeLooks:
 
     output: TreeScan | None  # None: there was no output folder
     spare: TreeScan | None  # None: there was no spare tree (or not a folder)
+
+    def sent(self) -> TreeLooks:
+        """For the process that asked, which has the manifests: a 28,000-file manifest
+        takes it 0.05 s to unpickle, while it loads the content."""
+        return TreeLooks(self.output and self.output.sent(), self.spare and self.spare.sent())
+
+    def received(self, trees: Trees) -> TreeLooks:
+        return TreeLooks(self.output and self.output.received(trees.output),
+                         self.spare and self.spare.received(trees.spare))
 
 
 def look_at_trees(output_dir: Path, spare: Path | None, trees: Trees) -> TreeLooks:

@@ -263,6 +263,27 @@ def test_trees_looked_at_ahead_are_what_the_writer_would_find(tmp_path):
     assert "about.html" in looks.spare.damaged and "stray.html" not in looks.spare.verified.ids
 
 
+def test_trees_looked_at_in_another_process_come_back_whole_without_their_manifests(tmp_path):
+    """The second process sends back only what differs from the manifests (TreeLooks.sent):
+    the build that asked has them, and unpickling a big one costs it while it loads."""
+    output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
+    files = {"index.html": b"1", "about.html": b"same", "articles/a/index.html": b"a", "articles/b/index.html": b"b"}
+    _, trees = build_once(output, spare, Trees(), files)
+    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
+    (output / "articles/a/index.html").write_bytes(b"edited by hand")
+    (output / "stray.html").write_bytes(b"?")
+    (spare / "about.html").unlink()
+    looks = write.look_at_trees(output, spare, trees)
+    sent = looks.sent()
+    assert len(sent.output.on_disk) == 2 and not sent.output.verified.ids, "only what differs is sent"
+    back = sent.received(trees)
+    for scan, whole in ((back.output, looks.output), (back.spare, looks.spare)):
+        assert scan.verified == whole.verified and scan.damaged == whole.damaged
+        assert sorted(scan.on_disk) == sorted(whole.on_disk)
+    unknown = write.look_at_trees(output, spare, Trees())  # no manifests: every file is sent
+    assert sorted(unknown.sent().received(Trees()).output.on_disk) == sorted(unknown.output.on_disk)
+
+
 def test_a_writer_given_the_looks_makes_the_same_tree(tmp_path):
     output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
     files = {"index.html": b"1", "about.html": b"same", "articles/a/index.html": b"a"}
