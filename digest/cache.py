@@ -57,7 +57,7 @@ from .slugs import name_slug
 from .write import Trees, remove_path, stat_id, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 12  # of state.pickle; change when its classes change shape
+FORMAT = 13  # of state.pickle; change when its classes change shape
 RECORDS_PER_PART = 2000  # article records pickled together in state.pickle (see StateFile.save)
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent

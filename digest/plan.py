@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from .calendar import calendar_outputs
-from .changes import Signer
+from .changes import Shape, Signer
 from .corrections import correction_pages, corrections_feed, retracted_page
 from .feeds import feed_plans
 from .outputs import COPY, FEED, PAGE, Output
@@ -48,7 +48,7 @@ def plan_search(site: Site, signer: Signer, search_base: str) -> list[Output]:
 class PagePlan:
     """The pages of a build, as far as the next build needs them when its site has the same shape."""
 
-    shape: str  # Signer.shape() of the site they were planned for
+    shape: Shape  # Signer.shape() of the site they were planned for
     dests: tuple[str, ...]  # every page, in the order planned
     sitemap: tuple[str, ...]  # the addresses of the pages the sitemap lists, in that order
     fingerprints: dict[str, str]  # source -> fingerprint of each article with a page of its own
@@ -68,9 +68,9 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
 
     ``earlier``: the last build's pages; ``kept_signature(dest)``: the signature
     of the page the output holds at ``dest``, if the writer can keep it."""
-    shape = signer.shape()
+    shape = signer.shape(earlier.shape if earlier is not None else None)
     pages = None
-    if earlier is not None and shape is not None and shape == earlier.shape:
+    if earlier is not None and shape is not None and shape.value == earlier.shape.value:
         pages = pages_again(site, signer, earlier, kept_signature)
     if pages is None:
         planned = plan_pages(site) + correction_pages(site)

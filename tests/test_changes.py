@@ -7,7 +7,7 @@ from pathlib import Path
 
 from digest.changes import Signer, TemplateRules, template_rules
 from digest.config import SiteConfig
-from digest.content import Article, Body, Event
+from digest.content import Article, Body, Event, Photo
 from digest.site import Site
 from conftest import PROJECT
 
@@ -64,7 +64,8 @@ def test_the_shape_of_a_site_is_what_its_lists_show():
     rules = template_rules(PROJECT / "templates", set())
 
     def shape(articles, fingerprints, events=(), rules=rules):
-        return Signer(Site.create(SiteConfig(), articles, list(events), DATE), "base", fingerprints, rules).shape()
+        made = Signer(Site.create(SiteConfig(), articles, list(events), DATE), "base", fingerprints, rules).shape()
+        return made and made.value
 
     first = shape([one, two], {one.source: "f1", two.source: "f2"})
     assert first is not None
@@ -76,3 +77,37 @@ def test_the_shape_of_a_site_is_what_its_lists_show():
     assert shape([one, two], {}, [Event(DATE, "启动一级响应", 1, article="b")]) != first
     assert shape([one, two], {}, rules=TemplateRules(cards=False)) is None  # then every page counts each body
     assert shape([one, two], {}, rules=TemplateRules(skip=False)) is None
+
+
+def test_a_shape_told_from_the_last_one_is_the_shape_made_whole():
+    """Signer.shape(earlier) makes only the cards of the articles whose fingerprint changed;
+    whatever else a card shows (the clock, a photo's size, the events, the base) must make
+    it look at every one."""
+    from digest.photos import plan_renditions
+
+    photo = Photo("media/a.jpg")
+    one = make_article(summary="一", photos=(photo,))
+    two = make_article("articles/b.md", "b", "乙", summary="二")
+    rules = template_rules(PROJECT / "templates", set())
+    wide = {photo.src: plan_renditions(photo.src, 2000, 1500)}
+
+    def signer(articles=(one, two), fingerprints=None, events=(), photos=wide, built=DATE, base="base"):
+        site = Site.create(SiteConfig(), list(articles), list(events), built)
+        return Signer(site, base, fingerprints or {one.source: "f1", two.source: "f2"}, rules, photos)
+
+    first = signer().shape()
+    kinds = {
+        "nothing changed": {},
+        "a body changed": {"fingerprints": {one.source: "f3", two.source: "f2"}},
+        "a title changed": {"articles": (one, make_article("articles/b.md", "b", "乙改", summary="二")),
+                            "fingerprints": {one.source: "f1", two.source: "f4"}},
+        "a report removed": {"articles": (one,)},
+        "a photo's size": {"photos": {photo.src: plan_renditions(photo.src, 2000, 1000)}},
+        "a report came due": {"built": DATE.replace(year=2019)},
+        "an event": {"events": [Event(DATE, "启动一级响应", 1, article="b")]},
+        "the base": {"base": "another"},
+    }
+    for kind, change in kinds.items():
+        told, made = signer(**change).shape(first), signer(**change).shape()
+        assert told == made, kind
+        assert (made.value == first.value) == (kind in ("nothing changed", "a body changed")), kind
