@@ -30,7 +30,6 @@ import cbor2
 ENTRY = "pagefind-entry.json"  # names each language's meta; written anew by every run
 MAGIC = b"pagefind_dcd"  # what each compressed file of a bundle begins with, once unpacked
 KNOWN_VERSION = "1."  # the layout read here: a bundle of another Pagefind is made from nothing
-SEEDED = ("meta", "chunk", "filter", "page")  # not the reports' fragments: cheap to make, many to copy
 HASH = re.compile(r"[a-z0-9_-]+")  # a language and a hash: ``und_6e28beb``
 
 
@@ -82,11 +81,12 @@ def seed(earlier: Earlier, bundle: Path) -> Seeds | None:
         if ENTRY not in earlier.sound:
             return None
         version, described = described_files(earlier.folder)
-        if not version.startswith(KNOWN_VERSION) or any(said == ("meta",) and name not in earlier.sound for name, said in described.items()):
+        metas = [name for name, said in described.items() if said == ("meta",)]
+        if not version.startswith(KNOWN_VERSION) or not earlier.sound.issuperset(metas):
             return None
         copied = {}
         for name, said in described.items():
-            if name in earlier.sound and said[0] in SEEDED:
+            if name in earlier.sound:
                 (bundle / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(earlier.folder / name, bundle / name)
                 copied[name] = said
