@@ -446,7 +446,7 @@ class OutputWriter:
         return frozenset(dest[len(prefix):] for dest in self._files_in(folder) if dest not in self.damaged)
 
     def _files_in(self, folder: str) -> list[str]:
-        """The output's files under ``folder/``, two folders deep at most (a search bundle),
+        """The output's files under ``folder/``, a folder two levels down (a search bundle),
         the damaged ones too; grouped once, since it is asked for every shard."""
         if self._by_folder is None:
             self._by_folder = {}
