@@ -8,12 +8,13 @@ source folder (its templates and static files are beside it), where build.py is 
 from __future__ import annotations
 
 import importlib.util
+from typing import NoReturn
 
 from .commands import PROGRAM
 
 
-def main() -> int:
+def main() -> NoReturn:
     spec = importlib.util.spec_from_file_location("digest_build", PROGRAM)
     program = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(program)
-    return program.main()
+    program.exit_now(program.main())  # as build.py ends: without freeing a build's objects one by one
