@@ -177,33 +177,32 @@ class Signer:
         site = self.site
         lists = (site.articles, site.waiting, site.retracted)
         try:
-            frame = self.frame(lists)
+            common = [self.base, repr(self.rules), self.token(site.events)]
+            frame = self.frame(lists, common)
             if earlier is not None and earlier.frame == frame:
                 cards = self._cards_as_before(lists, earlier.cards)
                 if cards is not None:
                     return Shape(earlier.value, frame, cards)
-            parts = [self.base, repr(self.rules), self.token(site.events)]
-            parts += [",".join([self.article(a, whole=False) for a in articles]) for articles in lists]
+            cards = {a.source: (self.fingerprint(a), self.article(a, whole=False)) for articles in lists for a in articles}
+            parts = common + [",".join([cards[a.source][1] for a in articles]) for articles in lists]
             parts += [",".join([f"{name!r}:{self.group(group, members=True)}" for name, group in groups.items()])
                       for groups in (site.places, site.tags, site.months, site.authors)]
         except Unsignable:
             return None
-        cards = {a.source: (self.fingerprint(a), self.article(a, whole=False)) for articles in lists for a in articles}
         return Shape(short_hash(*parts), frame, cards)
 
-    def frame(self, lists) -> str:
-        """All a card depends on but its article's own file: the base and the rules, the
-        events (a place page lists them), which articles each list holds in what order (so,
-        with their cards, the groups and their addresses), what status each shows (a
-        scheduled report comes due with the clock) and the size of each photo's renditions
+    def frame(self, lists, common: list[str]) -> str:
+        """All a card depends on but its article's own file: ``common`` (the base, the rules
+        and the events: a place page lists them), which articles each list holds in what
+        order (so, with their cards, the groups and their addresses), what status each shows
+        (a scheduled report comes due with the clock) and the size of each photo's renditions
         (their addresses follow from the photo's and their widths)."""
         site = self.site
         members = ["\n".join([a.source for a in articles]) for articles in lists]
         statuses = [f"{a.source} {status}" for articles in lists for a in articles if (status := site.status_of(a))]
         sizes = [photo.src + " " + " ".join([f"{r.width}x{r.height}" for r in photo.renditions])
                  for photo in self.photos.values()]
-        return short_hash(self.base, repr(self.rules), self.token(site.events), *members,
-                          "\n".join(statuses), "\n".join(sizes))
+        return short_hash(*common, *members, "\n".join(statuses), "\n".join(sizes))
 
     def _cards_as_before(self, lists, earlier: dict[str, tuple[str | None, str]]) -> dict | None:
         """Each article's fingerprint and card, if every card is the one ``earlier`` holds (in
