@@ -114,9 +114,12 @@ class Digest(Tool):
         self.root = folder
 
     def install(self):
-        """Check that build.py exists; we never install it."""
+        """Check that build.py exists, and compile our code as its first run on a user's machine
+        leaves it (``__pycache__``), which a snapshot, or an environment with
+        PYTHONDONTWRITEBYTECODE set, would otherwise compile again in every timed build."""
         if not (self.root / "build.py").exists():
             raise Failed(f"{self.root / 'build.py'} does not exist yet")
+        run_quiet([self.python(), "-m", "compileall", "-q", "digest", "build.py"], cwd=self.root)
 
     def python(self):
         """Return the project's venv python, else this interpreter."""
