@@ -73,6 +73,7 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
             inputs = None
         elif inputs is None:
             inputs = unchanged.take_inputs(options, theme)
+        cache.stamped = inputs.content_signs if inputs is not None else None
         unchanged.forget(options.output_dir)
         looks = look_ahead(options.output_dir, cache)
         try:

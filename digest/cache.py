@@ -487,6 +487,7 @@ class BuildCache:
         self.fingerprints: dict[str, str] = {}  # source -> fingerprint of its final Article
         self._unstored_text: dict[str, str] = {}  # source -> search text of a body not kept (a broken link)
         self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
+        self.stamped: Callable[[str], tuple | None] | None = None  # source -> its file_signs, as taken before the build
         self._pictures_seen: set[str] = set()
         self.render_again: Callable[[Article], object] | None = None  # set by loading: a body the store lost
 
@@ -599,9 +600,10 @@ class BuildCache:
         As git does: a file whose size, modification and change times and inode
         are those it had when it was hashed is taken to hold the same bytes,
         unless it was changed within a moment of being hashed (a later change in
-        the same tick of the clock would not show in its times).
+        the same tick of the clock would not show in its times). The signs are those
+        taken before the build began (:attr:`stamped`), when it has them.
         """
-        signs = file_signs(path)
+        signs = (self.stamped and self.stamped(source)) or file_signs(path)
         found = self.state.articles.get(source)
         if found is not None and _unchanged(found.signs, signs):
             return found.digest

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISREG
 
 from .cache import RACY_NS, cache_folder, collector_paused, engine_key, short_hash
 from .errors import Problem
@@ -35,7 +36,7 @@ from .summary import Summary
 from .write import Manifest, tree_matches, write_atomically
 
 RECORD = "last-build.pickle"  # in the build cache's folder
-FORMAT = 1  # of the record; change when LastBuild changes shape
+FORMAT = 2  # of the record; change when LastBuild or Inputs changes shape
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,23 @@ class Inputs:
     key: str  # the engine and the options (see :func:`inputs_key`)
     stamps: dict[str, tuple]  # every file of the content and the theme -> its stamp
     taken_at: int  # time.time_ns() when the stamps were taken
+    begun_at: int = 0  # time.time_ns() before the first was taken
 
     @property
     def trusted(self) -> bool:
         """Whether no file changed so close to being stamped that a second change could hide."""
         newest = max((stamp[3] for stamp in self.stamps.values() if stamp), default=0)  # the change time
         return self.taken_at - newest >= RACY_NS
+
+    def content_signs(self, source: str) -> tuple | None:
+        """The :func:`digest.cache.file_signs` of the content's plain file ``source`` as it was
+        stamped, so that the build need not look at each of 10,000 reports a second time; None
+        for anything else (a symbolic link is stamped as itself, not as the file it leads to).
+        The time is when the stamping began: never later than the file's own stamp."""
+        stamp = self.stamps.get("content/" + source)
+        if not stamp or not S_ISREG(stamp[0]):
+            return None
+        return (*stamp[1:], self.begun_at)
 
 
 @dataclass(frozen=True)
@@ -70,10 +82,11 @@ class LastBuild:
 def take_inputs(options: BuildOptions, theme: Theme) -> Inputs:
     """Stamp every file a build with these options may read."""
     stamps: dict[str, tuple] = {}
+    begun_at = time.time_ns()
     for name, folder in (("content", options.content_dir), ("templates", theme.templates_dir),
                          ("static", theme.static_dir)):
         _stamp_tree(folder, name, stamps)
-    return Inputs(inputs_key(options, theme), stamps, time.time_ns())
+    return Inputs(inputs_key(options, theme), stamps, time.time_ns(), begun_at)
 
 
 def inputs_key(options: BuildOptions, theme: Theme) -> str:
