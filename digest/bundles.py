@@ -6,7 +6,10 @@ each ``pf_filter``) when the folder it writes to holds that file already; compre
 them at gzip's best level is about half of its time on a shard. So a shard indexed
 again begins with copies of those files from the bundle the output holds
 (:func:`seed`), Pagefind makes what changed, and the copies its new meta does not name
-are removed (:func:`prune`). The bundle is then what Pagefind makes in an empty folder,
+are removed (:func:`prune`). The copies are hard links where the file system allows:
+Pagefind does not write a file it finds, and nothing here changes a file in place, so the
+output's bundle is never touched, and a link costs no new inode (on a full disk, 0.1 ms
+each, 300 a shard). The bundle is then what Pagefind makes in an empty folder,
 byte for byte.
 
 A name is seven hex digits of a SHA-1, so a changed file could be named as an old one,
@@ -26,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cbor2
+
+from .write import link_or_copy_file
 
 ENTRY = "pagefind-entry.json"  # names each language's meta; written anew by every run
 MAGIC = b"pagefind_dcd"  # what each compressed file of a bundle begins with, once unpacked
@@ -88,7 +93,7 @@ def seed(earlier: Earlier, bundle: Path) -> Seeds | None:
         for name, said in described.items():
             if name in earlier.sound:
                 (bundle / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(earlier.folder / name, bundle / name)
+                link_or_copy_file(earlier.folder / name, bundle / name)
                 copied[name] = said
         return Seeds(version, copied)
     except (OSError, UnknownBundle):  # the output changed meanwhile, or is not what it was

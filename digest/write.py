@@ -366,7 +366,7 @@ class OutputWriter:
     def link_or_copy(self, dest: str, source: Path | str, ident: str | None = None) -> None:
         """Reuse a file that is never changed in place (a cached rendition) without copying bytes;
         ``ident``: its :func:`file_id`, when the caller has just looked at it."""
-        self._put(dest, ident or file_id(source), lambda path: _link_or_copy(source, path), None)
+        self._put(dest, ident or file_id(source), lambda path: link_or_copy_file(source, path), None)
 
     def keep(self, dest: str, ident: str) -> None:
         """A file the current output already holds, unchanged: link it from there."""
@@ -492,7 +492,7 @@ class OutputWriter:
     def _reuse(self, dest: str, target: Path) -> None:
         """Link (or copy) a file of the current output into the staging folder."""
         try:
-            _link_or_copy(self.output_dir / dest, target)
+            link_or_copy_file(self.output_dir / dest, target)
         except FileNotFoundError:
             raise OutputChanged(dest) from None
         linked = target.stat()
@@ -611,7 +611,9 @@ def remove_path(path: Path) -> None:
             pass
 
 
-def _link_or_copy(source: Path | str, target: Path) -> None:
+def link_or_copy_file(source: Path | str, target: Path) -> None:
+    """A hard link to a file that is never changed in place (every writer here unlinks first),
+    or a copy where links cannot be made (another file system)."""
     try:
         os.link(source, target)
     except FileNotFoundError:
