@@ -202,7 +202,9 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
         todo[BUNDLE] = changed
         work = Work(site, options, env, signer, writer, indexing, pictures.photos, progress)
         for kind, maker in MAKERS.items():
-            maker(todo[kind], work)
+            if kind == BUNDLE and indexing.started:
+                cache.prepare_save()  # while Pagefind finishes an edit's shard (not at a cold build's
+            maker(todo[kind], work)  # start: 100 MB of records held while it indexes the archive)
     return {output.dest: output.signature for output in outputs if output.signature}, plan.pages
 
 

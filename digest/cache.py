@@ -47,7 +47,7 @@ from importlib import metadata
 from itertools import islice
 from pathlib import Path
 from stat import S_ISREG
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import sources
 from .content import Article, Body
@@ -255,6 +255,7 @@ class StateFile:
         self.earlier_output: set[str] = set()  # the output's files, by the state of an earlier version
         self._parts: list[RecordPart] = []  # the records' parts in the file as this build read or wrote it
         self._file_id = ""  # and that file's identity (write.stat_id: device, inode, size, modification time)
+        self._ready: dict[int, tuple[RecordPart, bytes]] = {}  # parts pickled ahead of save (see prepare)
 
     def load(self, engine: str | None) -> CacheState:
         """The state; with its article records (the most of it) only if ``engine`` made them
@@ -281,6 +282,15 @@ class StateFile:
             return CacheState()
         return state
 
+    def prepare(self, articles: dict[str, ArticleRecord]) -> None:
+        """Pickle now the parts of the records that :meth:`save` cannot copy from the file,
+        while the build waits for Pagefind: after an edit, the one changed part (0.035 s at
+        10,000 reports). :meth:`save` takes each part prepared that still holds the same records."""
+        with self._earlier_file() as earlier:
+            self._ready = {index: (RecordPart.of(part, 0, 0), pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+                           for index, part in enumerate(_parts_of(articles))
+                           if self._copyable(index, part, earlier) is None}
+
     def save(self, state: CacheState) -> None:
         """The state, then the article records in parts of :data:`RECORDS_PER_PART`, each
         pickled on its own: pickle remembers every object it writes until it is done, which
@@ -291,29 +301,35 @@ class StateFile:
         written: list[RecordPart] = []
 
         def fill(file) -> None:
-            records = iter(state.articles.items())
             parts = -(-len(state.articles) // RECORDS_PER_PART)
             pickle.dump(replace(state, articles={}), file, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(parts, file, protocol=pickle.HIGHEST_PROTOCOL)
             with self._earlier_file() as earlier:
-                for index in range(parts):
-                    part = dict(islice(records, RECORDS_PER_PART))
+                for index, part in enumerate(_parts_of(state.articles)):
                     start = file.tell()
-                    same = self._parts[index] if earlier is not None and index < len(self._parts) else None
-                    if same is not None and same.holds(part):
+                    same = self._copyable(index, part, earlier)
+                    ready = self._ready.get(index)
+                    if same is not None:
                         earlier.seek(same.start)
                         file.write(earlier.read(same.end - same.start))
+                    elif ready is not None and ready[0].holds(part):
+                        file.write(ready[1])
                     else:
                         pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
                     written.append(RecordPart.of(part, start, file.tell()))
 
         try:
             write_atomically(self.path, fill)
-            self._parts, self._file_id = written, stat_id(self.path.stat())
+            self._parts, self._file_id, self._ready = written, stat_id(self.path.stat()), {}
         except OSError as exc:  # a full disk: the next build checks what it finds anyway
             self.problems.append(Problem(Location(os.fspath(self.path), 1), "warning",
                                          _("the build cache could not be saved ({reason}); the next build will "
                                            "take longer").format(reason=exc.strerror or exc)))
+
+    def _copyable(self, index: int, part: dict[str, ArticleRecord], earlier) -> RecordPart | None:
+        """The part at ``index`` of the file open as ``earlier``, if it holds these very records."""
+        same = self._parts[index] if earlier is not None and index < len(self._parts) else None
+        return same if same is not None and same.holds(part) else None
 
     @contextmanager
     def _earlier_file(self):
@@ -330,6 +346,13 @@ class StateFile:
         finally:
             if earlier is not None:
                 earlier.close()
+
+
+def _parts_of(articles: dict[str, ArticleRecord]) -> Iterator[dict[str, ArticleRecord]]:
+    """The records in parts of :data:`RECORDS_PER_PART`, in order."""
+    records = iter(articles.items())
+    while part := dict(islice(records, RECORDS_PER_PART)):
+        yield part
 
 
 def remembered_notices(output_dir: Path) -> frozenset | None:
@@ -552,6 +575,11 @@ class BuildCache:
         self.state.spare_id = _folder_id(self.spare)
         self._state_file.save(self.state)
         self.dirty = False
+
+    def prepare_save(self) -> None:
+        """Do ahead what :meth:`save` can, while the build waits for Pagefind (:meth:`StateFile.prepare`)."""
+        if self._state_file is not None:
+            self._state_file.prepare(self.state.articles)
 
     def update(self, **fields) -> None:
         """Change parts of the state (trees, signatures), noting whether that changes it."""

@@ -190,6 +190,10 @@ class Indexing:
         self._runs: list | None = None
 
     @property
+    def started(self) -> bool:
+        return self._runs is not None
+
+    @property
     def bundles(self) -> Path:
         return self.work / "bundles"
 

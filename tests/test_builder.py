@@ -89,3 +89,25 @@ def test_a_build_imports_beautifulsoup_and_icalendar_only_when_it_uses_them():
     script = "import sys, digest.builder, digest.cli; print(sorted({'bs4', 'icalendar'} & set(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_an_edit_pickles_its_records_while_pagefind_works_and_an_archive_build_does_not(tmp_path, monkeypatch):
+    """An edit's shard is indexed while the pages are written, and the build then waits for
+    it: the records are pickled meanwhile. An archive's shards are indexed after the pages,
+    and holding all its records pickled meanwhile would only cost memory."""
+    from digest import builder
+    from digest.cache import BuildCache
+
+    content = write_content(tmp_path, {f"{year}-01-01-r{year}.md": article_text(title=f"{year}年", date=f"{year}-01-01")
+                                       for year in (2018, 2019, 2020)})
+    output = tmp_path / "output"
+    prepared = []
+    prepare = BuildCache.prepare_save
+    monkeypatch.setattr(BuildCache, "prepare_save", lambda cache: (prepared.append(1), prepare(cache)))
+    monkeypatch.setattr(builder, "cores", lambda: 2)  # three shards, one a year: more than the cores
+    cli = load_cli()
+    assert cli.main(["--content", str(content), "--output", str(output)]) == 0
+    assert prepared == []
+    (content / "articles" / "2019-01-01-r2019.md").write_text(article_text(title="改过", date="2019-01-01"), encoding="utf-8")
+    assert cli.main(["--content", str(content), "--output", str(output)]) == 0
+    assert prepared == [1]

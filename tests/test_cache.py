@@ -416,6 +416,42 @@ def test_a_save_copies_the_parts_whose_records_did_not_change_and_pickles_the_ot
     third.close()
 
 
+def test_a_part_prepared_while_pagefind_works_is_not_pickled_again_unless_it_changed_since(tmp_path, monkeypatch):
+    from digest import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "RECORDS_PER_PART", 2)
+    cache = BuildCache(tmp_path / "output")
+    cache.use_config(SiteConfig())
+    for n in range(5):
+        cache.remember(f"articles/{n}.md", f"digest-{n}", make_article(f"articles/{n}.md", f"a{n}"), [])
+    cache.save()
+    cache.close()
+
+    def saved(change_after_prepare: bool) -> list:
+        again = BuildCache(tmp_path / "output")
+        again.use_config(SiteConfig())
+        again.remember("articles/2.md", "digest-2b", make_article("articles/2.md", "a2", title="改过"), [])
+        again.prepare_save()
+        if change_after_prepare:
+            again.remember("articles/4.md", "digest-4b", make_article("articles/4.md", "a4", title="又改"), [])
+        pickled = []
+        dump = pickle.dump
+        monkeypatch.setattr(cache_module.pickle, "dump",
+                            lambda value, *args, **kw: (pickled.append(value), dump(value, *args, **kw)))
+        again.save()
+        monkeypatch.setattr(cache_module.pickle, "dump", dump)
+        again.close()
+        return [sorted(value) for value in pickled if isinstance(value, dict)]
+
+    assert saved(change_after_prepare=False) == []  # the changed part was pickled ahead, the others copied
+    assert saved(change_after_prepare=True) == [["articles/4.md"]]  # a part changed since is pickled at the save
+    third = BuildCache(tmp_path / "output")
+    assert {source: (r.digest, r.article.title) for source, r in third.state.articles.items()} == {
+        **{f"articles/{n}.md": (f"digest-{n}", "标题") for n in range(5)},
+        "articles/2.md": ("digest-2b", "改过"), "articles/4.md": ("digest-4b", "又改")}
+    third.close()
+
+
 def test_what_a_build_learns_of_a_record_is_saved_though_its_part_was_read(tmp_path):
     """A record is changed by replacing it (ArticleRecord is frozen): its part is written anew."""
     cache, path, digest = cache_with_file(tmp_path, "articles/a.md")
