@@ -202,9 +202,9 @@ def write_site(site: Site, theme: Theme, options: BuildOptions, writer: OutputWr
         todo[BUNDLE] = changed
         work = Work(site, options, env, signer, writer, indexing, pictures.photos, progress)
         for kind, maker in MAKERS.items():
-            if kind == BUNDLE and indexing.started:
-                cache.prepare_save()  # while Pagefind finishes an edit's shard (not at a cold build's
-            maker(todo[kind], work)  # start: 100 MB of records held while it indexes the archive)
+            if kind == BUNDLE and indexing.started:  # an edit's shard, which the build now waits for
+                cache.prepare_save()  # (an archive's many begin only now: nothing to wait for yet)
+            maker(todo[kind], work)
     return {output.dest: output.signature for output in outputs if output.signature}, plan.pages
 
 

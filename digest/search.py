@@ -191,6 +191,7 @@ class Indexing:
 
     @property
     def started(self) -> bool:
+        """Whether Pagefind was set to work (:meth:`start`)."""
         return self._runs is not None
 
     @property
