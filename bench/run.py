@@ -2,6 +2,7 @@
 
     python bench/run.py [--sizes 1000,10000] [--repeat 3] [--tools digest,pelican,hugo,hugo-pagefind]
                         [--builds cold,noop,edit,preview] [--huge] [--keep] [--out FILE]
+    python bench/run.py --against REV [--sizes 10000] [--repeat 11] [--digest-at REV]
 
 For each size it writes one corpus per tool (bench/corpus.py, same reports in each
 tool's format) under bench/work/, then, per repetition and tool, times three builds:
@@ -15,6 +16,10 @@ and, with ``preview`` among the builds, the live preview of the tools that have 
 ready after a start with no state, the time from appending a marked line to a report
 to its page showing the marker (polled over HTTP; median of 5 saves), and ready after
 a restart on the state the first run kept.
+
+With ``--against REV`` it times instead one report's edits in pairs, built in turns by
+ours at REV and ours now (:func:`paired_edits`), which is how a lever of a few percent is
+told from the machine's noise.
 
 Each build runs as a child process; os.wait4 gives its CPU time (user + sys) and
 peak resident memory. The medians go to stdout and bench/results.md as Markdown.
@@ -101,9 +106,8 @@ class Digest(Tool):
     root = ROOT  # the working tree, or a snapshot of one commit (--digest-at)
     commit = None
 
-    def use_commit(self, rev):
-        """Build from commit rev, extracted with git archive into bench/work/snapshot."""
-        folder = WORK / "snapshot"
+    def use_commit(self, rev, folder=WORK / "snapshot"):
+        """Build from commit rev, extracted with git archive into folder."""
         remove(folder)
         folder.mkdir(parents=True)
         self.commit = run_quiet(["git", "rev-parse", "--short", rev], cwd=ROOT)
@@ -521,6 +525,49 @@ def bench_size(tools, size, repeat, builds=BUILDS):
     return samples
 
 
+def paired_edits(size, pairs, before_rev, after):
+    """One report edited again and again, built in turns by our build at ``before_rev`` and by
+    ``after`` (the working tree or --digest-at), each on its own copy of the corpus and its
+    own cache; the order alternates each pair, so a slow minute of the machine hits both.
+    Return the report's lines: each side's median wall time, the median of the paired
+    differences, and after / before."""
+    before = Digest()
+    before.name = "digest-before"
+    before.use_commit(before_rev, WORK / "snapshot-before")
+    sides = (before, after)
+    for tool in sides:
+        tool.install()
+        remove(tool.site(size))
+        tool.write_corpus(tool.site(size), size)
+        remove(WORK / "logs" / f"{tool.name}-{size}.log")
+    time.sleep(SETTLED_SECONDS)
+    walls = {tool.name: [] for tool in sides}
+    for turn in range(-1, pairs):  # turn -1: a cold build and a first edit each, not counted
+        for tool in sides if turn % 2 == 0 else sides[::-1]:
+            cmd, cwd = tool.command(tool.site(size))
+            log = WORK / "logs" / f"{tool.name}-{size}.log"
+            if turn < 0:
+                measure(cmd, cwd, log)
+            edit_article(tool, tool.site(size), turn + 1)
+            os.sync()
+            wall, _cpu, _rss = measure(cmd, cwd, log)
+            if turn >= 0:
+                walls[tool.name].append(wall)
+                print(f"  {tool.name:13} edit {turn + 1}: {wall:6.2f} s", flush=True)
+    old, new = walls[before.name], walls[after.name]
+    differences = [b - a for a, b in zip(old, new)]
+    return [
+        f"## Edits at {size:,} reports, in pairs: {before.version()} against {after.version()}",
+        "",
+        f"- {pairs} pairs, built in turns; each side on its own copy of the corpus",
+        f"- before: median {statistics.median(old):.3f} s ({' '.join(f'{w:.2f}' for w in old)})",
+        f"- after: median {statistics.median(new):.3f} s ({' '.join(f'{w:.2f}' for w in new)})",
+        f"- median paired difference (after - before): {statistics.median(differences):+.3f} s; "
+        f"after / before: {statistics.median(new) / statistics.median(old):.3f}",
+        "",
+    ]
+
+
 def median_row(samples):
     """Return the medians of (wall, cpu, rss) and the pages of the last sample."""
     return [statistics.median(s[k] for s in samples) for k in range(3)] + [samples[-1][3]]
@@ -625,7 +672,11 @@ def parse_args():
     parser.add_argument("--huge", action="store_true",
                         help=f"the scale run: {HUGE:,} reports, our build only, once (about half an hour); "
                              f"sizes above {LARGEST_PLAIN:,} need this flag")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where the Markdown report goes")
+    parser.add_argument("--out", type=Path, help="where the Markdown report goes (default: bench/results.md; "
+                                                 "with --against, only printed)")
+    parser.add_argument("--against", metavar="REV",
+                        help="instead of the table: edits built in turns by ours at REV and ours now "
+                             "(the working tree, or --digest-at), --repeat pairs at each size")
     parser.add_argument("--keep", action="store_true", help="keep corpora and outputs in bench/work/")
     parser.add_argument("--digest-at", metavar="REV",
                         help="build ours from a snapshot of commit REV (git archive) instead of the "
@@ -658,6 +709,8 @@ def main():
     (WORK / "logs").mkdir(parents=True, exist_ok=True)
     if args.digest_at:
         TOOLS["digest"].use_commit(args.digest_at)
+    if args.against:
+        return compare(args)
     tools, versions = install(args.tools.split(","))
     if not tools:
         return 1
@@ -672,9 +725,31 @@ def main():
             remove(WORK / f"n{size}")
     load = f"{load_before} before, {os.getloadavg()[0]:.1f} after"
     text = report(results, tools, versions, args, load)
-    args.out.write_text(text, encoding="utf-8")
+    out = args.out or RESULTS
+    out.write_text(text, encoding="utf-8")
     print("\n" + text)
-    print(f"written to {args.out}")
+    print(f"written to {out}")
+    return 0
+
+
+def compare(args):
+    """--against: paired edits at each size (:func:`paired_edits`), printed, and written to --out if given."""
+    lines = [f"- date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
+             f"- machine: {machine()}", f"- command: `python bench/run.py {shlex.join(sys.argv[1:])}`", ""]
+    for size in args.size_list:
+        print(f"size {size}: writing two copies of the corpus ...", flush=True)
+        try:
+            lines += paired_edits(size, args.repeat, args.against, TOOLS["digest"])
+        except Failed as err:
+            print(f"FAILED: {err}", flush=True)
+            return 1
+        if not args.keep:
+            remove(WORK / f"n{size}")
+    text = "\n".join(lines)
+    print("\n" + text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"written to {args.out}")
     return 0
 
 
