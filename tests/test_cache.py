@@ -387,7 +387,8 @@ def test_the_same_engines_state_is_read_whole(tmp_path):
     again.close()
 
 
-def test_a_save_copies_the_parts_whose_records_did_not_change_and_pickles_the_others(tmp_path, monkeypatch):
+def saved_in_parts(tmp_path, monkeypatch) -> list:
+    """Five records saved in parts of two; the values pickle.dump is given from now on."""
     from digest import cache as cache_module
 
     monkeypatch.setattr(cache_module, "RECORDS_PER_PART", 2)
@@ -397,10 +398,21 @@ def test_a_save_copies_the_parts_whose_records_did_not_change_and_pickles_the_ot
         cache.remember(f"articles/{n}.md", f"digest-{n}", make_article(f"articles/{n}.md", f"a{n}"), [])
     cache.save()
     cache.close()
-
     pickled = []
     dump = pickle.dump
     monkeypatch.setattr(cache_module.pickle, "dump", lambda value, *args, **kw: (pickled.append(value), dump(value, *args, **kw)))
+    return pickled
+
+
+def records_saved(tmp_path) -> dict:
+    again = BuildCache(tmp_path / "output")
+    found = {source: (r.digest, r.article.title) for source, r in again.state.articles.items()}
+    again.close()
+    return found
+
+
+def test_a_save_copies_the_parts_whose_records_did_not_change_and_pickles_the_others(tmp_path, monkeypatch):
+    pickled = saved_in_parts(tmp_path, monkeypatch)
     again = BuildCache(tmp_path / "output")
     again.use_config(SiteConfig())
     again.remember("articles/2.md", "digest-2b", make_article("articles/2.md", "a2", title="改过"), [])
@@ -409,47 +421,29 @@ def test_a_save_copies_the_parts_whose_records_did_not_change_and_pickles_the_ot
     again.close()
     parts = [sorted(value) for value in pickled if isinstance(value, dict)]
     assert parts == [["articles/2.md", "articles/3.md"]]  # the others were copied, both times
-
-    third = BuildCache(tmp_path / "output")
-    assert {source: (r.digest, r.article.title) for source, r in third.state.articles.items()} == {
+    assert records_saved(tmp_path) == {
         **{f"articles/{n}.md": (f"digest-{n}", "标题") for n in range(5)}, "articles/2.md": ("digest-2b", "改过")}
-    third.close()
 
 
-def test_a_part_prepared_while_pagefind_works_is_not_pickled_again_unless_it_changed_since(tmp_path, monkeypatch):
-    from digest import cache as cache_module
-
-    monkeypatch.setattr(cache_module, "RECORDS_PER_PART", 2)
-    cache = BuildCache(tmp_path / "output")
-    cache.use_config(SiteConfig())
-    for n in range(5):
-        cache.remember(f"articles/{n}.md", f"digest-{n}", make_article(f"articles/{n}.md", f"a{n}"), [])
-    cache.save()
-    cache.close()
-
-    def saved(change_after_prepare: bool) -> list:
-        again = BuildCache(tmp_path / "output")
-        again.use_config(SiteConfig())
-        again.remember("articles/2.md", "digest-2b", make_article("articles/2.md", "a2", title="改过"), [])
-        again.prepare_save()
-        if change_after_prepare:
-            again.remember("articles/4.md", "digest-4b", make_article("articles/4.md", "a4", title="又改"), [])
-        pickled = []
-        dump = pickle.dump
-        monkeypatch.setattr(cache_module.pickle, "dump",
-                            lambda value, *args, **kw: (pickled.append(value), dump(value, *args, **kw)))
-        again.save()
-        monkeypatch.setattr(cache_module.pickle, "dump", dump)
-        again.close()
-        return [sorted(value) for value in pickled if isinstance(value, dict)]
-
-    assert saved(change_after_prepare=False) == []  # the changed part was pickled ahead, the others copied
-    assert saved(change_after_prepare=True) == [["articles/4.md"]]  # a part changed since is pickled at the save
-    third = BuildCache(tmp_path / "output")
-    assert {source: (r.digest, r.article.title) for source, r in third.state.articles.items()} == {
-        **{f"articles/{n}.md": (f"digest-{n}", "标题") for n in range(5)},
-        "articles/2.md": ("digest-2b", "改过"), "articles/4.md": ("digest-4b", "又改")}
-    third.close()
+@pytest.mark.parametrize("changed_since", [False, True])
+def test_a_part_prepared_while_pagefind_works_is_not_pickled_again_unless_it_changed_since(
+        tmp_path, monkeypatch, changed_since):
+    pickled = saved_in_parts(tmp_path, monkeypatch)
+    again = BuildCache(tmp_path / "output")
+    again.use_config(SiteConfig())
+    again.remember("articles/2.md", "digest-2b", make_article("articles/2.md", "a2", title="改过"), [])
+    again.prepare_save()
+    if changed_since:
+        again.remember("articles/4.md", "digest-4b", make_article("articles/4.md", "a4", title="又改"), [])
+    del pickled[:]
+    again.save()
+    again.close()
+    parts = [sorted(value) for value in pickled if isinstance(value, dict)]
+    # the changed part was pickled ahead and the others copied; a part changed since is pickled at the save
+    assert parts == ([["articles/4.md"]] if changed_since else [])
+    assert records_saved(tmp_path) == {
+        **{f"articles/{n}.md": (f"digest-{n}", "标题") for n in range(5)}, "articles/2.md": ("digest-2b", "改过"),
+        **({"articles/4.md": ("digest-4b", "又改")} if changed_since else {})}
 
 
 def test_what_a_build_learns_of_a_record_is_saved_though_its_part_was_read(tmp_path):
