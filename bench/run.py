@@ -501,14 +501,19 @@ def one_round(tool, site, rep, log, builds=BUILDS):
     return row
 
 
-def bench_size(tools, size, repeat, builds=BUILDS):
-    """Write the corpora for size and time every tool; return {(tool, build): [samples]}."""
-    samples = {}
+def fresh_corpora(tools, size):
+    """Write each tool's corpus for size anew, with an empty log, and let it settle."""
     for tool in tools:
         remove(tool.site(size))
         tool.write_corpus(tool.site(size), size)
         remove(WORK / "logs" / f"{tool.name}-{size}.log")
     time.sleep(SETTLED_SECONDS)  # see SETTLED_SECONDS
+
+
+def bench_size(tools, size, repeat, builds=BUILDS):
+    """Write the corpora for size and time every tool; return {(tool, build): [samples]}."""
+    samples = {}
+    fresh_corpora(tools, size)
     broken = set()
     for rep in range(repeat):
         for tool in tools:
@@ -537,10 +542,7 @@ def paired_edits(size, pairs, before_rev, after):
     sides = (before, after)
     for tool in sides:
         tool.install()
-        remove(tool.site(size))
-        tool.write_corpus(tool.site(size), size)
-        remove(WORK / "logs" / f"{tool.name}-{size}.log")
-    time.sleep(SETTLED_SECONDS)
+    fresh_corpora(sides, size)
     walls = {tool.name: [] for tool in sides}
     for turn in range(-1, pairs):  # turn -1: a cold build and a first edit each, not counted
         for tool in sides if turn % 2 == 0 else sides[::-1]:
