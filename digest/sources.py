@@ -71,15 +71,17 @@ def find_articles(content_dir: Path, log: ProblemLog | None = None) -> list[Path
         return []
     found: list[Path] = []
     _find_in(root, content_dir, content_dir.resolve(), log, found)
-    return sorted(found)
+    return found
 
 
 def _find_in(folder: Path, content_dir: Path, inside: Path, log: ProblemLog | None, found: list[Path]) -> None:
     """:func:`find_articles` in one folder and those under it. One ``os.scandir`` a
-    folder tells which entries are links without a ``stat`` each (10,000 reports)."""
+    folder tells which entries are links without a ``stat`` each (10,000 reports).
+    Each folder's entries are taken in the order of their names, so the paths come
+    out sorted as paths sort (part by part), without sorting 10,000 paths."""
     try:
         with os.scandir(folder) as listing:
-            entries = list(listing)
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:  # a folder that cannot be read holds nothing to publish, as os.walk has it
         return
     for entry in entries:

@@ -133,6 +133,18 @@ def test_symbolic_links_among_the_reports_are_never_skipped_without_a_word(tmp_p
     ]
 
 
+def test_the_reports_are_found_in_the_order_paths_sort_in(tmp_path):
+    """Folders are walked in the order of their entries' names; where that differs from
+    the order of the paths' text ('-' and '.' sort before '/'), paths sort part by part."""
+    names = ["a-b/x.md", "a/x.md", "a/b/y.md", "a.b/z.md", "a/a.md", "A/q.md", "b.md", "a/b-c.md", "2020/12/x.md",
+             "2020/1/x.md", "2020/1x.md", "中/x.md", "z.md"]
+    content = write_content(tmp_path, {name: article_text(name) for name in names})
+    found = find_articles(content)
+    assert found == sorted(found)
+    assert len(found) == len(names)
+    assert [path.relative_to(content / "articles").as_posix() for path in found] != sorted(names)  # not text order
+
+
 def test_a_body_is_read_again_only_from_the_bytes_that_were_read(tmp_path):
     """A build drops the text it read and reads the body again to render it: the same
     body as the first reading, and nothing from a file that changed since."""
