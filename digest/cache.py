@@ -689,9 +689,10 @@ class BuildCache:
         body = found.body if found is not None else None
         if body is None:
             return None
-        if any(urls.get(source) != url for source, url in body.links):
+        if body.links and any(urls.get(source) != url for source, url in body.links):  # (most link nothing)
             return None
-        if any(state is None or file_state(content_dir / asset) != state for asset, state in body.assets):
+        if body.assets and any(state is None or file_state(content_dir / asset) != state
+                               for asset, state in body.assets):
             return None  # gone, or changed: an image's size is in the HTML
         if not self.bodies.has(body.fingerprint):
             return None

@@ -175,6 +175,23 @@ class Article:
         return max(moment for moment in moments if moment)
 
 
+_ARTICLE_ATTRIBUTES = frozenset(Article.__dataclass_fields__)
+
+
+def rendered_copy(article: Article, **changes) -> Article:
+    """``dataclasses.replace(article, **changes)``, for the copy loading makes of each of
+    10,000 reports as it gives them their bodies: 0.7 µs, not 4.5 µs. An Article has no
+    ``__post_init__`` and every field is set by ``__init__``, so a copy of its fields with
+    ``changes`` over them is what ``replace`` would make (``tests/test_content.py``)."""
+    if not changes.keys() <= _ARTICLE_ATTRIBUTES:
+        raise TypeError(f"not fields of an Article: {sorted(changes.keys() - _ARTICLE_ATTRIBUTES)}")
+    copy = object.__new__(Article)
+    fields = copy.__dict__
+    fields.update(article.__dict__)
+    fields.update(changes)
+    return copy
+
+
 def with_shared_names(article: Article) -> Article:
     """The article with one string object for each place, tag, byline and front-matter key
     that thousands of reports repeat (``sys.intern``): a build at 100,000 reports holds

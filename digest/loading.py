@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 from . import search, sources
 from .cache import BuildCache, file_state
 from .config import SiteConfig, load_config
-from .content import (Article, Body, Event, RawEvent, event_ids, read_article, read_timeline, slug_from_filename,
-                      with_shared_names)
+from .content import (Article, Body, Event, RawEvent, event_ids, read_article, read_timeline, rendered_copy,
+                      slug_from_filename, with_shared_names)
 from .dates import DateProblem, parse_date
 from .errors import WARNING, ContentError, ProblemLog
 from .i18n import _
@@ -311,8 +311,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
             final = Body(body.headings, body.html)
         else:
             final = Body(body.headings, fetch=partial(cache.html, article))
-        rendered.append(replace(article, body="", rendered=final, summary=body.summary,
-                                reading_minutes=body.reading_minutes, body_images=tuple(sorted(body.images))))
+        rendered.append(rendered_copy(article, body="", rendered=final, summary=body.summary,
+                                      reading_minutes=body.reading_minutes, body_images=tuple(sorted(body.images))))
     return rendered, assets, images
 
 

@@ -309,3 +309,25 @@ def test_any_tags_joined_by_any_separators_come_back_as_written(tags, separators
     found, problems = article(f"title: 驿马乡\ndate: 2020-01-30\ntags: \"{line}\"\n")
     assert problems == []
     assert found.tags == tuple(tags)
+
+
+def test_a_rendered_copy_is_what_replace_makes():
+    """The fast copy stands for ``dataclasses.replace`` only while Article lets it: a
+    ``__post_init__`` or a field ``__init__`` does not set would make it wrong."""
+    import dataclasses
+    from datetime import datetime
+
+    from digest.content import Article, Body, Photo, rendered_copy
+
+    assert not hasattr(Article, "__post_init__")
+    assert all(field.init for field in dataclasses.fields(Article))
+    article = Article("articles/a.md", "a", "标题", datetime(2020, 2, 1), authors=("甲",), place="驿马乡",
+                      tags=("防控",), photos=(Photo("media/a.jpg"),), body="正文", lines={"title": 2})
+    changes = dict(body="", rendered=Body((), "<p>正文</p>"), summary="摘要", reading_minutes=1, body_images=("x",))
+    copy = rendered_copy(article, **changes)
+    expected = dataclasses.replace(article, **changes)
+    assert copy == expected and type(copy) is Article
+    assert all(getattr(copy, f.name) is getattr(expected, f.name) for f in dataclasses.fields(Article))
+    assert article.body == "正文" and article.summary == ""  # the original is left as it was
+    with pytest.raises(TypeError):
+        rendered_copy(article, summery="typo")
