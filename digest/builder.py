@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import search, unchanged
 from .bundles import Earlier
-from .cache import BuildCache, folder_key, short_hash
+from .cache import BuildCache, collector_paused, folder_key, short_hash
 from .changes import Signer, template_rules
 from .config import SiteConfig
 from .content import Article
@@ -64,6 +64,12 @@ def build(options: BuildOptions, theme: Theme, progress: Progress = quiet,
     what a build without the cache makes. ``inputs``: the stamps of the content
     and theme, taken before anything was read (by :func:`unchanged.unchanged_build`).
     """
+    with collector_paused():  # the workers forked meanwhile turn it on again (digest.parallel)
+        return _build(options, theme, progress, inputs)
+
+
+def _build(options: BuildOptions, theme: Theme, progress: Progress, inputs: unchanged.Inputs | None
+           ) -> BuildResult:
     options = replace(options, output_dir=real_output(options.output_dir))
     cache = BuildCache(options.output_dir)
     gc.freeze()  # the cache's state lives until the end: not for the cycle collector to go over again and again

@@ -213,8 +213,11 @@ def damage_warning(path: Path, what: str, exc: BaseException) -> Problem:
 
 @contextmanager
 def collector_paused():
-    """Python's cycle collector kept out of the way: unpickling 10,000 records makes
-    so many objects that it would run again and again over all of them, for nothing."""
+    """Python's cycle collector kept out of the way: unpickling 10,000 records, and a
+    build's loading and planning, make so many objects that it would run again and
+    again over all of them, for nothing (they live until the build ends). At 100,000
+    reports it took 2 of an edit's 14 seconds, most of it in memory the heap's size
+    keeps out of the processor's caches."""
     was_on = gc.isenabled()
     gc.disable()
     try:

@@ -17,6 +17,7 @@ middle of sending a result and can then wait forever for the rest of it.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -122,7 +123,7 @@ def result_or_none(future: Future | None):
 def _forked_pool(workers: int) -> ProcessPoolExecutor:
     """Workers forked from this process (so they inherit its data), leaving Ctrl-C to it."""
     return ProcessPoolExecutor(workers, multiprocessing.get_context("fork"),
-                               initializer=_leave_interrupts_to_the_parent, initargs=(os.getpid(),))
+                               initializer=_start_worker, initargs=(os.getpid(),))
 
 
 def _can_fork() -> bool:
@@ -175,14 +176,16 @@ def dies_with(parent: int) -> Callable[[], None]:
     return arrange
 
 
-def _leave_interrupts_to_the_parent(parent: int) -> None:
+def _start_worker(parent: int) -> None:
     """Ctrl-C reaches the whole process group: the parent stops the pool, and
     workers must not each print a KeyboardInterrupt traceback of their own.
     SIGTERM must simply end a worker, even where the parent (``serve``) turned
-    SIGTERM into an interrupt."""
+    SIGTERM into an interrupt. The cycle collector, which the build keeps out of
+    the parent's way, collects here: a worker's garbage is its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     dies_with(parent)()
+    gc.enable()
 
 
 class _ChunkRunner:

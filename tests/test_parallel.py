@@ -74,3 +74,16 @@ def test_work_in_the_background_inherits_its_data_instead_of_receiving_it():
 
 def _count_files(data) -> int:
     return len(data["files"])
+
+
+def _collector_on(item: int) -> bool:
+    import gc
+    return gc.isenabled()
+
+
+@pytest.mark.skipif(parallel.cores() < 2, reason="one core: the work runs in this process")
+def test_workers_collect_their_own_garbage_while_the_parent_rests_its_collector():
+    from digest.cache import collector_paused
+
+    with collector_paused():
+        assert run_all(_collector_on, list(range(20)), min_items=2) == [True] * 20
