@@ -12,7 +12,8 @@ and the command line then says so and stops.
 A file is taken to be unchanged when its stamp (kind, size, modification and
 change times, inode) is, as git trusts its index; a file changed within two
 seconds of being stamped is not trusted (the clock's tick may hide a second
-change), and the next build is a whole one. Every doubt means a whole build:
+change), and the next build is a whole one (the build that stamped it leaves no
+record). Every doubt means a whole build:
 the record is removed before a build begins, and written only once it has
 succeeded, with the stamps taken before it read anything.
 """

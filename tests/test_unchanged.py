@@ -202,6 +202,7 @@ def test_files_changed_just_before_the_build_are_not_trusted(tmp_path, monkeypat
     monkeypatch.setattr(unchanged, "RACY_NS", 10**12)  # every file is "just changed"
     made = Site(tmp_path)
     made.build()
+    assert not (cache_folder(made.options.output_dir) / unchanged.RECORD).exists()  # of no use: not written
     assert made.unchanged() is None
 
 
