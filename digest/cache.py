@@ -727,7 +727,7 @@ class BuildCache:
         body = found.body if found is not None else None
         if body is None:
             return None
-        if body.links and any(urls.get(source) != url for source, url in body.links):  # (most link nothing)
+        if body.links and any(urls.get(source) != url for source, url in body.links):
             return None
         if body.assets and any(state is None or file_state(content_dir / asset) != state
                                for asset, state in body.assets):
