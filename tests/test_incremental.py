@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from digest import builder, plan, search
+from digest import builder, plan, search, sitemap
 from digest.builder import Theme, build
 from digest.errors import ContentError
 from digest.loading import BuildOptions
@@ -181,12 +181,16 @@ def test_the_sitemap_is_laid_out_again_only_when_what_it_lists_changes(newsroom,
     make = builder.make_from_templates
     monkeypatch.setitem(builder.MAKERS, builder.TEMPLATE,
                         lambda outputs, work: laid_out.extend(o.dest for o in outputs) or make(outputs, work))
+    made = []
+    entries = sitemap.SitemapEntries.__iter__
+    monkeypatch.setattr(sitemap.SitemapEntries, "__iter__", lambda self: (made.append(1), entries(self))[1])
     newsroom.write(file_name(5), article(5, title="改过的标题"))
     newsroom.build()
     assert "sitemap.xml" not in laid_out  # the same addresses and dates
+    assert made == []  # and its entries were not made only to be signed
     newsroom.write(file_name(13), article(13))
     newsroom.build()
-    assert "sitemap.xml" in laid_out
+    assert "sitemap.xml" in laid_out and made == [1]
     monkeypatch.undo()
     newsroom.check()
 
