@@ -303,7 +303,6 @@ class StateFile:
                     parts.append(RecordPart.of(records, start, file.tell()))
         except Exception as exc:  # noqa: BLE001 - garbage can make unpickling fail in any way
             self.problems.append(damage_warning(self.path, N_("the state file"), exc))
-            self._file_id = ""
             return None
         self._parts = parts
         return articles
@@ -727,10 +726,9 @@ class BuildCache:
         body = found.body if found is not None else None
         if body is None:
             return None
-        if body.links and any(urls.get(source) != url for source, url in body.links):
+        if any(urls.get(source) != url for source, url in body.links):
             return None
-        if body.assets and any(state is None or file_state(content_dir / asset) != state
-                               for asset, state in body.assets):
+        if any(state is None or file_state(content_dir / asset) != state for asset, state in body.assets):
             return None  # gone, or changed: an image's size is in the HTML
         if not self.bodies.has(body.fingerprint):
             return None
