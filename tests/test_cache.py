@@ -404,9 +404,13 @@ def saved_in_parts(tmp_path, monkeypatch) -> list:
     return pickled
 
 
+def digests_and_titles(cache: BuildCache) -> dict:
+    return {source: (r.digest, r.article.title) for source, r in cache.state.articles.items()}
+
+
 def records_saved(tmp_path) -> dict:
     again = BuildCache(tmp_path / "output")
-    found = {source: (r.digest, r.article.title) for source, r in again.state.articles.items()}
+    found = digests_and_titles(again)
     again.close()
     return found
 
@@ -487,7 +491,7 @@ def test_the_records_can_be_read_after_the_rest_and_are_then_what_a_whole_read_g
     later = BuildCache(tmp_path / "output", records_now=False)
     assert later.state.articles == {}
     later.read_records()
-    found = {source: (r.digest, r.article.title) for source, r in later.state.articles.items()}
+    found = digests_and_titles(later)
     later.remember("articles/2.md", "digest-2b", make_article("articles/2.md", "a2", title="改过"), [])
     later.save()  # the parts read later are copied as those read at once would be
     later.close()
