@@ -199,7 +199,8 @@ class Signer:
         (their addresses follow from the photo's and their widths)."""
         site = self.site
         members = ["\n".join([a.source for a in articles]) for articles in lists]
-        statuses = [f"{a.source} {status}" for articles in lists for a in articles if (status := site.status_of(a))]
+        early = site.early
+        statuses = [f"{a.source} {early[a.source]}" for articles in lists for a in articles if a.source in early]
         sizes = [photo.src + " " + " ".join([f"{r.width}x{r.height}" for r in photo.renditions])
                  for photo in self.photos.values()]
         return short_hash(*common, *members, "\n".join(statuses), "\n".join(sizes))

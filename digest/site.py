@@ -51,6 +51,7 @@ class Site:
     authors: dict = field(default_factory=dict)  # name -> Group: a page per byline
     events_by_article: dict = field(default_factory=dict)
     positions: dict = field(default_factory=dict)  # slug -> index in articles
+    early: dict = field(default_factory=dict)  # source -> its status, for the reports shown before their time
 
     @classmethod
     def create(cls, config, articles, events, built_at, assets=frozenset(), images=frozenset(), waiting=(),
@@ -82,6 +83,8 @@ class Site:
             authors=_groups(articles, "author", lambda a: list(a.authors), slug_of=slug_of),
             events_by_article={slug: tuple(found) for slug, found in by_article.items()},
             positions={a.slug: i for i, a in enumerate(articles)},
+            early={a.source: _status_label(a, built_at, config.language)
+                   for a in articles if a.draft or a.date > built_at},
         )
 
     def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
@@ -105,8 +108,9 @@ class Site:
         return list(islice(others, limit))  # stop at the limit: a place may hold thousands
 
     def status_of(self, article: Article) -> str:
-        """Draft (草稿) or Scheduled (定时发布) for reports shown only in preview; else nothing."""
-        return _status_label(article, self.built_at, self.config.language)
+        """Draft (草稿) or Scheduled (定时发布) for reports shown only in preview; else nothing.
+        Known from the start (:attr:`early`): pages and signatures ask it of every card."""
+        return self.early.get(article.source, "")
 
     def place_url(self, name: str) -> str | None:
         group = self.places.get(name)

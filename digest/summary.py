@@ -52,7 +52,7 @@ def make_summary(site: Site, problems: ProblemLog, changes: PageChanges | None =
     places = Counter(article.place or NO_PLACE for article in site.articles)
     return Summary(
         reports=len(site.articles),
-        included_early=sum(1 for article in site.articles if site.status_of(article)),
+        included_early=len(site.early),
         by_place=tuple(sorted(places.items(), key=lambda item: (item[0] == NO_PLACE, -item[1], item[0]))),
         by_month=tuple((key, len(group.articles)) for key, group in site.months.items()),
         drafts=tuple(a for a in site.waiting if a.draft),

@@ -53,10 +53,10 @@ def test_months_newest_first_and_events_oldest_first():
 
 
 def test_status_marks_drafts_and_scheduled_reports():
-    site = make_site(article("a", 1, draft=True))
-    assert site.status_of(site.articles[0]) == "草稿"
     later = Article(source="x.md", slug="x", title="x", date=datetime(2021, 1, 1, tzinfo=TZ))
-    assert site.status_of(later) == "定时发布"
+    site = make_site(article("a", 1, draft=True), later, article("b", 2))
+    assert [site.status_of(a) for a in site.articles] == ["定时发布", "", "草稿"]
+    assert site.early == {"x.md": "定时发布", "articles/a.md": "草稿"}
 
 
 def test_a_place_holds_its_events_and_an_event_s_place_has_a_page_without_reports():
