@@ -57,7 +57,7 @@ from .slugs import name_slug
 from .write import Trees, remove_path, stat_id, write_atomically
 
 CACHE_ROOT = ".digest-cache"
-FORMAT = 13  # of state.pickle; change when its classes change shape
+FORMAT = 14  # of state.pickle; change when its classes change shape
 RECORDS_PER_PART = 2000  # article records pickled together in state.pickle (see StateFile.save)
 ENGINE_PACKAGES = ("markdown", "nh3", "jinja2", "pyyaml", "feedgen", "beautifulsoup4", "lxml", "pypinyin", "pagefind", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -197,6 +197,7 @@ class CacheState:
     output_id: tuple = ()  # (device, inode) of the output folder and the spare tree
     spare_id: tuple = ()
     slugs: dict[str, str] = field(default_factory=dict)  # name -> name_slug(name), made under records_key
+    details: dict[str, tuple] = field(default_factory=dict)  # an event's detail -> (HTML, links), under records_key
     notices_seen: frozenset | None = None  # the corrections and retractions the last build published
 
 
@@ -540,6 +541,7 @@ class BuildCache:
         self._signs: dict[str, tuple] = {}  # source -> file_signs of the files hashed this build
         self.stamped: Callable[[str], tuple | None] | None = None  # source -> its file_signs, as taken before the build
         self._pictures_seen: set[str] = set()
+        self._details_seen: set[str] = set()
         self.render_again: Callable[[Article], object] | None = None  # set by loading: a body the store lost
 
     @classmethod
@@ -582,7 +584,8 @@ class BuildCache:
             return CacheState()
         state = self._state_file.load(self.engine)
         if state.engine != self.engine:  # another version of the build: none of its pages' signatures can match
-            state = replace(state, engine=self.engine, records_key="", articles={}, signatures={}, pages=None, slugs={})
+            state = replace(state, engine=self.engine, records_key="", articles={}, signatures={}, pages=None, slugs={},
+                            details={})
             self.dirty = True
         if state.output_id != _folder_id(self.output_dir):
             state.trees.output, state.signatures, state.pages = None, {}, None
@@ -608,6 +611,8 @@ class BuildCache:
         self.bodies.keep_only({r.body.fingerprint for r in self.state.articles.values() if r.body is not None})
         for name in set(self.state.pictures) - self._pictures_seen:  # gone, or no longer shown
             del self.state.pictures[name]
+        for text in set(self.state.details) - self._details_seen:  # no longer in the timeline
+            del self.state.details[text]
         self.state.output_id = _folder_id(self.output_dir)
         self.state.spare_id = _folder_id(self.spare)
         self._state_file.save(self.state)
@@ -634,6 +639,7 @@ class BuildCache:
             self.state.records_key = key
             self.state.articles = {}
             self.state.slugs = {}
+            self.state.details = {}
             self.dirty = True
 
     def yaml_file(self, content_dir: Path, name: str, log: ProblemLog):
@@ -759,6 +765,24 @@ class BuildCache:
         self.bodies.add(fingerprint, html, search_text)
         self.dirty = True
         return self.folder is not None
+
+    # --- the timeline's details -------------------------------------------------
+
+    def event_detail(self, text: str, urls: dict[str, str]) -> str | None:
+        """The HTML an earlier build made of an event's detail, if each report it links to
+        still has the address it had then (the only thing besides the text it depends on)."""
+        found = self.state.details.get(text)
+        if found is None or any(urls.get(source) != url for source, url in found[1]):
+            return None
+        self._details_seen.add(text)
+        return found[0]
+
+    def remember_event_detail(self, text: str, html: str, links: dict[str, str]) -> None:
+        """Keep a detail rendered with no problem and no link to a file (whose
+        existence it would depend on), with the addresses of the reports it links to."""
+        self.state.details[text] = (html, tuple(sorted(links.items())))
+        self._details_seen.add(text)
+        self.dirty = True
 
     # --- rendered bodies --------------------------------------------------------
 

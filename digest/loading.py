@@ -65,7 +65,8 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
-    events = link_events(raw_events, everything, articles, unreadable, content_dir, config, log)
+    events, detail_assets = link_events(raw_events, everything, articles, unreadable, content_dir, config, log, cache)
+    assets |= detail_assets
     if log.has_errors:
         raise ContentError(log)
     return Site.create(config, articles, events, options.build_time, assets, images, waiting, cache.slug), log
@@ -458,8 +459,9 @@ def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:
 
 
 def link_events(raw_events: list[RawEvent], everything, articles, unreadable: set[str],
-                content_dir, config, log) -> list[Event]:
-    """Check each event's article and render its detail for the timeline page.
+                content_dir, config, log, cache: BuildCache) -> tuple[list[Event], set[str]]:
+    """Check each event's article and render its detail for the timeline page; with
+    the content files the details link to, which are published with the site.
 
     An event naming a report whose file has errors (``unreadable``: their
     sources) is not an error of its own, nor is a link to one in a detail: the
@@ -471,7 +473,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
     urls = {a.source: a.url for a in articles}
     unpublished = {a.source for a in everything} - set(urls)
     unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in unreadable}
-    renderer = MarkdownRenderer(config.language)
+    details = EventDetails(content_dir, config, urls, unpublished, unreadable, cache)
     events = []
     for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article
@@ -484,11 +486,39 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
             )
         elif article and article not in published:
             article = ""  # a draft or scheduled report: no link yet
-        links = LinkContext(sources.TIMELINE_FILE, content_dir, urls, config.allow_iframe_hosts, root="../")
-        detail = renderer.render(raw.detail, links)[0] if raw.detail else ""
-        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, unpublished, log, unreadable)
+        detail = details.html(raw, log) if raw.detail else ""
         events.append(Event(raw.date, raw.title, raw.line, raw.place, article, detail, event_id))
-    return events
+    return events, details.assets
+
+
+@dataclass
+class EventDetails:
+    """The events' details as HTML: the cache's, or rendered (a timeline of years has
+    thousands, and most builds change none of them)."""
+
+    content_dir: Path
+    config: SiteConfig
+    urls: dict[str, str]  # the published reports' addresses, by source
+    unpublished: set[str]
+    unreadable: set[str]
+    cache: BuildCache
+    renderer: MarkdownRenderer | None = None  # made at the first detail the cache does not know
+    assets: set[str] = field(default_factory=set)  # the content files the details link to
+
+    def html(self, raw: RawEvent, log: ProblemLog) -> str:
+        found = self.cache.event_detail(raw.detail, self.urls)
+        if found is not None:
+            return found
+        self.renderer = self.renderer or MarkdownRenderer(self.config.language)
+        links = LinkContext(sources.TIMELINE_FILE, self.content_dir, self.urls, self.config.allow_iframe_hosts,
+                            root="../")
+        html = self.renderer.render(raw.detail, links)[0]
+        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, self.unpublished, log,
+                      self.unreadable)
+        self.assets |= links.assets
+        if not links.broken and not links.assets:
+            self.cache.remember_event_detail(raw.detail, html, {s: self.urls[s] for s in links.linked_sources})
+        return html
 
 
 def _names_no_report(slug: str, known: set[str]) -> str:

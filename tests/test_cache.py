@@ -245,6 +245,40 @@ def test_a_picture_no_longer_used_is_forgotten(tmp_path):
     assert BuildCache(tmp_path / "output").state.pictures == {}
 
 
+def test_an_events_detail_is_kept_while_the_reports_it_links_keep_their_addresses(tmp_path):
+    text = "见[甲](articles/a.md)和[乙](articles/b.md)"
+    urls = {"articles/a.md": "articles/a/", "articles/b.md": "articles/b/", "articles/c.md": "articles/c/"}
+    cache = BuildCache(tmp_path / "output")
+    cache.use_config(SiteConfig())
+    cache.remember_event_detail(text, "<p>HTML</p>", {"articles/a.md": "articles/a/", "articles/b.md": "articles/b/"})
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    again.use_config(SiteConfig())
+    assert again.event_detail(text, urls) == "<p>HTML</p>"
+    assert again.event_detail(text, {**urls, "articles/c.md": "articles/cee/"}) == "<p>HTML</p>"
+    assert again.event_detail(text, {**urls, "articles/b.md": "articles/bee/"}) is None
+    assert again.event_detail(text, {"articles/a.md": "articles/a/"}) is None  # b unpublished: now a warning
+    assert again.event_detail(text + "。", urls) is None
+    again.use_config(SiteConfig(language="en"))  # another site.yaml: another HTML (the footnotes' words)
+    assert again.event_detail(text, urls) is None
+    again.close()
+
+
+def test_an_events_detail_no_longer_in_the_timeline_is_forgotten(tmp_path):
+    cache = BuildCache(tmp_path / "output")
+    cache.remember_event_detail("一", "<p>一</p>", {})
+    cache.remember_event_detail("二", "<p>二</p>", {})
+    cache.save()
+    cache.close()
+    again = BuildCache(tmp_path / "output")
+    assert again.event_detail("二", {}) == "<p>二</p>"
+    again.dirty = True
+    again.save()
+    again.close()
+    assert list(BuildCache(tmp_path / "output").state.details) == ["二"]
+
+
 def test_a_state_written_by_code_with_other_parts_means_starting_afresh(tmp_path):
     cache = BuildCache(tmp_path / "output")
     cache.close()
@@ -352,6 +386,7 @@ def test_another_engines_state_keeps_only_what_holds_for_any_engine(tmp_path, mo
     cache.update(signatures={"index.html": "sig"}, pages="a page plan", notices_seen=frozenset({"a"}),
                  trees=Trees(output, None))
     cache.slug("驿马乡")
+    cache.remember_event_detail("见[甲](articles/a.md)", "<p>见甲</p>", {})
     cache.save()
     cache.close()
     path = cache.folder / "state.pickle"
@@ -363,7 +398,8 @@ def test_another_engines_state_keeps_only_what_holds_for_any_engine(tmp_path, mo
     monkeypatch.setattr("digest.cache.engine_key", lambda: "another engine")
     newer = BuildCache(tmp_path / "output")
     assert newer.problems == []
-    assert (newer.state.articles, newer.state.signatures, newer.state.pages, newer.state.slugs) == ({}, {}, None, {})
+    assert (newer.state.articles, newer.state.signatures, newer.state.pages, newer.state.slugs,
+            newer.state.details) == ({}, {}, None, {}, {})
     assert newer.state.notices_seen == frozenset({"a"}) and newer.state.trees.output == output
     assert newer.state.engine == "another engine"
     newer.use_config(SiteConfig())

@@ -8,8 +8,10 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import article_text, run_build, write_content
+from digest.cache import BuildCache
 from digest.errors import ContentError
 from digest.loading import BuildOptions, load_site
+from digest.markdown import MarkdownRenderer
 
 NOW = datetime(2020, 3, 1, tzinfo=timezone.utc)
 
@@ -137,6 +139,64 @@ def test_a_timeline_detail_linking_a_broken_report_adds_no_error_of_its_own(tmp_
         "timeline.yaml:6: warning: the link 'articles/2020-01-31-draft.md' names a draft or scheduled report; "
         "it shows as plain text until that report is published"]
     assert [p.split(": error:")[0] for p in problems if ": error:" in p] == ["articles/2020-01-30-broken.md:2"]
+
+
+def test_a_file_a_timeline_detail_links_to_is_published(tmp_path):
+    content = write_content(tmp_path, {"2020-01-30-a.md": article_text()},
+                            timeline="- date: 2020-01-30\n  title: 事件\n  detail: 见[通知](media/notice.pdf)。\n")
+    (content / "media").mkdir()
+    (content / "media" / "notice.pdf").write_bytes(b"%PDF-1.4\n")
+    built = run_build("--content", str(content), "--output", str(tmp_path / "out"))
+    assert built.returncode == 0, built.stderr
+    assert 'href="../media/notice.pdf"' in (tmp_path / "out" / "timeline" / "index.html").read_text(encoding="utf-8")
+    assert (tmp_path / "out" / "media" / "notice.pdf").read_bytes() == b"%PDF-1.4\n"
+
+
+DETAIL = "见[报道](articles/2020-01-30-a.md)。"
+
+
+def renders_of(monkeypatch) -> list[str]:
+    """The Markdown texts rendered from now on."""
+    texts, render = [], MarkdownRenderer.render
+    monkeypatch.setattr(MarkdownRenderer, "render", lambda self, text, links: texts.append(text) or render(self, text, links))
+    return texts
+
+
+def test_a_timeline_detail_is_rendered_again_only_when_it_or_a_report_it_links_to_changes(tmp_path, monkeypatch):
+    content = write_content(tmp_path, {"2020-01-30-a.md": article_text()},
+                            timeline=f"- date: 2020-01-30\n  title: 事件\n  detail: {DETAIL}\n")
+    cache = BuildCache.in_memory()
+    options = BuildOptions(content_dir=content, now=NOW)
+    first = load_site(options, cache)[0].events
+    rendered = renders_of(monkeypatch)
+    assert load_site(options, cache)[0].events == first and DETAIL not in rendered
+    (content / "articles" / "2020-01-30-a.md").write_text(article_text(slug="moved"), encoding="utf-8")
+    moved = load_site(options, cache)[0].events
+    assert DETAIL in rendered and 'href="../articles/moved/"' in moved[0].detail_html
+    assert moved == (replace(first[0], detail_html=first[0].detail_html.replace("articles/a/", "articles/moved/")),)
+    assert load_site(replace(options, now=NOW.replace(year=2030)), cache)[0].events == moved
+    assert rendered.count(DETAIL) == 1
+
+
+def test_a_timeline_detail_with_a_problem_is_told_on_every_build(tmp_path):
+    content = write_content(tmp_path, {"2020-01-30-a.md": article_text()},
+                            timeline=f"- date: 2020-01-30\n  title: 事件\n  detail: {DETAIL}\n"
+                                     "- date: 2020-01-31\n  title: 又一事件\n  detail: 见[无](articles/none.md)\n")
+    cache = BuildCache.in_memory()
+    options = BuildOptions(content_dir=content, now=NOW)
+    for _ in range(2):
+        with pytest.raises(ContentError) as caught:
+            load_site(options, cache)
+        assert [str(p).split(": error:")[0] for p in caught.value.log.errors] == ["timeline.yaml:6"]
+    (content / "timeline.yaml").write_text(f"- date: 2020-01-30\n  title: 事件\n  detail: {DETAIL}\n")
+    load_site(options, cache)
+    (content / "articles" / "2020-01-30-a.md").write_text(article_text(draft="true"), encoding="utf-8")
+    for _ in range(2):  # the report it links to is now a draft: a warning, each time
+        site, log = load_site(options, cache)
+        assert [str(p) for p in log.warnings] == [
+            "timeline.yaml:3: warning: the link 'articles/2020-01-30-a.md' names a draft or scheduled report; "
+            "it shows as plain text until that report is published"]
+        assert "href" not in site.events[0].detail_html
 
 
 def test_a_pasted_img_without_alt_is_a_warning_naming_file_and_line(tmp_path):
