@@ -331,3 +331,13 @@ def test_a_rendered_copy_is_what_replace_makes():
     assert article.body == "正文" and article.summary == ""  # the original is left as it was
     with pytest.raises(TypeError):
         rendered_copy(article, summery="typo")
+
+
+def test_a_fetched_body_is_not_kept_so_page_workers_do_not_end_up_holding_every_body_they_showed():
+    from digest.content import Body
+
+    fetched = []
+    body = Body((), fetch=lambda: fetched.append(1) or "<p>正文</p>")
+    assert (body.html, body.html) == ("<p>正文</p>", "<p>正文</p>")
+    assert len(fetched) == 2
+    assert Body((), "<p>给定</p>").html == "<p>给定</p>" and Body().html == ""
