@@ -58,14 +58,14 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     warn_tag_slips(everything, log, cache.slug)
     check_photos(published, content_dir, log, remembered_facts(cache))
     log.extend(as_warnings(check_photos(waiting, content_dir, ProblemLog(), remembered_facts(cache))))
-    articles, assets, images = render_bodies(published, everything, unreadable, content_dir, config, log, cache,
-                                             progress)
-    articles, note_assets = render_corrections(articles, everything, content_dir, config, log)
+    job = BodyJob.of_site(content_dir, config, published, waiting, unreadable)
+    articles, assets, images = render_bodies(published, waiting, job, log, cache, progress)
+    articles, note_assets = render_corrections(articles, job, log)
     assets |= note_assets
     raw_events = read_timeline(
         cache.yaml_file(content_dir, sources.TIMELINE_FILE, log), sources.TIMELINE_FILE, config.timezone, log,
     )
-    events, detail_assets = link_events(raw_events, everything, articles, unreadable, content_dir, config, log, cache)
+    events, detail_assets = link_events(raw_events, everything, articles, job, log, cache)
     assets |= detail_assets
     if log.has_errors:
         raise ContentError(log)
@@ -283,7 +283,7 @@ def check_photos(articles: list[Article], content_dir: Path, log: ProblemLog,
     return log
 
 
-def render_bodies(published, everything, unreadable: set[str], content_dir, config, log, cache: BuildCache,
+def render_bodies(published, waiting, job: BodyJob, log, cache: BuildCache,
                   progress: Progress = quiet) -> tuple[list[Article], set[str], set[str]]:
     """Markdown → clean HTML for every published article, with its summary.
 
@@ -293,11 +293,8 @@ def render_bodies(published, everything, unreadable: set[str], content_dir, conf
     scheduled reports this build leaves out are rendered too, for their problems
     (a broken link), which are warnings; nothing else of them is used.
     """
-    urls = {a.source: a.url for a in published}
-    unpublished = {a.source for a in everything} - set(urls)
-    job = BodyJob(content_dir, config, urls, unpublished, unreadable, [])
     bodies = _bodies_of(published, job, cache, progress)
-    for body in _bodies_of(left_out(everything, published), job, cache).values():
+    for body in _bodies_of(waiting, job, cache).values():
         log.extend(as_warnings(ProblemLog(list(body.problems))))
     cache.bodies.flush()  # before workers are forked to render pages: they read the store
     cache.render_again = partial(render_body, job)
@@ -340,6 +337,9 @@ def kept_body(article: Article, body: RenderedBody, cache: BuildCache) -> Render
 
 @dataclass(frozen=True)
 class BodyJob:
+    """What the links of a body, a correction note or an event's detail are resolved
+    against; and, for the workers, the bodies to render."""
+
     content_dir: Path
     config: SiteConfig
     urls: dict[str, str]  # source -> URL of every published article
@@ -347,6 +347,13 @@ class BodyJob:
     unreadable: set[str]  # article files whose front matter could not be read
     articles: list[Article]
     digests: dict[str, str] = field(default_factory=dict)  # source -> sha256 of the file as it was read
+
+    @classmethod
+    def of_site(cls, content_dir: Path, config: SiteConfig, published: list[Article], waiting: list[Article],
+                unreadable: set[str]) -> BodyJob:
+        """Made once a build: at 100,000 reports, each pass over them costs a tenth of a second."""
+        return cls(content_dir, config, {a.source: a.url for a in published}, {a.source for a in waiting},
+                   unreadable, [])
 
 
 @dataclass(frozen=True)
@@ -426,19 +433,16 @@ def _report_links(links: LinkContext, text: str, first_line: int, source: str, u
             log.warning(source, line, problem.message)
 
 
-def render_corrections(articles: list[Article], everything, content_dir: Path, config: SiteConfig,
-                       log: ProblemLog) -> tuple[list[Article], set[str]]:
+def render_corrections(articles: list[Article], job: BodyJob, log: ProblemLog) -> tuple[list[Article], set[str]]:
     """Each correction note's Markdown → clean HTML, as on the report's page, with the
     content files its links name. Notes are few and short: rendered every build."""
-    urls = {a.source: a.url for a in articles}
-    unpublished = {a.source for a in everything} - set(urls)
-    renderer, assets, done = MarkdownRenderer(config.language), set(), []
+    renderer, assets, done = MarkdownRenderer(job.config.language), set(), []
     for article in articles:
         notes = []
         for correction in article.corrections:
-            links = LinkContext(article.source, content_dir, urls, config.allow_iframe_hosts)
+            links = LinkContext(article.source, job.content_dir, job.urls, job.config.allow_iframe_hosts)
             html = renderer.render(correction.text, links)[0]
-            _report_links(links, correction.text, correction.text_line, article.source, unpublished, log)
+            _report_links(links, correction.text, correction.text_line, article.source, job.unpublished, log)
             assets |= links.assets
             notes.append(replace(correction, note_html=html))
         done.append(replace(article, corrections=tuple(notes)) if notes else article)
@@ -458,8 +462,8 @@ def _summary(article: Article, prose: str, limit: int, log: ProblemLog) -> str:
     return cut_summary(prose, limit)
 
 
-def link_events(raw_events: list[RawEvent], everything, articles, unreadable: set[str],
-                content_dir, config, log, cache: BuildCache) -> tuple[list[Event], set[str]]:
+def link_events(raw_events: list[RawEvent], everything, articles, job: BodyJob, log,
+                cache: BuildCache) -> tuple[list[Event], set[str]]:
     """Check each event's article and render its detail for the timeline page; with
     the content files the details link to, which are published with the site.
 
@@ -470,10 +474,8 @@ def link_events(raw_events: list[RawEvent], everything, articles, unreadable: se
     """
     known = {a.slug for a in everything}
     published = {a.slug for a in articles}
-    urls = {a.source: a.url for a in articles}
-    unpublished = {a.source for a in everything} - set(urls)
-    unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in unreadable}
-    details = EventDetails(content_dir, config, urls, unpublished, unreadable, cache)
+    unreadable_slugs = {slug_from_filename(PurePosixPath(source).name) for source in job.unreadable}
+    details = EventDetails(job, cache)
     events = []
     for raw, event_id in zip(raw_events, event_ids(raw_events, sources.TIMELINE_FILE, log)):
         article = raw.article
@@ -496,28 +498,23 @@ class EventDetails:
     """The events' details as HTML: the cache's, or rendered (a timeline of years has
     thousands, and most builds change none of them)."""
 
-    content_dir: Path
-    config: SiteConfig
-    urls: dict[str, str]  # the published reports' addresses, by source
-    unpublished: set[str]
-    unreadable: set[str]
+    job: BodyJob  # what their links are resolved against
     cache: BuildCache
     renderer: MarkdownRenderer | None = None  # made at the first detail the cache does not know
     assets: set[str] = field(default_factory=set)  # the content files the details link to
 
     def html(self, raw: RawEvent, log: ProblemLog) -> str:
-        found = self.cache.event_detail(raw.detail, self.urls)
+        job = self.job
+        found = self.cache.event_detail(raw.detail, job.urls)
         if found is not None:
             return found
-        self.renderer = self.renderer or MarkdownRenderer(self.config.language)
-        links = LinkContext(sources.TIMELINE_FILE, self.content_dir, self.urls, self.config.allow_iframe_hosts,
-                            root="../")
+        self.renderer = self.renderer or MarkdownRenderer(job.config.language)
+        links = LinkContext(sources.TIMELINE_FILE, job.content_dir, job.urls, job.config.allow_iframe_hosts, root="../")
         html = self.renderer.render(raw.detail, links)[0]
-        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, self.unpublished, log,
-                      self.unreadable)
+        _report_links(links, raw.detail, raw.detail_line, sources.TIMELINE_FILE, job.unpublished, log, job.unreadable)
         self.assets |= links.assets
         if not links.broken and not links.assets:
-            self.cache.remember_event_detail(raw.detail, html, {s: self.urls[s] for s in links.linked_sources})
+            self.cache.remember_event_detail(raw.detail, html, {s: job.urls[s] for s in links.linked_sources})
         return html
 
 
