@@ -47,6 +47,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     parsed or rendered again; without one, a cache in memory serves this run.
     """
     cache = cache or BuildCache.in_memory()
+    options = replace(options, now=options.build_time)  # one moment for every report: a build takes seconds
     log = ProblemLog()
     content_dir = options.content_dir
     config = load_config(content_dir, log, options.base_url)

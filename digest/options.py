@@ -31,6 +31,7 @@ class BuildOptions:
 
     @property
     def build_time(self) -> datetime:
+        """``now``, or the clock's time, read afresh (loading fixes it once for a build)."""
         return self.now or datetime.now(timezone.utc)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -205,6 +205,25 @@ def test_a_pasted_img_without_alt_is_a_warning_naming_file_and_line(tmp_path):
     assert 'alt=""' in site.by_slug["a"].html
     assert [str(p).split(" warning: ")[0] for p in log.warnings] == ["articles/a.md:7:"]
     assert "no description (alt)" in str(log.warnings[0])
+
+
+def test_every_report_is_weighed_against_one_moment_though_the_clock_runs_during_the_build(tmp_path, monkeypatch):
+    """The build's time is read once: read again for each report, one coming due while a build
+    runs could be left out by a build whose time is past its date, and the next build would
+    not know that it has something to publish."""
+    import digest.options
+
+    ticks = iter(range(1000))
+
+    class RunningClock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return NOW + timedelta(seconds=next(ticks))
+
+    monkeypatch.setattr(digest.options, "datetime", RunningClock)
+    content = write_content(tmp_path, {"a.md": article_text(), "due.md": article_text(date="2020-03-01T00:00:00.5Z")})
+    site, _ = load_site(BuildOptions(content_dir=content))
+    assert [a.slug for a in site.waiting] == ["due"] and site.built_at == NOW
 
 
 # --- drafts never block (contract: Command line) ----------------------------------------
