@@ -471,7 +471,7 @@ def link_events(raw_events: list[RawEvent], everything, articles, job: BodyJob, 
     """Check each event's article and render its detail for the timeline page; with
     the content files the details link to, which are published with the site.
 
-    An event naming a report whose file has errors (``unreadable``: their
+    An event naming a report whose file has errors (``job.unreadable``: their
     sources) is not an error of its own, nor is a link to one in a detail: the
     file's errors are reported, and fixing them fixes the event. A detail's link
     to a draft or scheduled report is a warning, as in a report.
