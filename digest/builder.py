@@ -73,14 +73,14 @@ def _build(options: BuildOptions, theme: Theme, progress: Progress, inputs: unch
     options = replace(options, output_dir=real_output(options.output_dir))
     cache = BuildCache(options.output_dir, records_now=False)  # the trees, to look at: the records after
     try:
-        # before anything is read; not for the preview, which never asks whether it has nothing to do
+        looks = look_ahead(options.output_dir, cache)  # first: the longest wait (seconds at 100,000 reports)
+        # before the content is read; not for the preview, which never asks whether it has nothing to do
         if not cache.folder or options.preview:
             inputs = None
         elif inputs is None:
             inputs = unchanged.take_inputs(options, theme)
         cache.stamped = inputs.content_signs if inputs is not None else None
         unchanged.forget(options.output_dir)
-        looks = look_ahead(options.output_dir, cache)
         cache.read_records()
         gc.freeze()  # the cache's state lives until the end: not for the cycle collector to go over again and again
         try:

@@ -137,18 +137,19 @@ def test_the_cycle_collector_rests_while_a_build_runs_and_is_back_after_it(tmp_p
 def test_the_output_is_looked_at_before_the_records_are_read(tmp_path, monkeypatch):
     """The look at the output's files runs in a second process; at 100,000 reports it
     took longer than the loading it runs beside, so it begins as soon as the trees
-    are known, before the records (1 s to read there) are."""
+    are known, before the records (1 s to read there) are, and before the content is
+    stamped (0.5 s there) when the check for nothing to do has not stamped it already."""
     from digest import builder
 
     content = write_content(tmp_path, {"a.md": article_text(title="甲"), "b.md": article_text(title="乙")})
     records_then = []
     look = builder.look_ahead
     monkeypatch.setattr(builder, "look_ahead", lambda output_dir, cache: (
-        records_then.append((len(cache.state.articles), cache.state.trees.output is not None)),
+        records_then.append((len(cache.state.articles), cache.state.trees.output is not None, cache.stamped)),
         look(output_dir, cache))[1])
     cli = load_cli()
     for title in ("甲", "改过"):
         (content / "articles" / "a.md").write_text(article_text(title=title), encoding="utf-8")
         assert cli.main(["--content", str(content), "--output", str(tmp_path / "output")]) == 0
-    assert records_then == [(0, False), (0, True)]
+    assert records_then == [(0, False, None), (0, True, None)]
     assert "改过" in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
