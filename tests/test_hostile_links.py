@@ -431,6 +431,29 @@ def test_the_same_in_the_timeline(tmp_path):
     assert problems(content) == [f"timeline.yaml:3: error: {TOO_DEEP}"]
 
 
+
+def test_a_timelines_links_to_files_are_checked_as_a_bodys_and_only_the_safe_one_is_published(tmp_path):
+    """The files a detail links to are published with the site (as a body's), so a detail
+    gets the same checks: nothing from outside the content folder, nothing that runs script."""
+    details = ["见[密](media/passwd.txt)", "见[页](media/evil.html)", "见[通知](media/notice.pdf)"]
+    content = write_content(tmp_path, {"a.md": article_text()}, timeline="".join(
+        f"- date: 2020-01-2{day}\n  title: 事件{day}\n  detail: {detail}\n" for day, detail in enumerate(details)))
+    (content / "media").mkdir()
+    os.symlink(outside_file(tmp_path), content / "media" / "passwd.txt")
+    (content / "media" / "evil.html").write_bytes(PAGE)
+    (content / "media" / "notice.pdf").write_bytes(b"%PDF-1.4\n")
+    assert problems(content) == [
+        f"timeline.yaml:3: error: the link 'media/passwd.txt' {OUTSIDE}: media/passwd.txt is a symbolic link "
+        "to a place outside it, and nothing from outside is published; copy the file itself into the content folder",
+        f"timeline.yaml:6: error: the link 'media/evil.html' leads to an HTML page, {AS_PAGE}",
+    ]
+    (content / "media" / "passwd.txt").unlink()
+    (content / "media" / "evil.html").unlink()
+    (content / "timeline.yaml").write_text(f"- date: 2020-01-22\n  title: 事件\n  detail: {details[2]}\n",
+                                           encoding="utf-8")
+    build(BuildOptions(content_dir=content, output_dir=tmp_path / "output", now=NOW), Theme())
+    assert sorted(p.name for p in (tmp_path / "output" / "media").iterdir()) == ["notice.pdf"]
+
 AT_THE_LIMIT = {
     "quotes": ">" * 50 + " 深五十",
     "quotes-spaced": "> " * 49 + "- 深五十",
