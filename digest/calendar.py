@@ -151,7 +151,6 @@ def plain_text(html: str) -> str:
 def content_stamp(site: Site) -> datetime:
     """DTSTAMP, in UTC: the newest date the content holds (a report's last change,
     else an event's), so that a build of unchanged content gives the same bytes."""
-    moments = [article.modified for article in site.articles]
-    moments = moments or [event.date for event in site.events]
+    moments = [site.last_change] if site.last_change else [event.date for event in site.events]
     newest = max(moments, default=datetime(1970, 1, 1, tzinfo=timezone.utc))
     return newest.astimezone(timezone.utc)

@@ -142,7 +142,7 @@ def render_corrections_feed(site: Site, found: list[Notice]) -> bytes:
     feed.language(config.language)
     feed.generator("county-digest")
     # Without notices, the site's last change: a date that stays the same from build to build.
-    updated = found[0].date if found else max((a.modified for a in site.articles), default=site.built_at)
+    updated = found[0].date if found else (site.last_change or site.built_at)
     feed.lastBuildDate(updated)
     for notice in reversed(found):  # feedgen prepends: add oldest first
         url = config.absolute_url(notice.url)

@@ -113,10 +113,7 @@ def make_feed(site: Site, plan: FeedPlan, contents: Mapping[str, str]) -> FeedGe
     if config.author:
         feed.author(name=config.author)
     moments = [*(a.modified for a in articles), *(event.date for event in plan.events)]
-    # An empty feed is as new as the newest thing on the site, not the build's
-    # clock: else a build with nothing changed would write it again.
-    everything = [*(a.modified for a in site.articles), *(event.date for event in site.events)]
-    updated = max(moments or everything, default=site.built_at)
+    updated = max(moments) if moments else newest_on_site(site)
     feed.updated(updated)
     feed.lastBuildDate(updated)
     for article in reversed(articles):  # feedgen prepends: add oldest first
@@ -136,6 +133,13 @@ def new_entry(feed: FeedGenerator, url: str, title: str, published: datetime, up
     entry.published(published)
     entry.updated(updated)
     return entry
+
+
+def newest_on_site(site: Site) -> datetime:
+    """What an empty feed is dated by: the newest thing on the site, not the build's clock
+    (else a build with nothing changed would write it again)."""
+    everything = [*filter(None, [site.last_change]), *(event.date for event in site.events)]
+    return max(everything, default=site.built_at)
 
 
 def add_entry(feed: FeedGenerator, site: Site, article: Article, content: str, atom: bool) -> None:
