@@ -138,7 +138,9 @@ def new_entry(feed: FeedGenerator, url: str, title: str, published: datetime, up
 def newest_on_site(site: Site) -> datetime:
     """What an empty feed is dated by: the newest thing on the site, not the build's clock
     (else a build with nothing changed would write it again)."""
-    everything = [*filter(None, [site.last_change]), *(event.date for event in site.events)]
+    everything = [event.date for event in site.events]
+    if site.last_change is not None:
+        everything.append(site.last_change)
     return max(everything, default=site.built_at)
 
 
