@@ -188,7 +188,7 @@ def test_a_timeline_detail_with_a_problem_is_told_on_every_build(tmp_path):
         with pytest.raises(ContentError) as caught:
             load_site(options, cache)
         assert [str(p).split(": error:")[0] for p in caught.value.log.errors] == ["timeline.yaml:6"]
-    (content / "timeline.yaml").write_text(f"- date: 2020-01-30\n  title: 事件\n  detail: {DETAIL}\n")
+    (content / "timeline.yaml").write_text(f"- date: 2020-01-30\n  title: 事件\n  detail: {DETAIL}\n", encoding="utf-8")
     load_site(options, cache)
     (content / "articles" / "2020-01-30-a.md").write_text(article_text(draft="true"), encoding="utf-8")
     for _ in range(2):  # the report it links to is now a draft: a warning, each time
