@@ -36,6 +36,7 @@ from .sitemap import robots_output, sitemap_output
 from .urls import folder
 
 ROOT_ICON = "favicon.ico"
+NO_CARD = (None, "")  # an article the last build's shape did not list
 
 
 def plan_search(site: Site, signer: Signer, search_base: str) -> list[Output]:
@@ -51,7 +52,6 @@ class PagePlan:
     shape: Shape  # Signer.shape() of the site they were planned for
     dests: tuple[str, ...]  # every page, in the order planned
     sitemap: tuple[str, ...]  # the addresses of the pages the sitemap lists, in that order
-    fingerprints: dict[str, str]  # source -> fingerprint of each article with a page of its own
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def plan_site(site: Site, static_dir: Path, pictures: Pictures, signer: Signer, 
         dests, listed = tuple(page.dest for page in planned), tuple(page.url for page in planned if page.in_sitemap)
     else:
         dests, listed = earlier.dests, earlier.sitemap
-    plan = PagePlan(shape, dests, listed, _fingerprints(site, signer)) if shape is not None else None
+    plan = PagePlan(shape, dests, listed) if shape is not None else None
     outputs = [
         *pages,
         *(Output(feed.dest, FEED, feed, signer.feed(feed)) for feed in feed_plans(site, site.config.feed_limit)),
@@ -98,10 +98,11 @@ def pages_again(site: Site, signer: Signer, earlier: PagePlan,
                 kept_signature: Callable[[str], str | None]) -> list[Output] | None:
     """The pages of a site with the shape of the last build's: those of the articles whose
     fingerprint changed planned again, the others kept. None if one cannot be kept."""
+    before = earlier.shape.cards  # each article's fingerprint then (the same lists: the same shape)
     remade: dict[str, Page] = {}
     for articles, page_of in ((site.articles, partial(article_page, site)), (site.retracted, retracted_page)):
         for article in articles:
-            if signer.fingerprint(article) != earlier.fingerprints.get(article.source):
+            if signer.fingerprint(article) != before.get(article.source, NO_CARD)[0]:
                 page = page_of(article)
                 remade[page.dest] = page
     if not remade.keys() <= set(earlier.dests):  # cannot be, with the same shape: plan them all
@@ -114,10 +115,6 @@ def pages_again(site: Site, signer: Signer, earlier: PagePlan,
             return None
         pages.append(Output(dest, PAGE, page, signature))
     return pages
-
-
-def _fingerprints(site: Site, signer: Signer) -> dict[str, str]:
-    return {article.source: signer.fingerprint(article) for article in (*site.articles, *site.retracted)}
 
 
 def static_outputs(static_dir: Path) -> list[Output]:

@@ -47,7 +47,8 @@ def test_a_site_of_the_same_shape_plans_only_the_changed_reports_pages_and_signs
     remade = [o for o in again.outputs if o.kind == PAGE and o.source is not None]
     assert [o.dest for o in remade] == ["articles/r1/index.html"]
     assert "articles/r1/index.html" not in planned and len(planned) == len(old) - 1
-    assert again.pages.shape.value == first.pages.shape.value and again.pages.fingerprints == after
+    assert again.pages.shape.value == first.pages.shape.value
+    assert {source: card[0] for source, card in again.pages.shape.cards.items()} == after  # for the next build
 
 
 def test_a_page_the_output_cannot_keep_makes_the_whole_plan():
