@@ -732,7 +732,7 @@ class BuildCache:
         body = found.body if found is not None else None
         if body is None:
             return None
-        if any(urls.get(source) != url for source, url in body.links):
+        if not _links_hold(body.links, urls):
             return None
         if any(state is None or file_state(content_dir / asset) != state for asset, state in body.assets):
             return None  # gone, or changed: an image's size is in the HTML
@@ -772,7 +772,7 @@ class BuildCache:
         """The HTML an earlier build made of an event's detail, if each report it links to
         still has the address it had then (the only thing besides the text it depends on)."""
         found = self.state.details.get(text)
-        if found is None or any(urls.get(source) != url for source, url in found[1]):
+        if found is None or not _links_hold(found[1], urls):
             return None
         self._details_seen.add(text)
         return found[0]
@@ -804,6 +804,12 @@ class BuildCache:
         body = self.render_again(article)
         self.bodies.add(fingerprint, body.html, body.search_text)
         return body.html if column == "html" else body.search_text
+
+
+def _links_hold(links: tuple[tuple[str, str], ...], urls: dict[str, str]) -> bool:
+    """Whether each report a kept body or detail linked to (source, the address it had)
+    still has that address."""
+    return all(urls.get(source) == url for source, url in links)
 
 
 def _folder_id(path: Path | None) -> tuple:
