@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .cache import short_hash
+from .config import SiteConfig
 from .outputs import BYTES, TEMPLATE, Output
 from .site import Site
 
@@ -18,13 +19,13 @@ class SitemapEntries:
     (most edits) need not make one for each page only to sign them (166,000 at
     100,000 reports)."""
 
-    site: Site
+    config: SiteConfig  # whose base makes each address absolute
     page_urls: tuple[str, ...]
     modified: dict[str, str]  # article URL -> the date it last changed for its readers
     retracted: frozenset[str]  # the URLs of withdrawn reports
 
     def __iter__(self) -> Iterator[dict]:
-        absolute_url = self.site.config.absolute_url
+        absolute_url = self.config.absolute_url
         for url in self.page_urls:
             yield {"loc": absolute_url(url), "lastmod": self.modified.get(url),
                    "priority": RETRACTED_PRIORITY if url in self.retracted else None}
@@ -38,7 +39,7 @@ def sitemap_output(site: Site, page_urls: list[str], base: str) -> Output:
     one is not laid out again."""
     modified = {a.url: a.modified.date().isoformat() for a in (*site.articles, *site.retracted)}
     retracted = frozenset(a.url for a in site.retracted)
-    entries = SitemapEntries(site, tuple(page_urls), modified, retracted)
+    entries = SitemapEntries(site.config, tuple(page_urls), modified, retracted)
     signature = short_hash(base, "sitemap", "\n".join(page_urls), repr(modified), repr(sorted(retracted)))
     return Output("sitemap.xml", TEMPLATE, ("sitemap.xml", {"entries": entries}), signature)
 
