@@ -59,7 +59,6 @@ def test_status_marks_drafts_and_scheduled_reports():
     assert site.early == {"x.md": "定时发布", "articles/a.md": "草稿"}
 
 
-
 def test_the_last_change_is_the_newest_date_updated_or_correction_of_any_report():
     from dataclasses import replace
 
@@ -74,6 +73,7 @@ def test_the_last_change_is_the_newest_date_updated_or_correction_of_any_report(
     assert make_site(replace(reports[1], corrections=(Correction(on(25), "更正"),)), reports[0], reports[2]
                      ).last_change == on(25)
     assert make_site().last_change is None
+
 
 def test_a_place_holds_its_events_and_an_event_s_place_has_a_page_without_reports():
     events = [Event(datetime(2020, 1, 26, tzinfo=TZ), "卡口", 3, place="驿马乡"),
