@@ -297,6 +297,7 @@ def render_bodies(published, waiting, job: BodyJob, log, cache: BuildCache,
     scheduled reports this build leaves out are rendered too, for their problems
     (a broken link), which are warnings; nothing else of them is used.
     """
+    cache.links_to(job.urls)
     bodies = _bodies_of(published, job, cache, progress)
     for body in _bodies_of(waiting, job, cache).values():
         log.extend(as_warnings(ProblemLog(list(body.problems))))

@@ -82,6 +82,25 @@ def test_a_remembered_body_is_used_only_while_its_links_resolve_the_same(tmp_pat
     cache.close()
 
 
+def test_the_next_build_looks_up_a_kept_bodys_links_only_if_a_report_it_could_link_to_has_moved(tmp_path):
+    urls = {"articles/a.md": "articles/a/", "articles/b.md": "articles/b/"}
+    cache, article = cache_with_body(tmp_path, {"articles/b.md": "articles/b/"})
+    cache.links_to(urls)
+    cache.save()
+    cache.close()
+    grown = {**urls, "articles/c.md": "articles/c/"}  # a new report moves no other: nothing to look up
+    again = BuildCache(tmp_path / "output")
+    again.links_to(grown)
+    assert again.body(article, {}, tmp_path) is not None  # not looked up: an empty map would fail it
+    again.save()
+    again.close()
+    for moved in ({**grown, "articles/b.md": "articles/bee/"}, {"articles/a.md": "articles/a/"}):
+        later = BuildCache(tmp_path / "output")
+        later.links_to(moved)
+        assert later.body(article, moved, tmp_path) is None
+        later.close()
+
+
 def test_a_body_with_a_broken_link_is_not_kept(tmp_path):
     cache, article = cache_with_body(tmp_path, is_cacheable=False)
     assert cache.body(article, {}, tmp_path) is None
