@@ -284,6 +284,24 @@ def test_trees_looked_at_in_another_process_come_back_whole_without_their_manife
     assert sorted(unknown.sent().received(Trees()).output.on_disk) == sorted(unknown.output.on_disk)
 
 
+def test_trees_found_as_their_manifests_say_come_back_as_copies_of_them(tmp_path):
+    """The usual case, taken in one copy of each manifest: the writer changes what it is
+    given as it writes, and the manifests must stay as they are (a failed build keeps them)."""
+    output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
+    files = {"index.html": b"1", "articles/a/index.html": b"a", "articles/b/index.html": b"b"}
+    _, trees = build_once(output, spare, Trees(), files)
+    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
+    looks = write.look_at_trees(output, spare, trees)
+    assert not looks.output.damaged and not looks.spare.damaged
+    back = looks.sent().received(trees)
+    for scan, whole, manifest in ((back.output, looks.output, trees.output), (back.spare, looks.spare, trees.spare)):
+        assert scan.verified == whole.verified == manifest and scan.damaged == set()
+        assert sorted(scan.on_disk) == sorted(whole.on_disk) == sorted(manifest.ids)
+        scan.verified.stamps.clear()
+        scan.verified.ids.clear()
+        assert manifest.ids and manifest.stamps
+
+
 def test_a_writer_given_the_looks_makes_the_same_tree(tmp_path):
     output, spare = tmp_path / "output", tmp_path / "cache" / "tree"
     files = {"index.html": b"1", "about.html": b"same", "articles/a/index.html": b"a"}
