@@ -37,11 +37,10 @@ from .progress import Progress, quiet
 from .render import make_environment, render_page
 from .site import Group, Site
 from .summary import make_summary, next_due
-from .write import FolderListings, Manifest, OutputChanged, OutputWriter, TreeLooks, Trees, WriteCounts, look_at_trees
+from .write import Manifest, OutputChanged, OutputWriter, TreeLooks, Trees, WriteCounts, look_at_trees
 
 
 LOOK_AHEAD_FILES = 2000  # an output this big is looked at in a second process (see look_ahead)
-FOLDER_LISTINGS = "folders.pickle"  # in the build cache's folder (see digest.write.FolderListings)
 
 
 @dataclass(frozen=True)
@@ -125,14 +124,12 @@ def look_ahead(output_dir: Path, cache: BuildCache):
     output = cache.state.trees.output
     if output is None or len(output.ids) < LOOK_AHEAD_FILES:
         return None
-    return in_background(_look_at_trees, (output_dir, cache.spare, cache.state.trees, cache.folder / FOLDER_LISTINGS))
+    return in_background(_look_at_trees, (output_dir, cache.spare, cache.state.trees))
 
 
-def _look_at_trees(job: tuple[Path, Path | None, Trees, Path]) -> TreeLooks:
-    """In the forked process: what it found, sent without the manifests (:func:`looked_at`);
-    the folders' listings are read and saved there too, off the build's way."""
-    output_dir, spare, trees, listings = job
-    return look_at_trees(output_dir, spare, trees, FolderListings(listings)).sent()
+def _look_at_trees(job: tuple[Path, Path | None, Trees]) -> TreeLooks:
+    """In the forked process: what it found, sent without the manifests (:func:`looked_at`)."""
+    return look_at_trees(*job).sent()
 
 
 def looked_at(looks, trees: Trees) -> TreeLooks | None:

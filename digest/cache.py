@@ -54,7 +54,7 @@ from .content import Article, Body
 from .errors import Location, Problem, ProblemLog
 from .i18n import LOCALE_DIR, N_, _, current_language
 from .slugs import name_slug
-from .write import RACY_NS, Trees, remove_path, stat_id, write_atomically
+from .write import Trees, remove_path, stat_id, write_atomically
 
 CACHE_ROOT = ".digest-cache"
 FORMAT = 15  # of state.pickle; change when its classes change shape
@@ -115,6 +115,7 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+RACY_NS = 2_000_000_000  # a file changed this close to being hashed is hashed again
 
 
 def file_state(path: Path) -> tuple | None:

@@ -34,14 +34,11 @@ import ctypes.util
 import errno
 import hashlib
 import os
-import pickle
 import shutil
-import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator, NamedTuple
+from typing import BinaryIO, Callable, Iterator
 
 from .i18n import _
 
@@ -50,7 +47,6 @@ DIR_MODE = 0o755
 FILE_MODE = 0o644  # of files written whole by write_atomically (renditions the output links to)
 MADE_LIST = ".digest-files"  # in the output: every file the build made, one a line
 UNKNOWN = "?"  # the content id of a file whose content is not known: it never matches
-RACY_NS = 2_000_000_000  # a file (or folder) changed this close to being hashed (or read) is hashed (or read) again
 SPLIT_LOOK_FILES = 10_000  # a tree with this many files is looked at by two processes (see tree_matches)
 
 
@@ -115,20 +111,18 @@ class TreeScan:
         return TreeScan(verified, [*verified.ids, *self.on_disk], self.damaged)
 
 
-def scan_tree(root: Path, manifest: Manifest | None, vouched: dict[str, tuple] | None = None,
-              listings: FolderListings | None = None) -> TreeScan:
+def scan_tree(root: Path, manifest: Manifest | None, vouched: dict[str, tuple] | None = None) -> TreeScan:
     """Look at every file under ``root`` and keep those its manifest vouches for.
 
     A file is stat'ed unless ``vouched`` (the stamps of the output's files, just
     checked) says its inode was: the spare tree shares most of its files with the
-    output, and one look at an inode is enough. ``listings``: the folders' entries
-    as last read, for the folders unchanged since (:class:`FolderListings`).
+    output, and one look at an inode is enough.
     """
     ids = manifest.ids if manifest is not None else {}
     stamps = manifest.stamps if manifest is not None else {}
     vouched = vouched or {}
     verified, on_disk = Manifest(), []
-    for dest, entry in walk_entries(root, listings):
+    for dest, entry in walk_entries(root):
         on_disk.append(dest)
         expected = stamps.get(dest)
         if dest not in ids or expected is None:
@@ -219,19 +213,15 @@ class TreeLooks:
                          self.spare and self.spare.received(trees.spare))
 
 
-def look_at_trees(output_dir: Path, spare: Path | None, trees: Trees,
-                  listings: FolderListings | None = None) -> TreeLooks:
+def look_at_trees(output_dir: Path, spare: Path | None, trees: Trees) -> TreeLooks:
     """What :class:`OutputWriter` finds when it looks at the output and the spare tree
     (:func:`scan_tree` of each): a build has it looked at in a second process while it
-    loads the content, since at 10,000 reports that is two walks of 28,000 files;
-    with ``listings``, which it then saves for the next look."""
+    loads the content, since at 10,000 reports that is two walks of 28,000 files."""
     output_dir = output_dir.absolute()
-    output = scan_tree(output_dir, trees.output, listings=listings) if output_dir.is_dir() else None
+    output = scan_tree(output_dir, trees.output) if output_dir.is_dir() else None
     found = None
     if spare is not None and spare.is_dir() and not spare.is_symlink():
-        found = scan_tree(spare.absolute(), trees.spare, output.verified.stamps if output else None, listings)
-    if listings is not None:
-        listings.save()
+        found = scan_tree(spare.absolute(), trees.spare, output.verified.stamps if output else None)
     return TreeLooks(output, found)
 
 
@@ -645,118 +635,21 @@ def walk_files(root: Path) -> Iterator[str]:
             yield f"{prefix}/{name}" if prefix else name
 
 
-def walk_entries(root: Path | str, listings: FolderListings | None = None) -> Iterator[tuple[str, os.DirEntry]]:
+def walk_entries(root: Path | str) -> Iterator[tuple[str, os.DirEntry]]:
     """Every file under ``root`` (anything but a folder: a symbolic link is never
-    followed), with its directory entry; with ``listings``, a folder unchanged since
-    they last read it is not read again."""
+    followed), with its directory entry."""
     stack = [("", os.fspath(root))]
-    read = listings.entries if listings is not None else _read_folder
     while stack:
         prefix, folder = stack.pop()
-        entries = read(folder)
-        if entries is None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 stack.append((prefix + entry.name + "/", entry.path))
             else:
                 yield prefix + entry.name, entry
-
-
-def _read_folder(folder: str) -> list[os.DirEntry] | None:
-    try:
-        return list(os.scandir(folder))
-    except OSError:
-        return None
-
-
-class FolderListings:
-    """What each folder of the trees held when it was last read, so that a folder
-    unchanged since is not read again: at 100,000 reports the two trees have 340,000
-    folders, and reading them was two thirds of looking at the trees.
-
-    A folder is known by its device and inode, and is unchanged while its change and
-    modification times are: creating, removing or renaming anything in it sets both,
-    and nobody can set the change time back. So its entries are those read then, each
-    with the kind and inode it had (replacing a file renames or unlinks, which changes
-    the folder); the files themselves are still looked at one by one. As for files
-    (:data:`RACY_NS`), a folder changed within two seconds of being read
-    is not remembered: a second change in the same tick of the clock would not show.
-
-    The listings are a file of the build cache's, ``folders.pickle``, read and written
-    only by the process that looks at the trees. One that cannot be read is no loss but
-    time: every folder is read, as without it.
-    """
-
-    def __init__(self, path: Path, now_ns: int | None = None):
-        self.path = path
-        self.now_ns = time.time_ns() if now_ns is None else now_ns
-        self.known = self._read(path)
-        self.seen: dict[tuple, tuple] = {}  # what to remember: the folders of the trees as they are
-
-    @staticmethod
-    def _read(path: Path) -> dict:
-        try:
-            with open(path, "rb") as file:
-                known = pickle.load(file)
-        except Exception:  # noqa: BLE001 - missing, or garbage, which can make unpickling fail in any way
-            return {}
-        return known if isinstance(known, dict) else {}
-
-    def entries(self, folder: str) -> list | None:
-        """The folder's entries (None if it cannot be read): as remembered, or read now."""
-        try:
-            info = os.lstat(folder)  # before reading it: a change meanwhile shows next time
-        except OSError:
-            return None
-        key, stamp = (info.st_dev, info.st_ino), (info.st_ctime_ns, info.st_mtime_ns)
-        known = self.known.get(key)
-        if known is not None:
-            try:
-                if known[0] == stamp:
-                    entries = [KnownEntry(f"{folder}/{name}", name, kind, inode) for name, kind, inode in known[1]]
-                    self.seen[key] = known
-                    return entries
-            except Exception:  # noqa: BLE001 - a damaged file's garbage, as in _read: read the folder
-                pass
-        entries = _read_folder(folder)
-        if entries is not None and self.now_ns - max(stamp) >= RACY_NS:
-            self.seen[key] = (stamp, tuple((sys.intern(entry.name), _kind(entry), entry.inode()) for entry in entries))
-        return entries
-
-    def save(self) -> None:
-        try:
-            write_atomically(self.path, lambda file: pickle.dump(self.seen, file, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a full disk: the next look reads every folder, as the first did
-
-
-def _kind(entry: os.DirEntry) -> str:
-    try:
-        return "d" if entry.is_dir(follow_symlinks=False) else "f" if entry.is_file(follow_symlinks=False) else "o"
-    except OSError:
-        return "o"
-
-
-class KnownEntry(NamedTuple):
-    """A folder's entry as :class:`FolderListings` remembers it, answering as an ``os.DirEntry``."""
-
-    path: str
-    name: str
-    kind: str  # "d" a folder, "f" a plain file, "o" anything else (a symbolic link)
-    ino: int
-
-    def inode(self) -> int:
-        return self.ino
-
-    def is_dir(self, follow_symlinks: bool = True) -> bool:
-        return self.kind == "d"
-
-    def is_file(self, follow_symlinks: bool = True) -> bool:
-        return self.kind == "f"
-
-    def stat(self, follow_symlinks: bool = True) -> os.stat_result:
-        return os.lstat(self.path)
 
 
 def entry_stamp(entry: os.DirEntry) -> tuple | None:

@@ -20,7 +20,6 @@ import pickle
 import random
 import re
 import shutil
-import time
 import sqlite3
 import subprocess
 from datetime import datetime, timezone
@@ -30,9 +29,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from conftest import SAMPLE_CONTENT, assert_same_tree, run_build, snapshot, tree
-from digest import builder, write
+from digest import builder
 from digest.builder import Theme, build
-from digest.write import FolderListings
 from digest.loading import BuildOptions
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
@@ -114,11 +112,8 @@ def cold(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def trees_looked_at_ahead(monkeypatch):
     """Here the output and the spare tree are looked at in a second process, as a big
-    site's are (builder.look_ahead), so that damage is seen there as well; and each folder
-    not changed in the last 50 ms is remembered as it was read (FolderListings), not only
-    those of two seconds before, so that damage is seen where no folder is read again."""
+    site's are (builder.look_ahead), so that damage is seen there as well."""
     monkeypatch.setattr(builder, "LOOK_AHEAD_FILES", 0)
-    monkeypatch.setattr(write, "RACY_NS", 50_000_000)
 
 
 @pytest.fixture
@@ -356,29 +351,6 @@ def test_the_comparison_sees_one_wrong_byte(scene, cold):
     page.unlink()
     with pytest.raises(AssertionError, match="missing"):
         assert_same_tree(scene.output, cold("unchanged"))
-
-
-@pytest.mark.parametrize("tree_of", ["output", "spare"])
-def test_damage_in_folders_remembered_as_read_is_seen_by_the_next_build(scene, cold, tree_of):
-    """Once a build has remembered the folders as it read them (FolderListings), the next reads
-    only those changed since: a file put into a folder, one removed, and one edited in place
-    are each seen there, in the output and in the spare tree (whose files, once it is
-    written into and swapped in, are the output's)."""
-    time.sleep(0.06)  # past RACY_NS: the folders the last build wrote are remembered by the next
-    scene.build()
-    assert FolderListings(scene.cache / builder.FOLDER_LISTINGS).known
-    time.sleep(0.06)  # and the damage is later than the clock's tick they were read in
-    root = scene.output if tree_of == "output" else scene.cache / "tree"
-    assert (root / QUIET_PAGE).is_file()
-    (root / QUIET_PAGE).parent.joinpath("stray.html").write_bytes(b"<p>not made by the build</p>")
-    (root / "archive" / "index.html").unlink()
-    with open(root / "index.html", "r+b") as page:
-        page.write(b"<!-- edited by hand -->")
-    scene.build()
-    assert_same_tree(scene.output, cold("unchanged"))
-    change_content(scene.content, "body")  # a build that writes: into the spare tree, then swapped in
-    scene.build()
-    assert_same_tree(scene.output, cold("body"))
 
 
 # --- through the command line: never a traceback ----------------------------------

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
 from digest import write
-from digest.write import MADE_LIST, FolderListings, ForeignFiles, OutputWriter, Trees, content_id
+from digest.write import MADE_LIST, ForeignFiles, OutputWriter, Trees, content_id
 
 
 def files_under(root: Path) -> dict[str, bytes]:
@@ -302,87 +300,6 @@ def test_trees_found_as_their_manifests_say_come_back_as_copies_of_them(tmp_path
         scan.verified.stamps.clear()
         scan.verified.ids.clear()
         assert manifest.ids and manifest.stamps
-
-
-def folders_read(monkeypatch) -> list[str]:
-    """The folders a look reads from now on (their path from the output or spare tree up)."""
-    read, real = [], write._read_folder
-    monkeypatch.setattr(write, "_read_folder", lambda folder: read.append(folder) or real(folder))
-    return read
-
-
-def later(path: Path) -> FolderListings:
-    """Listings read ten seconds from now: every folder changed before now is old enough to remember."""
-    return FolderListings(path, now_ns=time.time_ns() + 10_000_000_000)
-
-
-def same_looks(one: write.TreeLooks, other: write.TreeLooks) -> bool:
-    return all(a.verified == b.verified and a.damaged == b.damaged and sorted(a.on_disk) == sorted(b.on_disk)
-               for a, b in ((one.output, other.output), (one.spare, other.spare)))
-
-
-def test_a_folder_unchanged_since_it_was_read_is_not_read_again_and_its_files_are_still_looked_at(
-        tmp_path, monkeypatch):
-    output, spare, listed = tmp_path / "output", tmp_path / "cache" / "tree", tmp_path / "cache" / "folders.pickle"
-    files = {"index.html": b"1", "articles/a/index.html": b"a", "articles/b/index.html": b"b"}
-    _, trees = build_once(output, spare, Trees(), files)
-    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})
-    first = write.look_at_trees(output, spare, trees, later(listed))
-    read = folders_read(monkeypatch)
-    again = write.look_at_trees(output, spare, trees, later(listed))
-    assert read == [] and same_looks(again, first)
-    time.sleep(0.05)  # past the clock's tick: what the two seconds of FolderListings are for
-    (output / "articles/a/stray.html").write_bytes(b"?")  # the folder changes
-    with open(output / "articles/b/index.html", "r+b") as page:  # the folder does not: the file does
-        page.write(b"B")
-    damaged = write.look_at_trees(output, spare, trees, later(listed))
-    assert [folder.removeprefix(os.fspath(output)) for folder in read] == ["/articles/a"]
-    assert same_looks(damaged, write.look_at_trees(output, spare, trees))
-    assert "articles/a/stray.html" in damaged.output.on_disk
-    assert damaged.output.damaged == {"articles/b/index.html"}
-
-
-def test_a_folder_changed_just_before_it_is_read_is_read_again_next_time(tmp_path, monkeypatch):
-    output, spare, listed = tmp_path / "output", tmp_path / "cache" / "tree", tmp_path / "cache" / "folders.pickle"
-    _, trees = build_once(output, spare, Trees(), {"index.html": b"1", "articles/a/index.html": b"a"})
-    write.look_at_trees(output, spare, trees, FolderListings(listed))  # now: every folder was just made
-    read = folders_read(monkeypatch)
-    write.look_at_trees(output, spare, trees, later(listed))
-    assert sorted(folder.removeprefix(os.fspath(tmp_path)) for folder in read) == [
-        "/cache/tree", "/cache/tree/articles", "/cache/tree/articles/a",
-        "/output", "/output/articles", "/output/articles/a"]
-
-
-@pytest.mark.parametrize("listings", [b"garbage " * 10, b"", pickle.dumps(None), "shapes"])
-def test_folder_listings_that_cannot_be_read_are_no_loss_but_time(tmp_path, listings):
-    output, spare, listed = tmp_path / "output", tmp_path / "cache" / "tree", tmp_path / "cache" / "folders.pickle"
-    _, trees = build_once(output, spare, Trees(), {"index.html": b"1", "articles/a/index.html": b"a"})
-    if listings == "shapes":  # a dict, but not of what a folder's listing is
-        folders = [tmp_path / "output", tmp_path / "output" / "articles", tmp_path / "cache" / "tree"]
-        infos = [os.lstat(folder) for folder in folders]
-        keys = [(info.st_dev, info.st_ino) for info in infos]
-        stamp = (infos[1].st_ctime_ns, infos[1].st_mtime_ns)
-        listings = pickle.dumps({keys[0]: 7, keys[1]: (stamp, [1, 2]), keys[2]: ((0, 0),)})
-    listed.write_bytes(listings)
-    looks = write.look_at_trees(output, spare, trees, later(listed))
-    assert same_looks(looks, write.look_at_trees(output, spare, trees))
-    assert FolderListings(listed).known  # written anew
-
-
-def test_a_tree_swapped_in_is_read_again_its_folders_are_others(tmp_path, monkeypatch):
-    """The listings go by a folder's inode, not its path: the output and the spare tree
-    change places at each swap."""
-    output, spare, listed = tmp_path / "output", tmp_path / "cache" / "tree", tmp_path / "cache" / "folders.pickle"
-    files = {"index.html": b"1", "articles/a/index.html": b"a"}
-    _, trees = build_once(output, spare, Trees(), files)
-    write.look_at_trees(output, None, Trees(trees.output, None), later(listed))  # the output's folders only
-    _, trees = build_once(output, spare, trees, {**files, "index.html": b"2"})  # the spare swapped in
-    read = folders_read(monkeypatch)
-    looks = write.look_at_trees(output, spare, trees, later(listed))
-    assert sorted(folder.removeprefix(os.fspath(tmp_path)) for folder in read) == [
-        "/cache/tree",  # the old output, whose root was renamed: but not its folders, as they were
-        "/output", "/output/articles", "/output/articles/a"]
-    assert same_looks(looks, write.look_at_trees(output, spare, trees))
 
 
 def test_a_writer_given_the_looks_makes_the_same_tree(tmp_path):
