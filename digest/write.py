@@ -104,7 +104,7 @@ class TreeScan:
         if manifest is None:
             return self
         if not self.damaged and len(manifest.ids) == len(manifest.stamps):  # the usual case: each file as it says
-            verified = Manifest(dict(manifest.ids), dict(manifest.stamps))  # copies in C: 0.4 s → 0.02 s at 100,000
+            verified = Manifest(dict(manifest.ids), dict(manifest.stamps))  # copied in C: 0.2 → 0.04 s a tree at 100,000
         else:
             ids = {dest: ident for dest, ident in manifest.ids.items() if dest not in self.damaged}
             verified = Manifest(ids, {dest: manifest.stamps[dest] for dest in ids})
