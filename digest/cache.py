@@ -736,11 +736,11 @@ class BuildCache:
     def links_to(self, urls: dict[str, str]) -> None:
         """The addresses of this build's reports (source -> URL), which links resolve to.
 
-        Every body the last build kept held against the addresses it had then, as
-        :meth:`body` checks (a link to a report not published was broken, and its body
-        not kept). When no report of those has moved or gone, each kept body still
-        holds, and its links need not be looked up one by one (at 100,000 reports that
-        took 0.4 s: 350,000 lookups all over memory).
+        Every body and timeline detail the last build kept held against the addresses it
+        had then, as :meth:`_links_hold` checks (a link to a report not published was
+        broken, and what held it not kept). When no report of those has moved or gone,
+        each still holds, and its links need not be looked up one by one (at 100,000
+        reports that took 0.4 s: 350,000 lookups all over memory).
         """
         last = self.state.urls
         self._moved = None if last is None else frozenset(s for s, url in last.items() if urls.get(s) != url)
@@ -755,7 +755,7 @@ class BuildCache:
         body = found.body if found is not None else None
         if body is None:
             return None
-        if self._moved != frozenset() and not _links_hold(body.links, urls):  # see links_to
+        if not self._links_hold(body.links, urls):
             return None
         if any(state is None or file_state(content_dir / asset) != state for asset, state in body.assets):
             return None  # gone, or changed: an image's size is in the HTML
@@ -795,7 +795,11 @@ class BuildCache:
         """The HTML an earlier build made of an event's detail, if each report it links to
         still has the address it had then (the only thing besides the text it depends on)."""
         found = self.state.details.get(text)
-        if found is None or not _links_hold(found[1], urls):
+        if found is None:
+            return None
+        if not self._links_hold(found[1], urls):  # dropped, as a body's record is replaced: what is
+            del self.state.details[text]  # kept holds against the addresses links_to keeps
+            self.dirty = True
             return None
         self._details_seen.add(text)
         return found[0]
@@ -806,6 +810,11 @@ class BuildCache:
         self.state.details[text] = (html, tuple(sorted(links.items())))
         self._details_seen.add(text)
         self.dirty = True
+
+    def _links_hold(self, links: tuple[tuple[str, str], ...], urls: dict[str, str]) -> bool:
+        """Whether each report a kept body or detail linked to (source, the address it had)
+        still has that address: so without a look when none has moved (:meth:`links_to`)."""
+        return self._moved == frozenset() or all(urls.get(source) == url for source, url in links)
 
     # --- rendered bodies --------------------------------------------------------
 
@@ -827,12 +836,6 @@ class BuildCache:
         body = self.render_again(article)
         self.bodies.add(fingerprint, body.html, body.search_text)
         return body.html if column == "html" else body.search_text
-
-
-def _links_hold(links: tuple[tuple[str, str], ...], urls: dict[str, str]) -> bool:
-    """Whether each report a kept body or detail linked to (source, the address it had)
-    still has that address."""
-    return all(urls.get(source) == url for source, url in links)
 
 
 def _folder_id(path: Path | None) -> tuple:
