@@ -16,46 +16,19 @@ Pagefind's), and the bytes of the responses' bodies.
 """
 
 import argparse
-import functools
-import http.server
 import statistics
 import sys
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's: never one Playwright downloads
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from conftest import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402 - the browser and server the tests use
+
 TERMS = ["疫情", "森林防火", "志愿者 网格员"]
 ANSWERED = "() => /找到|没有找到/.test(document.getElementById('search-status').textContent)"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args) -> None:
-        pass
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:
-        """A browser that hangs up mid-file is no error of the site."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-@contextmanager
-def serving(folder: Path):
-    """``folder`` served over HTTP on 127.0.0.1; its URL."""
-    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 def first_search(browser, url: str, term: str) -> dict:
@@ -85,7 +58,7 @@ def measure(output: Path, terms: list[str], repeat: int) -> dict[str, list[dict]
     """Each term searched ``repeat`` times, the terms in turn."""
     found: dict[str, list[dict]] = {term: [] for term in terms}
     with serving(output) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--disable-quic"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for _ in range(repeat):
                 for term in terms:
