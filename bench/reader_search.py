@@ -25,10 +25,9 @@ from urllib.parse import quote
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from conftest import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402 - the browser and server the tests use
+from conftest import CHROMIUM, CHROMIUM_ARGS, SEARCH_ANSWERED, serving  # noqa: E402 - as the tests use them
 
 TERMS = ["疫情", "森林防火", "志愿者 网格员"]
-ANSWERED = "() => /找到|没有找到/.test(document.getElementById('search-status').textContent)"
 
 
 def first_search(browser, url: str, term: str) -> dict:
@@ -40,7 +39,7 @@ def first_search(browser, url: str, term: str) -> dict:
         page.on("requestfinished", lambda request: fetched.append(request))
         began = time.perf_counter()
         page.goto(url + "search/?q=" + quote(term), wait_until="load")
-        page.wait_for_function(ANSWERED, timeout=120_000)
+        page.wait_for_function(SEARCH_ANSWERED, timeout=120_000)
         seconds = time.perf_counter() - began
         answer = page.evaluate("document.getElementById('search-status').textContent").strip()
         return {

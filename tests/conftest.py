@@ -235,6 +235,8 @@ def snapshot(folder: Path) -> dict[str, tuple]:
 # --- a real browser ---------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
+# true once the search page has answered (found something or not)
+SEARCH_ANSWERED = "() => /找到|没有找到/.test(document.getElementById('search-status').textContent)"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",

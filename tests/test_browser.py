@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE_CONTENT, article_text, serving, write_content
+from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE_CONTENT, SEARCH_ANSWERED, article_text, serving, write_content
 from digest import search
 from digest.builder import Theme, build
 from digest.loading import BuildOptions
@@ -98,9 +98,7 @@ def open_page(browser: Browser, url: str, **context_options) -> Page:
 
 def wait_for_search(page: Page) -> None:
     """Wait until the search page has answered (found something or not)."""
-    page.wait_for_function(
-        "() => /找到|没有找到/.test(document.getElementById('search-status').textContent)", timeout=15000,
-    )
+    page.wait_for_function(SEARCH_ANSWERED, timeout=15000)
 
 
 def close(page: Page) -> None:

@@ -245,6 +245,7 @@ def test_an_empty_feed_is_dated_by_the_newest_thing_on_the_site_not_the_clock():
     empty = feedparser.parse(feeds_of(site)["timeline/feed.xml"])
     assert empty.entries == [] and empty.feed.updated_parsed[:4] == (2020, 1, 31, 16)  # report b, in UTC
 
+
 def test_the_timeline_feed_keeps_the_newest_events():
     files = {f.dest: f.data for f in site_feeds(make_site(), limit=1, photos=PHOTOS)}
     titles = [e.title for e in feedparser.parse(files["timeline/feed.xml"]).entries]

@@ -431,7 +431,6 @@ def test_the_same_in_the_timeline(tmp_path):
     assert problems(content) == [f"timeline.yaml:3: error: {TOO_DEEP}"]
 
 
-
 def test_a_timelines_links_to_files_are_checked_as_a_bodys_and_only_the_safe_one_is_published(tmp_path):
     """The files a detail links to are published with the site (as a body's), so a detail
     gets the same checks: nothing from outside the content folder, nothing that runs script."""
@@ -453,6 +452,7 @@ def test_a_timelines_links_to_files_are_checked_as_a_bodys_and_only_the_safe_one
                                            encoding="utf-8")
     build(BuildOptions(content_dir=content, output_dir=tmp_path / "output", now=NOW), Theme())
     assert sorted(p.name for p in (tmp_path / "output" / "media").iterdir()) == ["notice.pdf"]
+
 
 AT_THE_LIMIT = {
     "quotes": ">" * 50 + " 深五十",
